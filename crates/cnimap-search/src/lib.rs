@@ -1,0 +1,437 @@
+//! Place and postcode search for cnimap.
+//!
+//! [`SearchIndex::load`] reads the gazetteer, the 2017 postcode file, the postcode sector and
+//! outcode centroid files and the LSOA -> ward lookup once, and builds sorted, compact structures;
+//! [`SearchIndex::search`] then only looks things up. A query can be:
+//!
+//! - a postcode in any case and spacing (`"CO15 2EQ"`, `"co152eq"`), a sector (`"CO15 2"`), an
+//!   outcode (`"CO15"`) or the start of a unit (`"CO15 2E"`);
+//! - a place name: local authority, House of Commons Library neighbourhood (MSOA) name, ward,
+//!   parish, LSOA name (`"Tendring 018A"`), matched exactly, by prefix, by word prefix or with
+//!   typos (`"Tendrng"`), ignoring case and punctuation (`"&"` = `"and"`);
+//! - an ONS code (`"E01021988"`).
+//!
+//! A well-formed postcode missing from the 2017 file is never guessed: the response says it may be
+//! newer than the data. Postcodes in Scotland, Wales and Northern Ireland are reported as outside
+//! England.
+//!
+//! Modules: [`error`] (load and query errors), [`postcode`] (postcode parsing and store),
+//! `normalise` (text folding), `fuzzy` (typo distance), `gazetteer` (place rows), `names` (the
+//! name index), `table` (CSV reading).
+
+pub mod error;
+mod fuzzy;
+mod gazetteer;
+mod names;
+mod normalise;
+pub mod postcode;
+mod table;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use cnimap_core::api::{HitKind, SearchHit, SearchResponse};
+use csv::ByteRecord;
+
+pub use error::{QueryError, SearchError, MAX_LIMIT, MAX_QUERY_CHARS};
+pub use gazetteer::GazetteerCounts;
+pub use postcode::{PostcodeCounts, PostcodeHit, PostcodeLookup, PostcodeQuery};
+
+use gazetteer::{Gazetteer, Place};
+use names::NameIndex;
+use normalise::{normalise, tidy};
+use postcode::{parse_postcode_query, PostcodeAreas, PostcodeStore};
+use table::Table;
+
+/// The gazetteer, relative to the data directory.
+pub const GAZETTEER_FILE: &str = "search/gazetteer_england.csv";
+/// The 2017 postcode file, relative to the data directory.
+pub const POSTCODE_FILE: &str = "search/uk_postcodes_2017_latlon_lsoa.csv.gz";
+/// UK postcode sector centroids, relative to the data directory.
+pub const SECTOR_FILE: &str = "search/uk_postcode_sector_centroids_2017.csv";
+/// UK postcode outcode centroids, relative to the data directory.
+pub const OUTCODE_FILE: &str = "search/uk_postcode_outcode_centroids_2017.csv";
+/// LSOA 2021 -> ward 2024 -> LAD 2024 lookup, relative to the data directory.
+pub const WARD_LOOKUP_FILE: &str = "lookups/lookup_lsoa21_ward24_ltla24.csv";
+
+/// What was loaded, for the `cnimap check` summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchStats {
+    /// The gazetteer.
+    pub gazetteer: GazetteerCounts,
+    /// The postcode file.
+    pub postcodes: PostcodeCounts,
+    /// Rows of the sector centroid file.
+    pub sector_rows: u64,
+    /// Rows of the outcode centroid file.
+    pub outcode_rows: u64,
+    /// Rows of the LSOA -> ward lookup.
+    pub ward_lookup_rows: u64,
+    /// Distinct words in all place names.
+    pub vocabulary: usize,
+    /// Wall-clock time the load took.
+    pub load_time: Duration,
+}
+
+impl fmt::Display for SearchStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let g = &self.gazetteer;
+        writeln!(
+            f,
+            "{GAZETTEER_FILE}: {} rows: {} places ({} repeated rows merged, {} rows without \
+             coordinates), {} postcode sectors, {} outcodes",
+            g.rows, g.places, g.merged, g.without_coordinates, g.sectors, g.outcodes
+        )?;
+        writeln!(
+            f,
+            "{POSTCODE_FILE}: {} rows, {} in England",
+            self.postcodes.rows, self.postcodes.english
+        )?;
+        writeln!(f, "{SECTOR_FILE}: {} rows", self.sector_rows)?;
+        writeln!(f, "{OUTCODE_FILE}: {} rows", self.outcode_rows)?;
+        write!(
+            f,
+            "{WARD_LOOKUP_FILE}: {} rows; search index loaded in {} ms",
+            self.ward_lookup_rows,
+            self.load_time.as_millis()
+        )
+    }
+}
+
+/// The loaded search index. Immutable after [`SearchIndex::load`]; share it behind an `Arc`.
+pub struct SearchIndex {
+    places: Vec<Place>,
+    names: NameIndex,
+    postcodes: PostcodeStore,
+    areas: PostcodeAreas,
+    /// LSOA code (2021, or 2011 for the few 2011-only ones) -> place index.
+    lsoa_places: HashMap<String, u32>,
+    /// LSOA 2021 code -> ward 2024 name.
+    wards: HashMap<String, String>,
+    stats: SearchStats,
+}
+
+impl fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Loads every search file from `data_dir` (the folder holding `search/` and `lookups/`).
+    /// The postcode file is read on a second thread while the rest loads.
+    pub fn load(data_dir: &Path) -> Result<SearchIndex, SearchError> {
+        let started = Instant::now();
+        let path = |rel: &str| -> PathBuf { data_dir.join(rel) };
+        let postcode_path = path(POSTCODE_FILE);
+        let (postcodes, rest) = std::thread::scope(|scope| {
+            let worker = scope.spawn(|| PostcodeStore::load(&postcode_path));
+            let rest = Self::load_small_files(data_dir);
+            let postcodes = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (postcodes, rest)
+        });
+        let postcodes = postcodes?;
+        let (places, names, areas, wards, mut stats) = rest?;
+        stats.postcodes = postcodes.counts;
+        let lsoa_places = places
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == HitKind::Lsoa)
+            .map(|(i, p)| (p.code.clone(), i as u32))
+            .collect();
+        stats.load_time = started.elapsed();
+        tracing::info!(
+            places = places.len(),
+            postcodes = stats.postcodes.english,
+            ms = stats.load_time.as_millis() as u64,
+            "search index loaded"
+        );
+        Ok(SearchIndex {
+            places,
+            names,
+            postcodes,
+            areas,
+            lsoa_places,
+            wards,
+            stats,
+        })
+    }
+
+    /// Everything but the postcode file.
+    #[allow(clippy::type_complexity)]
+    fn load_small_files(
+        data_dir: &Path,
+    ) -> Result<
+        (
+            Vec<Place>,
+            NameIndex,
+            PostcodeAreas,
+            HashMap<String, String>,
+            SearchStats,
+        ),
+        SearchError,
+    > {
+        let mut areas = PostcodeAreas::default();
+        let gazetteer = Gazetteer::load(&data_dir.join(GAZETTEER_FILE), &mut areas)?;
+        let sector_rows = areas.load_outside(&data_dir.join(SECTOR_FILE), "sector")?;
+        let outcode_rows = areas.load_outside(&data_dir.join(OUTCODE_FILE), "outcode")?;
+        let (wards, ward_lookup_rows) = load_wards(&data_dir.join(WARD_LOOKUP_FILE))?;
+        let names = NameIndex::build(&gazetteer.places);
+        let stats = SearchStats {
+            gazetteer: gazetteer.counts,
+            sector_rows,
+            outcode_rows,
+            ward_lookup_rows,
+            vocabulary: names.vocabulary_len(),
+            ..SearchStats::default()
+        };
+        Ok((gazetteer.places, names, areas, wards, stats))
+    }
+
+    /// Row counts and load time.
+    pub fn stats(&self) -> SearchStats {
+        self.stats.clone()
+    }
+
+    /// Looks up one full postcode in any case and spacing. `None` when `postcode` is not a
+    /// well-formed full postcode.
+    pub fn postcode(&self, postcode: &str) -> Option<PostcodeLookup> {
+        parse_postcode_query(postcode)
+            .into_iter()
+            .find_map(|reading| match reading {
+                PostcodeQuery::Full { outcode, incode } => {
+                    Some(self.postcodes.lookup(&outcode, &incode))
+                }
+                _ => None,
+            })
+    }
+
+    /// Answers a query with at most `limit` hits, best first. Postcode readings of the query come
+    /// before place names. Errors only for an empty or overlong query or a limit outside
+    /// `1..=MAX_LIMIT`; a query that matches nothing gets an empty list and a message.
+    pub fn search(&self, query: &str, limit: usize) -> Result<SearchResponse, QueryError> {
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(QueryError::LimitOutOfRange {
+                limit,
+                max: MAX_LIMIT,
+            });
+        }
+        let chars = query.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(QueryError::TooLong {
+                chars,
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        let shown = tidy(query);
+        if shown.is_empty() {
+            return Err(QueryError::Empty);
+        }
+
+        let mut response = SearchResponse {
+            query: shown.clone(),
+            hits: Vec::new(),
+            message: None,
+        };
+        let readings = parse_postcode_query(&shown);
+        let mut search_names = true;
+        let mut primary = Vec::new();
+        let mut secondary = Vec::new();
+        for reading in &readings {
+            match reading {
+                PostcodeQuery::Full { outcode, incode } => {
+                    search_names = false;
+                    let display = reading.display();
+                    response.query = display.clone();
+                    match self.postcodes.lookup(outcode, incode) {
+                        PostcodeLookup::England(hit) => primary.push(self.postcode_hit(&hit)),
+                        PostcodeLookup::OutsideEngland => {
+                            response.message = Some(outside_england(&display));
+                        }
+                        PostcodeLookup::NotInFile => {
+                            let sector = format!("{outcode} {}", &incode[..1]);
+                            if self.areas.outside.contains(&sector)
+                                || self.areas.outside.contains(outcode.as_str())
+                            {
+                                response.message = Some(outside_england(&display));
+                            } else {
+                                let has_sector = self.areas.english.contains_key(&sector);
+                                response.message = Some(format!(
+                                    "{display} is not in the 2017 postcode file: it may be newer \
+                                     than the data, or mistyped.{}",
+                                    if has_sector {
+                                        format!(" Showing its postcode sector, {sector}.")
+                                    } else {
+                                        String::new()
+                                    }
+                                ));
+                                secondary.extend(self.sector_hit(&sector));
+                            }
+                        }
+                    }
+                    break;
+                }
+                PostcodeQuery::Sector { outcode, partial } => {
+                    let sector = format!("{outcode} {}", &partial[..1]);
+                    if partial.len() > 1 {
+                        let units = self.postcodes.with_prefix(outcode, partial, limit);
+                        primary.extend(units.iter().map(|u| self.postcode_hit(u)));
+                        secondary.extend(self.sector_hit(&sector));
+                    } else if let Some(hit) = self.sector_hit(&sector) {
+                        primary.push(hit);
+                        let units = self.postcodes.with_prefix(outcode, partial, limit);
+                        secondary.extend(units.iter().map(|u| self.postcode_hit(u)));
+                    }
+                    if response.message.is_none()
+                        && self.postcodes.any_outside_england(outcode, partial)
+                    {
+                        response.message = Some(outside_england(&reading.display()));
+                    }
+                }
+                PostcodeQuery::Outcode { outcode } => {
+                    if let Some(hit) = self.outcode_hit(outcode) {
+                        primary.push(hit);
+                        secondary.extend(
+                            self.areas
+                                .sectors_of(outcode)
+                                .filter_map(|(name, _)| self.sector_hit(name)),
+                        );
+                    } else if self.areas.outside.contains(outcode.as_str()) {
+                        response.message = Some(outside_england(outcode));
+                    }
+                }
+            }
+        }
+        if !primary.is_empty() {
+            // A postcode reading was found: do not also report a neighbouring reading as outside
+            // England.
+            if response
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("outside England"))
+            {
+                response.message = None;
+            }
+            response.query = readings
+                .first()
+                .map_or(response.query, PostcodeQuery::display);
+        }
+        response.hits.extend(primary);
+        response.hits.extend(secondary);
+
+        if search_names {
+            let norm = normalise(&shown);
+            let matches = self.names.search(&self.places, &norm, limit);
+            response
+                .hits
+                .extend(matches.iter().map(|m| self.place_hit(m.place as usize)));
+        }
+        response.hits.truncate(limit);
+        if response.hits.is_empty() && response.message.is_none() {
+            response.message = Some(format!(
+                "Nothing matches \"{shown}\". Try a place name, a postcode such as CO15 2EQ or \
+                 an area code such as E01021988."
+            ));
+        }
+        Ok(response)
+    }
+
+    /// "Tendring, East of England" for an LSOA code, if the gazetteer has it.
+    fn lsoa_context(&self, code: &str) -> Option<String> {
+        self.lsoa_places
+            .get(code)
+            .map(|&i| self.places[i as usize].context())
+    }
+
+    fn postcode_hit(&self, hit: &PostcodeHit) -> SearchHit {
+        let context = hit
+            .lsoa21
+            .iter()
+            .chain(&hit.lsoa11)
+            .find_map(|code| self.lsoa_context(code))
+            .unwrap_or_default();
+        SearchHit {
+            name: hit.postcode.clone(),
+            kind: HitKind::Postcode,
+            code: None,
+            context,
+            lsoa21: hit.lsoa21.clone(),
+            ward: hit.lsoa21.as_ref().and_then(|c| self.wards.get(c)).cloned(),
+            point_wgs84: Some(hit.point_wgs84),
+            bbox_wgs84: None,
+        }
+    }
+
+    fn area_hit(&self, name: &str, kind: HitKind) -> Option<SearchHit> {
+        let area = self.areas.english.get(name)?;
+        Some(SearchHit {
+            name: name.to_owned(),
+            kind,
+            code: None,
+            context: area
+                .modal_lsoa
+                .as_deref()
+                .and_then(|c| self.lsoa_context(c))
+                .unwrap_or_default(),
+            lsoa21: None,
+            ward: None,
+            point_wgs84: area.point_wgs84,
+            bbox_wgs84: None,
+        })
+    }
+
+    fn sector_hit(&self, sector: &str) -> Option<SearchHit> {
+        self.area_hit(sector, HitKind::PostcodeSector)
+    }
+
+    fn outcode_hit(&self, outcode: &str) -> Option<SearchHit> {
+        self.area_hit(outcode, HitKind::PostcodeOutcode)
+    }
+
+    fn place_hit(&self, i: usize) -> SearchHit {
+        let p = &self.places[i];
+        let lsoa21 = (p.kind == HitKind::Lsoa && p.vintage >= 2021).then(|| p.code.clone());
+        SearchHit {
+            name: p.name.clone(),
+            kind: p.kind,
+            code: Some(p.code.clone()),
+            context: p.context(),
+            ward: lsoa21.as_ref().and_then(|c| self.wards.get(c)).cloned(),
+            lsoa21,
+            point_wgs84: p.point_wgs84,
+            bbox_wgs84: None,
+        }
+    }
+}
+
+/// The message for a postcode (or sector, or outcode) outside England.
+fn outside_england(what: &str) -> String {
+    format!(
+        "{what} is outside England (Scotland, Wales or Northern Ireland): the indices on this map \
+         cover England only."
+    )
+}
+
+/// Reads the LSOA 2021 -> ward 2024 lookup (`lsoa21_code`, `ward24_name`); English LSOAs only.
+fn load_wards(path: &Path) -> Result<(HashMap<String, String>, u64), SearchError> {
+    let mut table = Table::open(path)?;
+    let [lsoa, ward] = table.columns(["lsoa21_code", "ward24_name"])?;
+    let mut wards = HashMap::with_capacity(34_000);
+    let mut record = ByteRecord::new();
+    let mut rows = 0;
+    while table.next(&mut record)? {
+        rows += 1;
+        let code = table.text(&record, lsoa, "lsoa21_code")?;
+        let name = table.text(&record, ward, "ward24_name")?;
+        if code.starts_with("E01") && !name.is_empty() {
+            wards.insert(code.to_owned(), name.to_owned());
+        }
+    }
+    Ok((wards, rows))
+}
