@@ -1,0 +1,231 @@
+//! The JSON shapes of the HTTP API, shared by the server (which serialises them) and the browser
+//! (which deserialises them). See `docs/API.md` for the endpoints.
+//!
+//! Areas of a layer are numbered `0..n` in a fixed order (the layer's *feature index*). Vector tiles
+//! carry that index as the feature id, and [`ValuesResponse`] arrays are indexed by it, so the
+//! browser can recolour every area from one small JSON document without touching geometry.
+
+use serde::{Deserialize, Serialize};
+
+use crate::level::Level;
+
+/// `GET /api/indicators`: the catalogue as the browser needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorsResponse {
+    /// Every indicator, in catalogue order.
+    pub indicators: Vec<IndicatorMeta>,
+    /// The map layers and how many areas each has.
+    pub layers: Vec<LayerMeta>,
+    /// Attribution lines for every dataset shown (indicators and boundaries).
+    pub attribution: Vec<String>,
+}
+
+/// One indicator, with everything needed to label and explain it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorMeta {
+    /// Stable id (`imd2025_income`).
+    pub id: String,
+    /// Full title.
+    pub title: String,
+    /// One plain-language sentence.
+    pub description: String,
+    /// Source id (`iod2025`, `cni2023`, ...).
+    pub source: String,
+    /// Source title ("English Indices of Deprivation 2025").
+    pub source_title: String,
+    /// Publication year.
+    pub year: u16,
+    /// The layer its values belong to.
+    pub layer: Level,
+    /// "rank 1 = most deprived" or "rank 1 = highest need".
+    pub rank_phrase: String,
+    /// Plain words for decile 1 ("1 = the most deprived 10% of neighbourhoods in England").
+    pub decile_one: String,
+    /// The overall index for domains and sub-domains.
+    pub parent: Option<String>,
+    /// Whether scores are published.
+    pub has_score: bool,
+    /// Whether deciles are published (otherwise derived from ranks, see `decile_method`).
+    pub decile_published: bool,
+    /// How the deciles shown were made.
+    pub decile_method: String,
+    /// Number of ranked areas ("of N").
+    pub n_ranked: u32,
+    /// Attribution line.
+    pub attribution: String,
+}
+
+/// A map layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerMeta {
+    /// Layer id.
+    pub id: Level,
+    /// Human title.
+    pub title: String,
+    /// Number of features (the length of every values array of this layer).
+    pub features: u32,
+    /// The TileJSON URL.
+    pub tilejson: String,
+}
+
+/// `GET /api/values/{layer}/{indicator}`: one indicator for every area of a layer, indexed by
+/// feature index. `null` where the area has no value (for example a Welsh LSOA).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValuesResponse {
+    /// The layer.
+    pub layer: Level,
+    /// The indicator id.
+    pub indicator: String,
+    /// Number of ranked areas (ranks run 1..=n_ranked).
+    pub n_ranked: u32,
+    /// Deciles (1..=10), published or derived.
+    pub decile: Vec<Option<u8>>,
+    /// Ranks (1 = most deprived / highest need).
+    pub rank: Vec<Option<u32>>,
+    /// Scores, when published.
+    pub score: Option<Vec<Option<f64>>>,
+    /// How many areas fall in each decile (index 0 = decile 1).
+    pub decile_counts: [u32; 10],
+}
+
+/// `GET /api/layers/{layer}`: the codes and names of a layer, by feature index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerAreasResponse {
+    /// The layer.
+    pub layer: Level,
+    /// Area codes by feature index.
+    pub codes: Vec<String>,
+    /// Area names by feature index.
+    pub names: Vec<String>,
+}
+
+/// A code and a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedArea {
+    /// ONS code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// `GET /api/areas/{code}`: everything known about one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaDetail {
+    /// ONS code.
+    pub code: String,
+    /// Official name ("Tendring 018A").
+    pub name: String,
+    /// Level.
+    pub level: Level,
+    /// Feature index in its layer's tiles and values arrays.
+    pub feature_index: u32,
+    /// For an LSOA, the House of Commons Library MSOA neighbourhood name ("Jaywick & St Osyth").
+    pub neighbourhood: Option<String>,
+    /// Parent ward (2024 for LSOA 2021, 2017 for LSOA 2011).
+    pub ward: Option<NamedArea>,
+    /// Local authority district.
+    pub lad: Option<NamedArea>,
+    /// Region.
+    pub region: Option<NamedArea>,
+    /// `[west, south, east, north]` in WGS84 degrees.
+    pub bbox_wgs84: [f64; 4],
+    /// Every indicator published for this area.
+    pub indicators: Vec<AreaIndicator>,
+    /// Left-behind status, where the level has one.
+    pub left_behind: Option<LeftBehindStatus>,
+    /// Areas of the same level sharing a border.
+    pub neighbours: Vec<NamedArea>,
+}
+
+/// One indicator's value for one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaIndicator {
+    /// Indicator id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Score, when published.
+    pub score: Option<f64>,
+    /// Rank (1 = most deprived / highest need).
+    pub rank: Option<u32>,
+    /// Ranked out of.
+    pub of: u32,
+    /// Decile, published or derived.
+    pub decile: Option<u8>,
+    /// One line of plain words ("Among the 10% most deprived neighbourhoods in England").
+    pub meaning: String,
+}
+
+/// Whether an area is "left behind" and how that was decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeftBehindStatus {
+    /// The verdict.
+    pub left_behind: bool,
+    /// How it was made ("CNI 2023 rank 1,204 and IMD 2025 rank 3 are both within the worst 10%
+    /// (rank ≤ 3,375) ...", or "official list of 225 left-behind wards, OCSI 2019").
+    pub method: String,
+}
+
+/// The kind of thing a search hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    /// A full postcode.
+    Postcode,
+    /// A postcode sector ("CO15 2").
+    PostcodeSector,
+    /// A postcode outcode ("CO15").
+    PostcodeOutcode,
+    /// A House of Commons Library MSOA neighbourhood name.
+    Neighbourhood,
+    /// A ward.
+    Ward,
+    /// A parish.
+    Parish,
+    /// A local authority.
+    LocalAuthority,
+    /// An LSOA (by name or code).
+    Lsoa,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// Display name ("CO15 2EQ", "Jaywick & St Osyth").
+    pub name: String,
+    /// Kind.
+    pub kind: HitKind,
+    /// The thing's own code where it has one.
+    pub code: Option<String>,
+    /// Context to tell similar names apart ("Tendring, East of England").
+    pub context: String,
+    /// The LSOA 2021 it falls in, when known.
+    pub lsoa21: Option<String>,
+    /// The ward it belongs to, when known.
+    pub ward: Option<String>,
+    /// `[lon, lat]` to fly to.
+    pub point_wgs84: Option<[f64; 2]>,
+    /// `[west, south, east, north]` to fit, for areas.
+    pub bbox_wgs84: Option<[f64; 4]>,
+}
+
+/// `GET /api/search`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// The query as understood.
+    pub query: String,
+    /// Hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// A message for the user when something needs saying ("CO15 9ZZ is not in the 2017 postcode
+    /// file: it may be newer than the data").
+    pub message: Option<String>,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Machine-readable kind (`not_found`, `bad_request`, ...).
+    pub error: String,
+    /// A sentence for people.
+    pub message: String,
+}

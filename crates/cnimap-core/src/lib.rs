@@ -1,0 +1,26 @@
+//! Pure core of cnimap.
+//!
+//! Everything here is deterministic and free of IO so that it builds for native targets and for
+//! `wasm32-unknown-unknown`, and so the browser and the server classify, colour and flag areas with
+//! exactly the same code.
+//!
+//! - [`level`]: the geography levels (LSOA 2021, LSOA 2011, ward 2017, LAD, region).
+//! - [`catalogue`]: every indicator the map can show, with its source, year and direction.
+//! - [`classify`]: deciles and quantiles from ranks.
+//! - [`colour`]: colour-blind-safe ramps.
+//! - [`bivariate`]: the 3 x 3 IMD x CNI classes.
+//! - [`left_behind`]: the "worst X% on both indices" rule.
+//! - [`tile`]: Web Mercator tile maths.
+//! - [`api`]: the JSON shapes the server sends and the browser reads.
+
+pub mod api;
+pub mod bivariate;
+pub mod catalogue;
+pub mod classify;
+pub mod colour;
+pub mod left_behind;
+pub mod level;
+pub mod tile;
+
+pub use catalogue::{Direction, IndicatorDef, Source, CATALOGUE};
+pub use level::Level;

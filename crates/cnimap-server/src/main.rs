@@ -1,0 +1,2 @@
+//! The `cnimap` command line (being written).
+fn main() {}
