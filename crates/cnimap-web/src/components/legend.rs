@@ -1,0 +1,176 @@
+//! The legend: deciles with counts (click a class to hide or show it), or the 3 x 3 bivariate
+//! square.
+
+use cnimap_core::bivariate::{BivariateClass, BIVARIATE_METHOD};
+use cnimap_core::catalogue;
+use cnimap_core::classify::{format_thousands, DECILE_METHOD, DECILE_PUBLISHED};
+use cnimap_core::colour::{decile_colour, NO_DATA};
+use leptos::prelude::*;
+
+use crate::state::{
+    active_layer, areas_noun, bivariate_classes, bivariate_counts, indicator_ramp, use_app,
+    AppState,
+};
+use crate::url_state::ViewMode;
+
+fn toggle(app: AppState, class: u8) {
+    app.hidden.update(|h| {
+        if let Some(pos) = h.iter().position(|&c| c == class) {
+            h.remove(pos);
+        } else {
+            h.push(class);
+            h.sort_unstable();
+        }
+    });
+}
+
+/// The legend of the current view.
+#[component]
+pub fn Legend() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <section class="legend" aria-label="Legend">
+            {move || match app.view.get() {
+                ViewMode::Choropleth => view! { <DecileLegend/> }.into_any(),
+                ViewMode::Bivariate => view! { <BivariateLegend/> }.into_any(),
+                ViewMode::LeftBehind => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Ten decile rows with colour, meaning and count.
+#[component]
+fn DecileLegend() -> impl IntoView {
+    let app = use_app();
+    let phrases = move || {
+        let id = app.indicator.get();
+        let def = catalogue::find(&id);
+        let level = active_layer(ViewMode::Choropleth, &id);
+        let noun = areas_noun(level);
+        let one = app
+            .meta
+            .get()
+            .and_then(|m| {
+                m.indicators
+                    .iter()
+                    .find(|i| i.id == id)
+                    .map(|i| i.decile_one.clone())
+            })
+            .or_else(|| def.map(|d| d.direction().decile_one_phrase(noun)))
+            .unwrap_or_default();
+        let ten = match def.map(|d| d.direction()) {
+            Some(catalogue::Direction::HighestNeedFirst) => {
+                format!("10 = the 10% of {noun} with the lowest community need")
+            }
+            _ => format!("10 = the least deprived 10% of {noun}"),
+        };
+        let method = if def.is_some_and(|d| d.decile_published) {
+            DECILE_PUBLISHED
+        } else {
+            DECILE_METHOD
+        };
+        (one, ten, method)
+    };
+    let rows = move || {
+        let id = app.indicator.get();
+        let ramp = indicator_ramp(&id);
+        let counts = app
+            .values
+            .get()
+            .filter(|v| v.indicator == id)
+            .map(|v| v.decile_counts);
+        (1..=10u8)
+            .map(|decile| {
+                let colour = decile_colour(ramp, decile).unwrap_or(NO_DATA).to_hex();
+                let count = counts
+                    .map(|c| format_thousands(c[usize::from(decile - 1)]))
+                    .unwrap_or_else(|| "…".to_string());
+                let shown = move || !app.hidden.with(|h| h.contains(&decile));
+                view! {
+                    <li>
+                        <button
+                            type="button"
+                            class="legend-row"
+                            class:off=move || !shown()
+                            aria-pressed=move || if shown() { "true" } else { "false" }
+                            title="Click to hide or show this class"
+                            on:click=move |_| toggle(app, decile)
+                        >
+                            <span class="swatch" style:background-color=colour></span>
+                            <span class="class-name">{format!("Decile {decile}")}</span>
+                            <span class="count">{count}</span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <h2 class="legend-title">
+            {move || catalogue::find(&app.indicator.get()).map(|d| d.title).unwrap_or("")}
+        </h2>
+        <p class="legend-phrase">{move || phrases().0}</p>
+        <ul class="legend-rows" data-testid="decile-legend">{rows}</ul>
+        <p class="legend-phrase">{move || phrases().1}</p>
+        <p class="small">
+            <span class="swatch inline" style:background-color=NO_DATA.to_hex()></span>
+            " no value · click a class to hide or show it. "
+            {move || phrases().2}
+        </p>
+    }
+}
+
+/// The 3 x 3 square: deprivation thirds by need thirds, with counts.
+#[component]
+fn BivariateLegend() -> impl IntoView {
+    let app = use_app();
+    let counts = Memo::new(move |_| {
+        app.pair
+            .with(|p| p.as_ref().map(|p| bivariate_counts(&bivariate_classes(p))))
+    });
+    let cells = move || {
+        BivariateClass::ALL
+            .into_iter()
+            .map(|class| {
+                let index = class.index() as u8;
+                let colour = class.colour().to_hex();
+                let text = class.colour().text_colour().to_hex();
+                let count = move || {
+                    counts
+                        .get()
+                        .map(|c| format_thousands(c[usize::from(index)]))
+                        .unwrap_or_else(|| "…".to_string())
+                };
+                let shown = move || !app.hidden.with(|h| h.contains(&index));
+                view! {
+                    <button
+                        type="button"
+                        class="bivariate-cell"
+                        class:off=move || !shown()
+                        style:background-color=colour
+                        style:color=text
+                        aria-pressed=move || if shown() { "true" } else { "false" }
+                        title=class.label()
+                        aria-label=move || format!("{}: {} neighbourhoods", class.label(), count())
+                        on:click=move |_| toggle(app, index)
+                    >
+                        {count}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <h2 class="legend-title">"Deprivation (IMD 2025) × community need (CNI 2023)"</h2>
+        <div class="bivariate">
+            <div class="axis-y">"↑ more deprived (IMD thirds)"</div>
+            <div class="bivariate-grid" data-testid="bivariate-legend">{cells}</div>
+            <div class="axis-x">"← higher need (CNI thirds)"</div>
+        </div>
+        <p class="small">
+            "Top-left: the most deprived third of neighbourhoods that are also in the highest-need third. "
+            {BIVARIATE_METHOD}
+        </p>
+    }
+}

@@ -1,0 +1,370 @@
+//! The map: creates the MapLibre map, wires its events to the app state, and keeps the map in
+//! step with the state (which layer shows, the feature-state classes, paint, selection).
+
+use cnimap_core::classify::format_thousands;
+use cnimap_core::left_behind::LeftBehindRule;
+use leptos::prelude::*;
+use serde_json::json;
+use wasm_bindgen::JsValue;
+
+use crate::map::{self, Map};
+use crate::state::{
+    active_layer, bivariate_classes, bivariate_of, decile_classes, indicator_ramp,
+    left_behind_flags, use_app, AppState, Hover,
+};
+use crate::style::{self, layer_ids, FILL_LAYERS, KEY_BIVARIATE, KEY_DECILE, KEY_LEFT_BEHIND};
+use crate::url_state::{Camera, ViewMode};
+
+/// England, `[[west, south], [east, north]]`, for the first view.
+const ENGLAND_WGS84: [[f64; 2]; 2] = [[-6.0, 49.9], [1.8, 55.8]];
+
+/// Name of the `performance.mark` set when the first choropleth has been painted.
+pub const FIRST_PAINT_MARK: &str = "cnimap:first-choropleth";
+
+/// The map container and the hover tooltip.
+#[component]
+pub fn MapView() -> impl IntoView {
+    let app = use_app();
+    let container: NodeRef<leptos::html::Div> = NodeRef::new();
+    Effect::new(move |_| {
+        if let Some(div) = container.get() {
+            if app.map.with_value(Option::is_none) {
+                create_map(app, &div);
+            }
+        }
+    });
+    sync_layers(app);
+    sync_selection(app);
+    sync_attribution(app);
+    view! {
+        <div class="map" node_ref=container data-testid="map"></div>
+        <Show when=move || app.hover.with(Option::is_some)>
+            {move || {
+                app.hover.get().map(|h| {
+                    view! {
+                        <div
+                            class="tooltip"
+                            role="status"
+                            style:left=format!("{}px", h.x + 14.0)
+                            style:top=format!("{}px", h.y + 14.0)
+                        >
+                            <strong>{h.name}</strong>
+                            <span>{h.detail}</span>
+                        </div>
+                    }
+                })
+            }}
+        </Show>
+    }
+}
+
+fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
+    if !map::maplibre_loaded() {
+        app.error.set(Some(
+            "The map library (MapLibre GL JS) did not load.".into(),
+        ));
+        return;
+    }
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let mut options = json!({
+        "style": style::style(&origin),
+        "attributionControl": false,
+        "dragRotate": false,
+        "pitchWithRotate": false,
+        "touchPitch": false,
+        "minZoom": 4,
+        "maxZoom": 16,
+        "fadeDuration": 0
+    });
+    match app.camera.get_untracked() {
+        Some(c) => {
+            options["center"] = json!([c.lon, c.lat]);
+            options["zoom"] = json!(c.zoom);
+        }
+        None => {
+            options["bounds"] = json!(ENGLAND_WGS84);
+            options["fitBoundsOptions"] = json!({ "padding": 10 });
+        }
+    }
+    let options = map::json(&options);
+    let _ = js_sys::Reflect::set(&options, &"container".into(), div);
+    let m = match Map::new(&options) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(?e, "MapLibre could not start");
+            app.error.set(Some(
+                "The map could not start: this browser may not support WebGL.".into(),
+            ));
+            return;
+        }
+    };
+    m.add_control(
+        &map::NavigationControl::new(&map::json(&json!({ "showCompass": false }))),
+        "bottom-right",
+    );
+    m.add_control(
+        &map::ScaleControl::new(&map::json(&json!({ "unit": "metric" }))),
+        "bottom-left",
+    );
+    map::expose(&m);
+
+    m.on(
+        "load",
+        &map::callback(move |_| {
+            app.map_ready.set(true);
+        }),
+    );
+    let moved = m.clone();
+    m.on(
+        "moveend",
+        &map::callback(move |_| {
+            let c = moved.get_center();
+            app.camera.set(Some(Camera {
+                lon: c.lng(),
+                lat: c.lat(),
+                zoom: moved.get_zoom(),
+            }));
+        }),
+    );
+    m.on(
+        "error",
+        &map::callback(move |e| {
+            let err = map::get(&e, "error");
+            let message = map::get(&err, "message").as_string().unwrap_or_default();
+            tracing::warn!(%message, "map error");
+            if !app.map_ready.get_untracked() || message.contains("Failed to fetch") {
+                app.error
+                    .set(Some(format!("Map data could not be loaded: {message}")));
+            }
+        }),
+    );
+    let hovered = StoredValue::new(None::<(&'static str, u32)>);
+    for layer in FILL_LAYERS {
+        let fill = style::fill_id(layer);
+        let m2 = m.clone();
+        m.on_layer(
+            "mousemove",
+            &fill,
+            &map::callback(move |e| {
+                let Some((id, _code, name)) = map::first_feature(&e) else {
+                    return;
+                };
+                let Some((x, y)) = map::event_point(&e) else {
+                    return;
+                };
+                if hovered.get_value() != Some((layer, id)) {
+                    if let Some((l, old)) = hovered.get_value() {
+                        m2.set_feature_state(
+                            &map::feature_ref(l, old),
+                            &map::json(&json!({ "hover": false })),
+                        );
+                    }
+                    m2.set_feature_state(
+                        &map::feature_ref(layer, id),
+                        &map::json(&json!({ "hover": true })),
+                    );
+                    hovered.set_value(Some((layer, id)));
+                }
+                let detail = describe(app, id as usize);
+                app.hover.set(Some(Hover { x, y, name, detail }));
+            }),
+        );
+        let m3 = m.clone();
+        m.on_layer(
+            "mouseleave",
+            &fill,
+            &map::callback(move |_| {
+                if let Some((l, old)) = hovered.get_value() {
+                    m3.set_feature_state(
+                        &map::feature_ref(l, old),
+                        &map::json(&json!({ "hover": false })),
+                    );
+                }
+                hovered.set_value(None);
+                app.hover.set(None);
+            }),
+        );
+        m.on_layer(
+            "click",
+            &fill,
+            &map::callback(move |e| {
+                if let Some((_, code, _)) = map::first_feature(&e) {
+                    if !code.is_empty() {
+                        app.fly_to_selected.set(false);
+                        app.selected.set(Some(code));
+                    }
+                }
+            }),
+        );
+    }
+    app.map.set_value(Some(m));
+}
+
+/// The value of feature `index` of the current view, in words, for the tooltip.
+fn describe(app: AppState, index: usize) -> String {
+    match app.view.get_untracked() {
+        ViewMode::Choropleth => app.values.with_untracked(|v| {
+            let Some(v) = v else {
+                return "Loading…".to_string();
+            };
+            match (
+                v.decile.get(index).copied().flatten(),
+                v.rank.get(index).copied().flatten(),
+            ) {
+                (Some(d), Some(r)) => format!(
+                    "Decile {d} · rank {} of {}",
+                    format_thousands(r),
+                    format_thousands(v.n_ranked)
+                ),
+                (Some(d), None) => format!("Decile {d}"),
+                _ => "No value".to_string(),
+            }
+        }),
+        ViewMode::Bivariate => app.pair.with_untracked(|p| {
+            p.as_ref()
+                .and_then(|p| bivariate_classes(p).get(index).copied())
+                .and_then(bivariate_of)
+                .map(|c| c.label().to_string())
+                .unwrap_or_else(|| "No value".to_string())
+        }),
+        ViewMode::LeftBehind => app.pair.with_untracked(|p| {
+            let Some(p) = p else {
+                return "Loading…".to_string();
+            };
+            let (imd, cni) = (
+                p.imd.rank.get(index).copied().flatten(),
+                p.cni.rank.get(index).copied().flatten(),
+            );
+            let rule = LeftBehindRule::new(app.threshold.get_untracked()).unwrap_or_default();
+            match (imd, cni) {
+                (Some(i), Some(c)) => {
+                    let verdict = if rule.is_left_behind(c, p.cni.n_ranked, i, p.imd.n_ranked) {
+                        "Left behind"
+                    } else {
+                        "Not left behind"
+                    };
+                    format!(
+                        "{verdict} · CNI rank {} · IMD rank {}",
+                        format_thousands(c),
+                        format_thousands(i)
+                    )
+                }
+                _ => "No value".to_string(),
+            }
+        }),
+    }
+}
+
+fn set_performance_mark() {
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark(FIRST_PAINT_MARK);
+    }
+}
+
+/// Keeps the visible layer, its feature-state classes and its fill colours in step with the
+/// state. Classes are recomputed only when their data changes (hiding a class only repaints).
+fn sync_layers(app: AppState) {
+    let applied = StoredValue::new(std::collections::HashMap::<
+        (&'static str, &'static str),
+        String,
+    >::new());
+    let marked = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let view = app.view.get();
+        let indicator = app.indicator.get();
+        let hidden = app.hidden.get();
+        let threshold = app.threshold.get();
+        let layer = active_layer(view, &indicator).id();
+        let Some(layer) = FILL_LAYERS.into_iter().find(|l| *l == layer) else {
+            return;
+        };
+
+        let apply = |m: &Map, key: &'static str, tag: String, classes: &dyn Fn() -> Vec<u8>| {
+            let same = applied.with_value(|a| a.get(&(layer, key)) == Some(&tag));
+            if !same {
+                map::set_classes(m, layer, key, &classes());
+                applied.update_value(|a| {
+                    a.insert((layer, key), tag);
+                });
+            }
+        };
+        let mut painted = false;
+        app.with_map(|m| {
+            for l in FILL_LAYERS {
+                let visibility = JsValue::from_str(if l == layer { "visible" } else { "none" });
+                for id in layer_ids(l) {
+                    m.set_layout_property(&id, "visibility", &visibility);
+                }
+            }
+            let fill = match view {
+                ViewMode::Choropleth => {
+                    if let Some(v) = app.values.get().filter(|v| v.indicator == indicator) {
+                        apply(m, KEY_DECILE, indicator.clone(), &|| decile_classes(&v));
+                        painted = true;
+                    }
+                    style::decile_fill(indicator_ramp(&indicator), &hidden)
+                }
+                ViewMode::Bivariate => {
+                    if let Some(p) = app.pair.get() {
+                        apply(m, KEY_BIVARIATE, "pair".into(), &|| bivariate_classes(&p));
+                        painted = true;
+                    }
+                    style::bivariate_fill(&hidden)
+                }
+                ViewMode::LeftBehind => {
+                    if let Some(p) = app.pair.get() {
+                        let rule = LeftBehindRule::new(threshold).unwrap_or_default();
+                        apply(m, KEY_LEFT_BEHIND, threshold.to_string(), &|| {
+                            left_behind_flags(&p, rule)
+                        });
+                        painted = true;
+                    }
+                    style::left_behind_fill()
+                }
+            };
+            m.set_paint_property(&style::fill_id(layer), "fill-color", &map::json(&fill));
+            if painted && !marked.get_value() {
+                marked.set_value(true);
+                m.once("idle", &map::callback(|_| set_performance_mark()));
+            }
+        });
+    });
+}
+
+/// Outlines the selected area on every colourable layer.
+fn sync_selection(app: AppState) {
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let selected = app.selected.get();
+        let filter = map::json(&style::code_filter(selected.as_deref()));
+        app.with_map(|m| {
+            for layer in FILL_LAYERS {
+                m.set_filter(&format!("{layer}-selected"), &filter);
+            }
+        });
+    });
+}
+
+/// Adds the attribution control once the dataset attributions are known.
+fn sync_attribution(app: AppState) {
+    let added = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !app.map_ready.get() || added.get_value() {
+            return;
+        }
+        let Some(meta) = app.meta.get() else { return };
+        added.set_value(true);
+        let control = map::AttributionControl::new(&map::json(&json!({
+            "compact": true,
+            "customAttribution": meta.attribution
+        })));
+        app.with_map(|m| m.add_control(&control, "bottom-right"));
+    });
+}

@@ -1,0 +1,12 @@
+//! Leptos components. They stay thin: classification, colours and the left-behind rule come from
+//! `cnimap-core`, data from [`crate::api`], map calls from [`crate::map`], state from
+//! [`crate::state::AppState`] in context.
+
+pub mod app;
+pub mod controls;
+pub mod left_behind;
+pub mod legend;
+pub mod map_view;
+pub mod panel;
+pub mod search;
+pub mod status;

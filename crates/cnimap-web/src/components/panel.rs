@@ -1,0 +1,166 @@
+//! The area panel: everything `/api/areas/{code}` knows about the selected area. A side panel on
+//! desktop, a bottom sheet on a phone.
+
+use std::sync::Arc;
+
+use cnimap_core::api::{AreaDetail, AreaIndicator, IndicatorsResponse};
+use cnimap_core::classify::format_thousands;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::map;
+use crate::state::use_app;
+
+/// The area panel, shown while an area is selected.
+#[component]
+pub fn Panel() -> impl IntoView {
+    let app = use_app();
+    let detail: RwSignal<Option<Result<Arc<AreaDetail>, ApiError>>> = RwSignal::new(None);
+    let generation = StoredValue::new(0u32);
+
+    Effect::new(move |_| {
+        let Some(code) = app.selected.get() else {
+            detail.set(None);
+            return;
+        };
+        detail.set(None);
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        spawn_local(async move {
+            let result = api::area(&code).await.map(Arc::new);
+            if generation.get_value() != mine {
+                return;
+            }
+            if let Ok(d) = &result {
+                if app.fly_to_selected.get_untracked() {
+                    app.fly_to_selected.set(false);
+                    let [w, s, e, n] = d.bbox_wgs84;
+                    app.with_map(|m| {
+                        m.fit_bounds(
+                            &map::json(&serde_json::json!([[w, s], [e, n]])),
+                            &map::json(&serde_json::json!({ "padding": 60, "maxZoom": 14, "duration": 800 })),
+                        )
+                    });
+                }
+            }
+            detail.set(Some(result));
+        });
+    });
+
+    let close = move || app.selected.set(None);
+    let body = move || {
+        match detail.get() {
+        None => view! { <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading area…"</p> }.into_any(),
+        Some(Err(e)) => {
+            let message = if e.is_not_found() {
+                format!("No area with code {} in the data. {e}", app.selected.get_untracked().unwrap_or_default())
+            } else {
+                e.to_string()
+            };
+            view! { <p class="error-text" role="alert">{message}</p> }.into_any()
+        }
+        Some(Ok(d)) => view! { <AreaBody detail=d/> }.into_any(),
+    }
+    };
+    view! {
+        <Show when=move || app.selected.with(Option::is_some)>
+            <aside class="panel" aria-label="Area details" data-testid="area-panel">
+                <button type="button" class="close" aria-label="Close area details" on:click=move |_| close()>
+                    "×"
+                </button>
+                {body}
+            </aside>
+        </Show>
+    }
+}
+
+fn source_of(meta: &Option<Arc<IndicatorsResponse>>, id: &str) -> (String, u16) {
+    meta.as_ref()
+        .and_then(|m| m.indicators.iter().find(|i| i.id == id))
+        .map(|i| (i.source_title.clone(), i.year))
+        .or_else(|| {
+            cnimap_core::catalogue::find(id).map(|d| (d.source.title().to_string(), d.year()))
+        })
+        .unwrap_or_else(|| ("Unknown source".to_string(), 0))
+}
+
+/// The body of the panel for a loaded area.
+#[component]
+fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
+    let app = use_app();
+    let meta = app.meta.get_untracked();
+    let d = detail;
+    let place = |label: &'static str, value: Option<String>| {
+        value.map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
+    };
+    let names = view! {
+        <dl class="names">
+            {place("Neighbourhood", d.neighbourhood.clone())}
+            {place("Ward", d.ward.as_ref().map(|w| format!("{} ({})", w.name, w.code)))}
+            {place("Local authority", d.lad.as_ref().map(|l| format!("{} ({})", l.name, l.code)))}
+            {place("Region", d.region.as_ref().map(|r| r.name.clone()))}
+        </dl>
+    };
+    let left_behind = d.left_behind.as_ref().map(|lb| {
+        let class = if lb.left_behind {
+            "left-behind-yes"
+        } else {
+            "left-behind-no"
+        };
+        view! {
+            <div class=format!("left-behind-status {class}")>
+                <strong>{if lb.left_behind { "Left behind" } else { "Not left behind" }}</strong>
+                <p>{lb.method.clone()}</p>
+            </div>
+        }
+    });
+    // Group indicators by source, keeping the server's order.
+    let mut groups: Vec<((String, u16), Vec<AreaIndicator>)> = Vec::new();
+    for ind in &d.indicators {
+        let key = source_of(&meta, &ind.id);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(ind.clone()),
+            None => groups.push((key, vec![ind.clone()])),
+        }
+    }
+    let tables = groups
+        .into_iter()
+        .map(|((title, year), list)| {
+            let rows = list
+                .into_iter()
+                .map(|ind| {
+                    let rank = ind
+                        .rank
+                        .map(|r| format!("rank {} of {}", format_thousands(r), format_thousands(ind.of)))
+                        .unwrap_or_else(|| "no rank".to_string());
+                    let decile = ind.decile.map(|x| x.to_string()).unwrap_or_else(|| "–".into());
+                    let score = ind.score.map(|s| format!(" · score {s:.3}")).unwrap_or_default();
+                    view! {
+                        <li class="indicator" data-indicator=ind.id.clone()>
+                            <div class="indicator-head">
+                                <span class="decile-badge" aria-label=format!("decile {decile}")>{decile.clone()}</span>
+                                <span class="indicator-title">{ind.title.clone()}</span>
+                            </div>
+                            <div class="indicator-rank">{format!("{rank}{score}")}</div>
+                            <div class="indicator-meaning">{ind.meaning.clone()}</div>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="source-group">
+                    <h3>{if year > 0 { format!("{title} ({year})") } else { title }}</h3>
+                    <ul class="indicators">{rows}</ul>
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2 class="area-name">{d.name.clone()}</h2>
+        <p class="area-code">{format!("{} · {}", d.code, d.level.title())}</p>
+        {names}
+        {left_behind}
+        {tables}
+    }
+}

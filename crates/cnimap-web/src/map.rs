@@ -1,0 +1,196 @@
+//! wasm-bindgen bindings to the parts of MapLibre GL JS (the global `maplibregl`) that cnimap uses,
+//! and a few helpers that read MapLibre event objects.
+//!
+//! Bulk work that would cross the wasm boundary tens of thousands of times (setting the feature
+//! state of every area) runs in a small inline JavaScript helper instead.
+
+use js_sys::{Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A MapLibre map (`maplibregl.Map`).
+    #[wasm_bindgen(js_namespace = maplibregl)]
+    #[derive(Clone, Debug)]
+    pub type Map;
+
+    /// `new maplibregl.Map(options)`; throws when WebGL is unavailable.
+    #[wasm_bindgen(constructor, js_namespace = maplibregl, catch)]
+    pub fn new(options: &JsValue) -> Result<Map, JsValue>;
+
+    /// `map.on(event, handler)`.
+    #[wasm_bindgen(method)]
+    pub fn on(this: &Map, event: &str, handler: &Function);
+
+    /// `map.on(event, layerId, handler)`: events on the features of one layer.
+    #[wasm_bindgen(method, js_name = on)]
+    pub fn on_layer(this: &Map, event: &str, layer: &str, handler: &Function);
+
+    /// `map.once(event, handler)`.
+    #[wasm_bindgen(method)]
+    pub fn once(this: &Map, event: &str, handler: &Function);
+
+    /// `map.setFeatureState(feature, state)`.
+    #[wasm_bindgen(method, js_name = setFeatureState)]
+    pub fn set_feature_state(this: &Map, feature: &JsValue, state: &JsValue);
+
+    /// `map.setPaintProperty(layer, name, value)`.
+    #[wasm_bindgen(method, js_name = setPaintProperty)]
+    pub fn set_paint_property(this: &Map, layer: &str, name: &str, value: &JsValue);
+
+    /// `map.setLayoutProperty(layer, name, value)`.
+    #[wasm_bindgen(method, js_name = setLayoutProperty)]
+    pub fn set_layout_property(this: &Map, layer: &str, name: &str, value: &JsValue);
+
+    /// `map.setFilter(layer, filter)`.
+    #[wasm_bindgen(method, js_name = setFilter)]
+    pub fn set_filter(this: &Map, layer: &str, filter: &JsValue);
+
+    /// `map.flyTo(options)`.
+    #[wasm_bindgen(method, js_name = flyTo)]
+    pub fn fly_to(this: &Map, options: &JsValue);
+
+    /// `map.fitBounds(bounds, options)`.
+    #[wasm_bindgen(method, js_name = fitBounds)]
+    pub fn fit_bounds(this: &Map, bounds: &JsValue, options: &JsValue);
+
+    /// `map.getCenter()`.
+    #[wasm_bindgen(method, js_name = getCenter)]
+    pub fn get_center(this: &Map) -> LngLat;
+
+    /// `map.getZoom()`.
+    #[wasm_bindgen(method, js_name = getZoom)]
+    pub fn get_zoom(this: &Map) -> f64;
+
+    /// `map.addControl(control, position)`.
+    #[wasm_bindgen(method, js_name = addControl)]
+    pub fn add_control(this: &Map, control: &JsValue, position: &str);
+
+    /// `map.resize()`.
+    #[wasm_bindgen(method)]
+    pub fn resize(this: &Map);
+
+    /// A longitude and latitude (`maplibregl.LngLat`).
+    #[wasm_bindgen(js_namespace = maplibregl)]
+    pub type LngLat;
+
+    /// Longitude in degrees.
+    #[wasm_bindgen(method, getter)]
+    pub fn lng(this: &LngLat) -> f64;
+
+    /// Latitude in degrees.
+    #[wasm_bindgen(method, getter)]
+    pub fn lat(this: &LngLat) -> f64;
+
+    /// `maplibregl.NavigationControl`.
+    #[wasm_bindgen(js_namespace = maplibregl)]
+    pub type NavigationControl;
+
+    /// `new maplibregl.NavigationControl(options)`.
+    #[wasm_bindgen(constructor, js_namespace = maplibregl)]
+    pub fn new(options: &JsValue) -> NavigationControl;
+
+    /// `maplibregl.AttributionControl`.
+    #[wasm_bindgen(js_namespace = maplibregl)]
+    pub type AttributionControl;
+
+    /// `new maplibregl.AttributionControl(options)`.
+    #[wasm_bindgen(constructor, js_namespace = maplibregl)]
+    pub fn new(options: &JsValue) -> AttributionControl;
+
+    /// `maplibregl.ScaleControl`.
+    #[wasm_bindgen(js_namespace = maplibregl)]
+    pub type ScaleControl;
+
+    /// `new maplibregl.ScaleControl(options)`.
+    #[wasm_bindgen(constructor, js_namespace = maplibregl)]
+    pub fn new(options: &JsValue) -> ScaleControl;
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function apply_classes(map, source, sourceLayer, key, classes) {
+  for (let i = 0; i < classes.length; i++) {
+    map.setFeatureState({ source, sourceLayer, id: i }, { [key]: classes[i] });
+  }
+}
+export function expose_map(map) {
+  window.cnimap = Object.assign(window.cnimap || {}, { map });
+}
+export function has_maplibre() {
+  return typeof window.maplibregl !== 'undefined';
+}
+"#)]
+extern "C" {
+    /// Sets feature state `key` of feature `i` to `classes[i]` for every feature of a vector source
+    /// (0 = no class).
+    fn apply_classes(map: &Map, source: &str, source_layer: &str, key: &str, classes: Uint8Array);
+    /// Puts the map on `window.cnimap.map` for end-to-end tests and debugging.
+    fn expose_map(map: &Map);
+    /// Whether the MapLibre script has loaded.
+    fn has_maplibre() -> bool;
+}
+
+/// Sets one feature-state key on every feature of `source` (whose source layer has the same name),
+/// feature `i` getting `classes[i]`.
+pub fn set_classes(map: &Map, source: &str, key: &str, classes: &[u8]) {
+    apply_classes(map, source, source, key, Uint8Array::from(classes));
+}
+
+/// Puts the map on `window.cnimap.map` (used by the end-to-end tests).
+pub fn expose(map: &Map) {
+    expose_map(map);
+}
+
+/// Whether `maplibregl` is present (the script may have failed to load).
+pub fn maplibre_loaded() -> bool {
+    has_maplibre()
+}
+
+/// Parses a JSON document into a plain JavaScript value (objects stay objects, not `Map`s).
+pub fn json(value: &serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// Reads `obj[key]`, `undefined` when absent.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The first feature of a layer mouse event: its id and its `code` and `name` properties.
+pub fn first_feature(event: &JsValue) -> Option<(u32, String, String)> {
+    let features = get(event, "features");
+    let first = Reflect::get(&features, &JsValue::from_f64(0.0)).ok()?;
+    if first.is_undefined() || first.is_null() {
+        return None;
+    }
+    let id = get(&first, "id").as_f64()?;
+    let props = get(&first, "properties");
+    let code = get(&props, "code").as_string().unwrap_or_default();
+    let name = get(&props, "name").as_string().unwrap_or_default();
+    Some((id as u32, code, name))
+}
+
+/// The screen point (`event.point`) of a mouse event, in CSS pixels from the map's top left.
+pub fn event_point(event: &JsValue) -> Option<(f64, f64)> {
+    let point = get(event, "point");
+    Some((get(&point, "x").as_f64()?, get(&point, "y").as_f64()?))
+}
+
+/// A feature reference for `setFeatureState`.
+pub fn feature_ref(source: &str, id: u32) -> JsValue {
+    let obj = Object::new();
+    let _ = Reflect::set(&obj, &"source".into(), &source.into());
+    let _ = Reflect::set(&obj, &"sourceLayer".into(), &source.into());
+    let _ = Reflect::set(&obj, &"id".into(), &JsValue::from_f64(f64::from(id)));
+    obj.into()
+}
+
+/// Wraps a Rust closure as a JavaScript function that lives as long as the page (map handlers are
+/// registered once).
+pub fn callback(f: impl FnMut(JsValue) + 'static) -> Function {
+    let closure = Closure::<dyn FnMut(JsValue)>::new(f);
+    let function: Function = closure.as_ref().unchecked_ref::<Function>().clone();
+    closure.forget();
+    function
+}

@@ -1,0 +1,292 @@
+//! The MapLibre style (sources and layers) and the paint expressions that colour areas from their
+//! feature state. Pure functions returning JSON, so they are unit-tested natively.
+//!
+//! Areas carry their classes in feature state, set from `/api/values` arrays by feature index:
+//! `d` = decile (1..=10), `b` = bivariate class index + 1 (1..=9), `l` = left-behind (1 = yes,
+//! 2 = no); 0 or absent means no value. Paint expressions read those keys, so recolouring never
+//! touches geometry.
+
+use cnimap_core::bivariate::BivariateClass;
+use cnimap_core::colour::{decile_colour, Ramp, NO_DATA};
+use serde_json::{json, Value};
+
+/// The layers that can be coloured (they have values).
+pub const FILL_LAYERS: [&str; 3] = ["lsoa21", "lsoa11", "ward17"];
+
+/// Feature-state key of the decile.
+pub const KEY_DECILE: &str = "d";
+/// Feature-state key of the bivariate class (index + 1).
+pub const KEY_BIVARIATE: &str = "b";
+/// Feature-state key of the left-behind flag (1 = left behind, 2 = not).
+pub const KEY_LEFT_BEHIND: &str = "l";
+
+/// Background colour of the map (land and sea alike: only England is drawn).
+pub const BACKGROUND: &str = "#f3f1ec";
+/// Colour of hidden classes: fully transparent, showing the background.
+pub const HIDDEN: &str = "rgba(0,0,0,0)";
+/// The colour of left-behind areas: the colour of the bivariate class "most deprived third and
+/// highest-need third", so both double-disadvantage views agree.
+pub fn left_behind_colour() -> String {
+    BivariateClass::ALL[0].colour().to_hex()
+}
+/// The colour of areas that are ranked but not left behind.
+pub const NOT_LEFT_BEHIND: &str = "#e4e2dc";
+
+/// The font stacks generated at build time (see `assets/glyphs/fonts.json`).
+pub const FONT_REGULAR: &str = "DejaVu Sans";
+/// Bold font stack.
+pub const FONT_BOLD: &str = "DejaVu Sans Bold";
+
+/// Id of the fill layer of `layer`.
+pub fn fill_id(layer: &str) -> String {
+    format!("{layer}-fill")
+}
+
+/// Id of every layer drawn for a colourable `layer` (fill, outline, hover, selection, labels).
+pub fn layer_ids(layer: &str) -> [String; 5] {
+    [
+        format!("{layer}-fill"),
+        format!("{layer}-line"),
+        format!("{layer}-hover"),
+        format!("{layer}-selected"),
+        format!("{layer}-labels"),
+    ]
+}
+
+/// The fill colour expression for deciles on `ramp`, with `hidden` deciles transparent.
+pub fn decile_fill(ramp: Ramp, hidden: &[u8]) -> Value {
+    let mut expr = vec![json!("match"), json!(["feature-state", KEY_DECILE])];
+    for decile in 1..=10u8 {
+        let colour = if hidden.contains(&decile) {
+            HIDDEN.to_string()
+        } else {
+            decile_colour(ramp, decile).unwrap_or(NO_DATA).to_hex()
+        };
+        expr.push(json!(decile));
+        expr.push(json!(colour));
+    }
+    expr.push(json!(NO_DATA.to_hex()));
+    Value::Array(expr)
+}
+
+/// The fill colour expression for the nine bivariate classes, `hidden` holding class indices
+/// (0..9) to leave transparent.
+pub fn bivariate_fill(hidden: &[u8]) -> Value {
+    let mut expr = vec![json!("match"), json!(["feature-state", KEY_BIVARIATE])];
+    for class in BivariateClass::ALL {
+        let index = class.index();
+        let colour = if hidden.iter().any(|&h| usize::from(h) == index) {
+            HIDDEN.to_string()
+        } else {
+            class.colour().to_hex()
+        };
+        expr.push(json!(index + 1));
+        expr.push(json!(colour));
+    }
+    expr.push(json!(NO_DATA.to_hex()));
+    Value::Array(expr)
+}
+
+/// The fill colour expression for the left-behind view.
+pub fn left_behind_fill() -> Value {
+    json!([
+        "match",
+        ["feature-state", KEY_LEFT_BEHIND],
+        1,
+        left_behind_colour(),
+        2,
+        NOT_LEFT_BEHIND,
+        NO_DATA.to_hex()
+    ])
+}
+
+/// A filter matching the feature whose `code` property is `code` (nothing when `None`).
+pub fn code_filter(code: Option<&str>) -> Value {
+    json!(["==", ["get", "code"], code.unwrap_or("")])
+}
+
+/// The whole style. `origin` is the page origin (`http://host:port`), used to make the tile,
+/// glyph and label URLs absolute.
+pub fn style(origin: &str) -> Value {
+    let mut sources = serde_json::Map::new();
+    for layer in FILL_LAYERS.iter().chain(["lad24", "region"].iter()) {
+        sources.insert(
+            (*layer).to_string(),
+            json!({ "type": "vector", "url": format!("{origin}/tiles/{layer}.json") }),
+        );
+    }
+    for layer in ["lad24", "region"] {
+        sources.insert(
+            format!("{layer}-labels"),
+            json!({ "type": "geojson", "data": format!("{origin}/api/labels/{layer}") }),
+        );
+    }
+
+    let mut layers = vec![json!({
+        "id": "background", "type": "background", "paint": { "background-color": BACKGROUND }
+    })];
+    for layer in FILL_LAYERS {
+        let [fill, line, hover, selected, _] = layer_ids(layer);
+        layers.push(json!({
+            "id": fill, "type": "fill", "source": layer, "source-layer": layer,
+            "layout": { "visibility": "none" },
+            "paint": { "fill-color": NO_DATA.to_hex(), "fill-opacity": 1.0 }
+        }));
+        layers.push(json!({
+            "id": line, "type": "line", "source": layer, "source-layer": layer,
+            "layout": { "visibility": "none" },
+            "paint": {
+                "line-color": "#ffffff",
+                "line-width": ["interpolate", ["linear"], ["zoom"], 8, 0.2, 14, 1.2],
+                "line-opacity": ["interpolate", ["linear"], ["zoom"], 7, 0.0, 10, 0.6]
+            }
+        }));
+        layers.push(json!({
+            "id": hover, "type": "line", "source": layer, "source-layer": layer,
+            "layout": { "visibility": "none" },
+            "paint": {
+                "line-color": "#111111",
+                "line-width": 2,
+                "line-opacity": ["case", ["boolean", ["feature-state", "hover"], false], 1, 0]
+            }
+        }));
+        layers.push(json!({
+            "id": selected, "type": "line", "source": layer, "source-layer": layer,
+            "layout": { "visibility": "none", "line-join": "round" },
+            "filter": code_filter(None),
+            "paint": { "line-color": "#00a3ff", "line-width": 3.5 }
+        }));
+    }
+    layers.push(json!({
+        "id": "lad24-line", "type": "line", "source": "lad24", "source-layer": "lad24",
+        "paint": {
+            "line-color": "#3d3d3d",
+            "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.4, 10, 1.4],
+            "line-opacity": 0.8
+        }
+    }));
+    layers.push(json!({
+        "id": "region-line", "type": "line", "source": "region", "source-layer": "region",
+        "paint": {
+            "line-color": "#1a1a1a",
+            "line-width": ["interpolate", ["linear"], ["zoom"], 5, 1.0, 10, 2.5]
+        }
+    }));
+    let halo = json!({ "text-color": "#1a1a1a", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6 });
+    for layer in FILL_LAYERS {
+        layers.push(json!({
+            "id": format!("{layer}-labels"), "type": "symbol", "source": layer, "source-layer": layer,
+            "minzoom": 13,
+            "layout": {
+                "visibility": "none",
+                "text-field": ["get", "name"],
+                "text-font": [FONT_REGULAR],
+                "text-size": 11,
+                "text-max-width": 8
+            },
+            "paint": halo.clone()
+        }));
+    }
+    layers.push(json!({
+        "id": "lad24-labels", "type": "symbol", "source": "lad24-labels",
+        "minzoom": 7, "maxzoom": 13,
+        "layout": {
+            "text-field": ["get", "name"],
+            "text-font": [FONT_REGULAR],
+            "text-size": ["interpolate", ["linear"], ["zoom"], 7, 11, 11, 14],
+            "text-max-width": 8
+        },
+        "paint": halo.clone()
+    }));
+    layers.push(json!({
+        "id": "region-labels", "type": "symbol", "source": "region-labels",
+        "minzoom": 4, "maxzoom": 8,
+        "layout": {
+            "text-field": ["get", "name"],
+            "text-font": [FONT_BOLD],
+            "text-size": 13,
+            "text-transform": "uppercase",
+            "text-letter-spacing": 0.08,
+            "text-max-width": 8
+        },
+        "paint": halo
+    }));
+
+    json!({
+        "version": 8,
+        "name": "cnimap",
+        "glyphs": format!("{origin}/glyphs/{{fontstack}}/{{range}}.pbf"),
+        "sources": sources,
+        "layers": layers
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output_for(expr: &Value, input: u64) -> Option<&str> {
+        let items = expr.as_array()?;
+        items[2..items.len() - 1]
+            .chunks(2)
+            .find(|pair| pair[0].as_u64() == Some(input))
+            .and_then(|pair| pair[1].as_str())
+    }
+
+    #[test]
+    fn decile_fill_gives_every_decile_its_ramp_colour() {
+        let expr = decile_fill(Ramp::Deprivation, &[]);
+        for decile in 1..=10u8 {
+            let expected = decile_colour(Ramp::Deprivation, decile).map(|c| c.to_hex());
+            assert_eq!(output_for(&expr, u64::from(decile)), expected.as_deref());
+        }
+    }
+
+    #[test]
+    fn hidden_deciles_become_transparent_and_others_keep_their_colour() {
+        let expr = decile_fill(Ramp::Need, &[1, 10]);
+        assert_eq!(output_for(&expr, 1), Some(HIDDEN));
+        assert_eq!(output_for(&expr, 10), Some(HIDDEN));
+        let five = decile_colour(Ramp::Need, 5).map(|c| c.to_hex());
+        assert_eq!(output_for(&expr, 5), five.as_deref());
+    }
+
+    #[test]
+    fn bivariate_fill_numbers_classes_from_one() {
+        let expr = bivariate_fill(&[8]);
+        let first = BivariateClass::ALL[0].colour().to_hex();
+        assert_eq!(output_for(&expr, 1), Some(first.as_str()));
+        assert_eq!(output_for(&expr, 9), Some(HIDDEN));
+    }
+
+    #[test]
+    fn style_has_a_source_for_every_tile_layer_and_absolute_glyphs() {
+        let s = style("http://127.0.0.1:8080");
+        for layer in ["lsoa21", "lsoa11", "ward17", "lad24", "region"] {
+            let url = s["sources"][layer]["url"].as_str();
+            assert_eq!(
+                url,
+                Some(format!("http://127.0.0.1:8080/tiles/{layer}.json").as_str())
+            );
+        }
+        assert_eq!(
+            s["glyphs"].as_str(),
+            Some("http://127.0.0.1:8080/glyphs/{fontstack}/{range}.pbf")
+        );
+    }
+
+    #[test]
+    fn every_layer_id_is_unique() {
+        let s = style("");
+        let mut ids: Vec<&str> = s["layers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["id"].as_str())
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+    }
+}
