@@ -5,6 +5,8 @@
 //! `cargo bench -p cnimap-search --bench search`; data from `CNIMAP_DATA` or
 //! `<workspace>/../shared/data`.
 
+#![allow(missing_docs)] // `criterion_group!` generates an undocumented function.
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -110,7 +110,7 @@ mod tests {
     #[case::unrelated("bath", "york", 4)]
     #[case::empty_text("abc", "", 3)]
     fn whole_word_distance_is_levenshtein(#[case] a: &str, #[case] b: &str, #[case] d: u32) {
-        let p = Pattern::new(a.as_bytes()).unwrap();
+        let p = Pattern::new(a.as_bytes()).expect("test value");
         assert_eq!(p.distance(b.as_bytes()).whole, d);
         assert_eq!(levenshtein(a.as_bytes(), b.as_bytes()), d);
     }
@@ -135,7 +135,7 @@ mod tests {
             "batch",
         ];
         for a in words {
-            let p = Pattern::new(a.as_bytes()).unwrap();
+            let p = Pattern::new(a.as_bytes()).expect("test value");
             for b in words {
                 let d = p.distance(b.as_bytes());
                 assert_eq!(
@@ -146,7 +146,7 @@ mod tests {
                 let best_prefix = (0..=b.len())
                     .map(|k| levenshtein(a.as_bytes(), &b.as_bytes()[..k]))
                     .min()
-                    .unwrap();
+                    .expect("test value");
                 assert_eq!(d.prefix, best_prefix, "{a} -> prefix of {b}");
             }
         }
@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn a_partly_typed_word_with_a_typo_is_close_to_a_prefix() {
-        let p = Pattern::new(b"midlesbro").unwrap();
+        let p = Pattern::new(b"midlesbro").expect("test value");
         let d = p.distance(b"middlesbrough");
         assert_eq!(d.prefix, 1);
         assert!(d.whole > 2);

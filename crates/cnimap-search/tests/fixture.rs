@@ -70,7 +70,7 @@ fn a_full_postcode_in_any_spelling_finds_its_lsoa_and_ward(
     index: SearchIndex,
     #[case] query: &str,
 ) {
-    let response = index.search(query, 5).unwrap();
+    let response = index.search(query, 5).expect("valid query");
     assert_eq!(response.query, "CO15 2EQ");
     assert_eq!(response.message, None);
     let hit = &response.hits[0];
@@ -84,7 +84,7 @@ fn a_full_postcode_in_any_spelling_finds_its_lsoa_and_ward(
 
 #[rstest]
 fn a_sector_comes_first_then_its_postcodes_in_order(index: SearchIndex) {
-    let response = index.search("co15 2", 10).unwrap();
+    let response = index.search("co15 2", 10).expect("valid query");
     let names: Vec<&str> = response.hits.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(
         names,
@@ -96,14 +96,14 @@ fn a_sector_comes_first_then_its_postcodes_in_order(index: SearchIndex) {
 
 #[rstest]
 fn a_partial_unit_lists_matching_postcodes_then_the_sector(index: SearchIndex) {
-    let response = index.search("CO15 2E", 10).unwrap();
+    let response = index.search("CO15 2E", 10).expect("valid query");
     let names: Vec<&str> = response.hits.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(names, ["CO15 2EB", "CO15 2ED", "CO15 2EQ", "CO15 2"]);
 }
 
 #[rstest]
 fn an_outcode_comes_first_then_its_sectors(index: SearchIndex) {
-    let response = index.search("CO15", 10).unwrap();
+    let response = index.search("CO15", 10).expect("valid query");
     let kinds: Vec<(HitKind, &str)> = response
         .hits
         .iter()
@@ -123,7 +123,7 @@ fn an_outcode_comes_first_then_its_sectors(index: SearchIndex) {
 #[rstest]
 fn a_well_formed_postcode_missing_from_the_file_is_not_guessed(index: SearchIndex) {
     assert_eq!(index.postcode("CO15 2ZZ"), Some(PostcodeLookup::NotInFile));
-    let response = index.search("co15 2zz", 10).unwrap();
+    let response = index.search("co15 2zz", 10).expect("valid query");
     let message = response.message.expect("a message");
     assert!(
         message.contains("CO15 2ZZ is not in the 2017 postcode file"),
@@ -140,7 +140,7 @@ fn a_well_formed_postcode_missing_from_the_file_is_not_guessed(index: SearchInde
 #[case::unknown_postcode_in_a_welsh_sector("CF10 1ZZ")]
 #[case::scottish_outcode("AB10")]
 fn postcodes_outside_england_say_so(index: SearchIndex, #[case] query: &str) {
-    let response = index.search(query, 10).unwrap();
+    let response = index.search(query, 10).expect("valid query");
     let message = response.message.expect("a message");
     assert!(message.contains("outside England"), "{message}");
     assert!(response.hits.iter().all(|h| h.kind != HitKind::Postcode));
@@ -197,7 +197,7 @@ fn an_lsoa_hit_carries_its_own_code_as_lsoa21_and_its_ward(index: SearchIndex) {
 
 #[rstest]
 fn repeated_ward_rows_become_one_hit_with_coordinates(index: SearchIndex) {
-    let response = index.search("abbey", 10).unwrap();
+    let response = index.search("abbey", 10).expect("valid query");
     assert_eq!(response.hits.len(), 1);
     assert_eq!(response.hits[0].code.as_deref(), Some("E05000026"));
     assert!(response.hits[0].point_wgs84.is_some());
@@ -213,7 +213,7 @@ fn a_ward_without_coordinates_is_still_found(index: SearchIndex) {
 #[rstest]
 fn equal_matches_are_ordered_by_kind_importance(index: SearchIndex) {
     // Both are exact matches for "tendring"; then the LSOAs by prefix; then the ward by word.
-    let response = index.search("tendring", 10).unwrap();
+    let response = index.search("tendring", 10).expect("valid query");
     let kinds: Vec<HitKind> = response.hits.iter().map(|h| h.kind).collect();
     assert_eq!(
         kinds,
@@ -230,12 +230,15 @@ fn equal_matches_are_ordered_by_kind_importance(index: SearchIndex) {
 
 #[rstest]
 fn the_limit_caps_the_hits(index: SearchIndex) {
-    assert_eq!(index.search("tendring", 2).unwrap().hits.len(), 2);
+    assert_eq!(
+        index.search("tendring", 2).expect("valid query").hits.len(),
+        2
+    );
 }
 
 #[rstest]
 fn a_query_matching_nothing_gets_a_message_and_no_hits(index: SearchIndex) {
-    let response = index.search("qqqqqq", 10).unwrap();
+    let response = index.search("qqqqqq", 10).expect("valid query");
     assert!(response.hits.is_empty());
     assert!(response.message.is_some());
 }

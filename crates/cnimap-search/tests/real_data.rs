@@ -84,7 +84,7 @@ fn an_outcode_query_gives_the_outcode_first() {
 
 #[test]
 fn a_partial_unit_gives_postcodes_with_that_prefix() {
-    let response = index().search("CO15 2E", 10).unwrap();
+    let response = index().search("CO15 2E", 10).expect("valid query");
     let postcodes: Vec<&SearchHit> = response
         .hits
         .iter()
@@ -132,7 +132,7 @@ fn a_made_up_well_formed_postcode_is_not_guessed() {
         index().postcode("CO15 2ZZ"),
         Some(PostcodeLookup::NotInFile)
     );
-    let response = index().search("CO15 2ZZ", 10).unwrap();
+    let response = index().search("CO15 2ZZ", 10).expect("valid query");
     let message = response.message.expect("a message");
     assert!(
         message.contains("not in the 2017 postcode file"),
@@ -149,7 +149,7 @@ fn a_postcode_outside_england_says_so(#[case] query: &str) {
         index().postcode(query),
         Some(PostcodeLookup::OutsideEngland)
     );
-    let response = index().search(query, 10).unwrap();
+    let response = index().search(query, 10).expect("valid query");
     assert!(response.hits.is_empty());
     assert!(response
         .message
@@ -175,7 +175,7 @@ fn no_query_in_a_mix_returns_more_than_the_limit_or_repeats_a_hit() {
         "and",
     ] {
         for limit in [1, 7, 50] {
-            let hits = index().search(query, limit).unwrap().hits;
+            let hits = index().search(query, limit).expect("valid query").hits;
             assert!(hits.len() <= limit, "{query:?}");
             let mut keys: Vec<(String, Option<String>)> = hits
                 .iter()
