@@ -1,0 +1,620 @@
+//! Polygon repair: make every boundary geometry valid (OGC rules, as `geo::Validation` checks
+//! them) so that nothing downstream (clipping, simplification, point-in-polygon) chokes, and say
+//! what was done.
+//!
+//! The published files hold a few hundred invalid rings: rounding coordinates to 5 decimal places
+//! makes rings touch themselves at a vertex, and quantised files have spikes and degenerate rings.
+//! The pipeline for one geometry is:
+//!
+//! 1. clean: drop repeated consecutive points and exact spikes (`a, b, a`), drop rings with fewer
+//!    than 4 points or zero area (a polygon whose exterior goes is dropped whole);
+//! 2. check: a sweep over all segments finds every pair of touching or crossing segments; a ring
+//!    touching itself, or an adjacent pair doubling back, is invalid outright; rings that do not
+//!    touch are checked for nesting by point-in-ring tests; rings or parts that do touch are
+//!    decided by `geo::Relate` on just that pair, with the same tests `geo::Validation` applies
+//!    (geo's own check compares every pair of segments of a ring, far too slow for 33,755 LSOAs
+//!    and for regions with rings of tens of thousands of points);
+//! 3. rebuild what is invalid: orient, then union the geometry with nothing through geo's
+//!    `BooleanOps` (i_overlay, OGC output, non-zero fill), which splits self-touching rings into
+//!    separate rings or polygons and bow-ties into their lobes; output vertices are snapped back to
+//!    the input vertices they came from so shared edges with neighbours stay identical;
+//! 4. orient every polygon: exterior counter-clockwise, holes clockwise (lon/lat).
+
+use std::collections::{HashMap, HashSet};
+
+use geo::bool_ops::FillRule;
+use geo::coordinate_position::CoordPos;
+use geo::dimensions::Dimensions;
+use geo::kernels::RobustKernel;
+use geo::line_intersection::{line_intersection, LineIntersection};
+use geo::relate::IntersectionMatrix;
+use geo::{
+    BooleanOps, BoundingRect, Coord, Intersects, Kernel, Line, LineString, MultiPolygon, OpType,
+    Orientation, Polygon, Relate,
+};
+
+/// What [`repair`] did to one geometry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RepairAction {
+    /// Polygons (parts of the geometry) that were invalid as read: spikes, degenerate rings,
+    /// self-touching or crossing rings, overlapping parts.
+    pub invalid_polygons: usize,
+    /// Spikes removed or degenerate rings dropped in the cleaning step.
+    pub cleaned: bool,
+    /// The geometry was rebuilt through the overlay.
+    pub rebuilt: bool,
+    /// At least one ring was reversed to get exterior counter-clockwise, holes clockwise.
+    pub reoriented: bool,
+    /// The geometry is still invalid after repair (never seen on the published data).
+    pub still_invalid: bool,
+}
+
+impl RepairAction {
+    /// Whether the geometry was invalid as read (and so was repaired).
+    pub fn repaired(&self) -> bool {
+        self.invalid_polygons > 0 || self.cleaned
+    }
+}
+
+/// Makes `geometry` valid and oriented, returning the result and what was done.
+///
+/// Preconditions: coordinates are finite (non-finite coordinates are reported as still invalid).
+/// The result may hold fewer or more polygons than the input (degenerate parts go, self-touching
+/// rings split). An empty result means the whole geometry was degenerate.
+pub fn repair(geometry: MultiPolygon<f64>) -> (MultiPolygon<f64>, RepairAction) {
+    let mut action = RepairAction::default();
+    let (mut geometry, cleaned_polygons) = clean(geometry);
+    action.cleaned = cleaned_polygons > 0;
+
+    let invalid = invalid_polygons(&geometry);
+    action.invalid_polygons = invalid.max(cleaned_polygons);
+    if invalid > 0 {
+        action.rebuilt = true;
+        orient(&mut geometry);
+        let rebuilt = rebuild(&geometry);
+        let snapped = snap_to(&rebuilt, &geometry);
+        geometry = if invalid_polygons(&snapped) == 0 {
+            snapped
+        } else {
+            rebuilt
+        };
+        action.still_invalid = invalid_polygons(&geometry) > 0;
+    }
+    action.reoriented = orient(&mut geometry);
+    (geometry, action)
+}
+
+/// Whether the geometry is valid by the rules of `geo::Validation` (and has no spikes), using
+/// the fast sweep and falling back on geo only where rings of different polygons or holes touch.
+pub fn is_valid_fast(geometry: &MultiPolygon<f64>) -> bool {
+    invalid_polygons(geometry) == 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Cleaning
+
+/// Removes repeated points and exact spikes and drops degenerate rings; returns how many polygons
+/// lost a spike or a ring (repeated points alone do not make a polygon invalid).
+fn clean(geometry: MultiPolygon<f64>) -> (MultiPolygon<f64>, usize) {
+    let mut touched = 0;
+    let mut out = Vec::with_capacity(geometry.0.len());
+    for polygon in geometry.0 {
+        let (exterior, interiors) = polygon.into_inner();
+        let mut changed = false;
+        let Some(exterior) = clean_ring(exterior, &mut changed) else {
+            touched += 1;
+            continue;
+        };
+        let interiors: Vec<LineString<f64>> = interiors
+            .into_iter()
+            .filter_map(|r| clean_ring(r, &mut changed))
+            .collect();
+        if changed {
+            touched += 1;
+        }
+        out.push(Polygon::new(exterior, interiors));
+    }
+    (MultiPolygon::new(out), touched)
+}
+
+/// Cleans one ring; `None` if it is degenerate. Sets `changed` when a spike or point other than a
+/// repeated one went.
+fn clean_ring(ring: LineString<f64>, changed: &mut bool) -> Option<LineString<f64>> {
+    let mut coords = ring.0;
+    // Open the ring: work on the distinct cycle of vertices.
+    coords.dedup();
+    if coords.len() > 1 && coords.first() == coords.last() {
+        coords.pop();
+    }
+    // Remove exact spikes a, b, a (cyclically) until none are left.
+    loop {
+        let n = coords.len();
+        if n < 3 {
+            break;
+        }
+        let spike = (0..n).find(|&i| coords[(i + n - 1) % n] == coords[(i + 1) % n]);
+        let Some(i) = spike else { break };
+        *changed = true;
+        // Drop the tip and one of the two equal neighbours.
+        let next = (i + 1) % n;
+        if next > i {
+            coords.remove(next);
+            coords.remove(i);
+        } else {
+            coords.remove(i);
+            coords.remove(next);
+        }
+        coords.dedup();
+        while coords.len() > 1 && coords.first() == coords.last() {
+            coords.pop();
+        }
+    }
+    if coords.len() < 3 || signed_area(&coords) == 0.0 {
+        *changed = true;
+        return None;
+    }
+    if let Some(&first) = coords.first() {
+        coords.push(first);
+    }
+    Some(LineString::new(coords))
+}
+
+/// Twice the signed area of a ring (open or closed): positive when counter-clockwise.
+fn signed_area(coords: &[Coord<f64>]) -> f64 {
+    let n = coords.len();
+    if n < 3 {
+        return 0.0;
+    }
+    let origin = coords[0];
+    (0..n)
+        .map(|i| {
+            let a = coords[i] - origin;
+            let b = coords[(i + 1) % n] - origin;
+            a.x * b.y - b.x * a.y
+        })
+        .sum()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Checking
+
+#[derive(Clone, Copy)]
+struct Segment {
+    line: Line<f64>,
+    min_x: f64,
+    max_x: f64,
+    polygon: u32,
+    ring: u32,
+    index: u32,
+    ring_len: u32,
+}
+
+/// How many polygons of the geometry are invalid (a pair of overlapping polygons counts as two).
+fn invalid_polygons(geometry: &MultiPolygon<f64>) -> usize {
+    let n = geometry.0.len();
+    let mut bad = vec![false; n];
+    let ring_of = |p: u32, r: u32| -> &[Coord<f64>] {
+        let polygon = &geometry.0[p as usize];
+        if r == 0 {
+            &polygon.exterior().0
+        } else {
+            &polygon.interiors()[r as usize - 1].0
+        }
+    };
+
+    let mut segments: Vec<Segment> = Vec::new();
+    for (p, polygon) in geometry.0.iter().enumerate() {
+        for (r, ring) in std::iter::once(polygon.exterior())
+            .chain(polygon.interiors())
+            .enumerate()
+        {
+            let coords = &ring.0;
+            let finite = coords.iter().all(|c| c.x.is_finite() && c.y.is_finite());
+            if !finite || coords.len() < 4 || coords.first() != coords.last() {
+                bad[p] = true;
+                continue;
+            }
+            let ring_len = (coords.len() - 1) as u32;
+            for (i, w) in coords.windows(2).enumerate() {
+                segments.push(Segment {
+                    line: Line::new(w[0], w[1]),
+                    min_x: w[0].x.min(w[1].x),
+                    max_x: w[0].x.max(w[1].x),
+                    polygon: p as u32,
+                    ring: r as u32,
+                    index: i as u32,
+                    ring_len,
+                });
+            }
+        }
+    }
+    segments.sort_unstable_by(|a, b| a.min_x.total_cmp(&b.min_x));
+
+    // Every point where two different rings meet, by ring; such a point must be a touch (the
+    // rings do not cross there, nor share a segment).
+    let mut contacts: HashMap<(u32, u32), HashSet<(u64, u64)>> = HashMap::new();
+    // Pairs of parts whose rings meet.
+    let mut touching_parts: HashSet<(u32, u32)> = HashSet::new();
+    for (i, s) in segments.iter().enumerate() {
+        let (s_min_y, s_max_y) = y_range(&s.line);
+        for t in &segments[i + 1..] {
+            if t.min_x > s.max_x {
+                break;
+            }
+            let (t_min_y, t_max_y) = y_range(&t.line);
+            if t_min_y > s_max_y || t_max_y < s_min_y {
+                continue;
+            }
+            let Some(meet) = line_intersection(s.line, t.line) else {
+                continue;
+            };
+            if s.polygon == t.polygon && s.ring == t.ring {
+                let (a, b) = (s.index.min(t.index), s.index.max(t.index));
+                let adjacent = b == a + 1 || (a == 0 && b + 1 == s.ring_len);
+                if !adjacent || doubles_back(s, t) {
+                    bad[s.polygon as usize] = true;
+                }
+                continue;
+            }
+            let v = match meet {
+                LineIntersection::SinglePoint {
+                    is_proper: false,
+                    intersection,
+                } => intersection,
+                LineIntersection::Collinear { intersection }
+                    if intersection.start == intersection.end =>
+                {
+                    intersection.start
+                }
+                // Rings crossing, or sharing a stretch of line.
+                _ => {
+                    bad[s.polygon as usize] = true;
+                    bad[t.polygon as usize] = true;
+                    continue;
+                }
+            };
+            let (a1, a2) = neighbours(ring_of(s.polygon, s.ring), s, v);
+            let (b1, b2) = neighbours(ring_of(t.polygon, t.ring), t, v);
+            if in_sector(v, a1, a2, b1) != in_sector(v, a1, a2, b2) {
+                bad[s.polygon as usize] = true;
+                bad[t.polygon as usize] = true;
+                continue;
+            }
+            let key = (v.x.to_bits(), v.y.to_bits());
+            contacts.entry((s.polygon, s.ring)).or_default().insert(key);
+            contacts.entry((t.polygon, t.ring)).or_default().insert(key);
+            if s.polygon != t.polygon {
+                touching_parts.insert((s.polygon.min(t.polygon), s.polygon.max(t.polygon)));
+            }
+        }
+    }
+    // A vertex of the ring that touches no other ring: a sound probe for point-in-ring tests,
+    // since rings neither cross nor share segments (or the polygon is already marked bad).
+    let probe = |p: usize, r: usize| -> Option<Coord<f64>> {
+        let ring = ring_of(p as u32, r as u32);
+        match contacts.get(&(p as u32, r as u32)) {
+            None => ring.first().copied(),
+            Some(set) => ring
+                .iter()
+                .find(|c| !set.contains(&(c.x.to_bits(), c.y.to_bits())))
+                .copied(),
+        }
+    };
+
+    // Nesting: holes must lie inside their exterior and outside each other.
+    let mut undecided_polygons: Vec<usize> = Vec::new();
+    for (p, polygon) in geometry.0.iter().enumerate() {
+        if bad[p] {
+            continue;
+        }
+        let exterior = polygon.exterior();
+        for (h, _) in polygon.interiors().iter().enumerate() {
+            let Some(v) = probe(p, h + 1) else {
+                undecided_polygons.push(p);
+                break;
+            };
+            if !inside_ring(v, &exterior.0) {
+                bad[p] = true;
+                break;
+            }
+            let nested_in = polygon
+                .interiors()
+                .iter()
+                .enumerate()
+                .any(|(k, other)| k != h && inside_ring(v, &other.0));
+            if nested_in {
+                bad[p] = true;
+                break;
+            }
+        }
+    }
+    // Parts must not overlap: a part may lie inside another only within one of its holes.
+    let mut undecided_pairs: Vec<(usize, usize)> = Vec::new();
+    if n > 1 {
+        let boxes: Vec<_> = geometry.0.iter().map(|p| p.bounding_rect()).collect();
+        for p in 0..n {
+            for q in p + 1..n {
+                let (Some(a), Some(b)) = (boxes[p], boxes[q]) else {
+                    continue;
+                };
+                if bad[p] || bad[q] || !a.intersects(&b) {
+                    continue;
+                }
+                let (Some(vp), Some(vq)) = (probe(p, 0), probe(q, 0)) else {
+                    undecided_pairs.push((p, q));
+                    continue;
+                };
+                let (pp, qq) = (&geometry.0[p], &geometry.0[q]);
+                if inside_polygon(vq, pp) || inside_polygon(vp, qq) {
+                    bad[p] = true;
+                    bad[q] = true;
+                } else if touching_parts.contains(&(p as u32, q as u32))
+                    && (inside_ring(vq, &pp.exterior().0) || inside_ring(vp, &qq.exterior().0))
+                {
+                    // One part sits in the other's hole, touching it: harmless only if it
+                    // touches the hole, not the other's exterior. Let relate decide.
+                    undecided_pairs.push((p, q));
+                }
+            }
+        }
+    }
+
+    // The rare cases the probes cannot settle: ask geo, with the tests `geo::Validation` applies.
+    for p in undecided_polygons {
+        if !bad[p] && !polygon_rings_valid(&geometry.0[p]) {
+            bad[p] = true;
+        }
+    }
+    for (p, q) in undecided_pairs {
+        if !bad[p] && !bad[q] && parts_conflict(&geometry.0[p].relate(&geometry.0[q])) {
+            bad[p] = true;
+            bad[q] = true;
+        }
+    }
+    bad.iter().filter(|&&b| b).count()
+}
+
+/// The two points next to `v` along the ring of segment `s`, given that `v` lies on `s`.
+fn neighbours(ring: &[Coord<f64>], s: &Segment, v: Coord<f64>) -> (Coord<f64>, Coord<f64>) {
+    let (i, n) = (s.index as usize, s.ring_len as usize);
+    if v == s.line.start {
+        (ring[(i + n - 1) % n], s.line.end)
+    } else if v == s.line.end {
+        (s.line.start, ring[(i + 2) % n])
+    } else {
+        (s.line.start, s.line.end)
+    }
+}
+
+/// Whether the direction from `v` to `d` lies strictly inside the sector swept counter-clockwise
+/// from the direction `v -> a` to the direction `v -> b`.
+fn in_sector(v: Coord<f64>, a: Coord<f64>, b: Coord<f64>, d: Coord<f64>) -> bool {
+    let ccw = |p: Coord<f64>, q: Coord<f64>| RobustKernel::orient2d(v, p, q);
+    match ccw(a, b) {
+        Orientation::CounterClockwise => {
+            ccw(a, d) == Orientation::CounterClockwise && ccw(d, b) == Orientation::CounterClockwise
+        }
+        Orientation::Clockwise => {
+            !(ccw(b, d) != Orientation::Clockwise && ccw(d, a) != Orientation::Clockwise)
+        }
+        // a and b point in opposite directions: the sector is the half-plane to the left of a.
+        Orientation::Collinear => ccw(a, d) == Orientation::CounterClockwise,
+    }
+}
+
+/// `geo::Validation`'s tests between the rings of one polygon (each ring's own simplicity is
+/// checked elsewhere), through `geo::Relate`.
+fn polygon_rings_valid(polygon: &Polygon<f64>) -> bool {
+    let as_polygon = |ring: &LineString<f64>| Polygon::new(ring.clone(), Vec::new());
+    let exterior = as_polygon(polygon.exterior());
+    let holes: Vec<Polygon<f64>> = polygon.interiors().iter().map(as_polygon).collect();
+    for (h, hole) in holes.iter().enumerate() {
+        let m = exterior.relate(hole);
+        if !m.is_contains()
+            || m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
+        {
+            return false;
+        }
+        if holes[h + 1..]
+            .iter()
+            .any(|other| parts_conflict(&hole.relate(other)))
+        {
+            return false;
+        }
+    }
+    true
+}
+
+fn y_range(line: &Line<f64>) -> (f64, f64) {
+    (line.start.y.min(line.end.y), line.start.y.max(line.end.y))
+}
+
+/// Two adjacent segments of a ring that overlap along a line (the ring doubles back on itself).
+fn doubles_back(s: &Segment, t: &Segment) -> bool {
+    let (first, second) = if (s.index + 1) % s.ring_len == t.index {
+        (s.line, t.line)
+    } else {
+        (t.line, s.line)
+    };
+    let (a, b, c) = (first.start, first.end, second.end);
+    RobustKernel::orient2d(a, b, c) == Orientation::Collinear
+        && (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) < 0.0
+}
+
+/// Whether two parts of a multipolygon overlap (interiors meet) or touch along a line: what
+/// `geo::Validation` rejects for a multipolygon.
+fn parts_conflict(matrix: &IntersectionMatrix) -> bool {
+    matrix.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional
+        || matrix.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
+}
+
+/// Crossing-number test; `ring` is closed. Preconditions: `point` is not on the ring.
+fn inside_ring(point: Coord<f64>, ring: &[Coord<f64>]) -> bool {
+    let mut inside = false;
+    for w in ring.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (a.y > point.y) != (b.y > point.y) {
+            let x = a.x + (point.y - a.y) / (b.y - a.y) * (b.x - a.x);
+            if point.x < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
+fn inside_polygon(point: Coord<f64>, polygon: &Polygon<f64>) -> bool {
+    inside_ring(point, &polygon.exterior().0)
+        && !polygon.interiors().iter().any(|h| inside_ring(point, &h.0))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Rebuilding
+
+/// Rebuilds the geometry through the overlay engine: OGC-valid output, non-zero fill (so
+/// overlapping parts merge and a hole is whatever winds back to zero).
+fn rebuild(geometry: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let nothing: MultiPolygon<f64> = MultiPolygon::new(Vec::new());
+    geometry.boolean_op_with_fill_rule(&nothing, OpType::Union, FillRule::NonZero)
+}
+
+/// Moves each output vertex onto the input vertex it came from (the overlay works on an integer
+/// grid, so it returns input vertices a hair away from where they were). Vertices farther than
+/// `SNAP` degrees from any input vertex (new intersection points) stay where they are.
+fn snap_to(output: &MultiPolygon<f64>, input: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    const SNAP: f64 = 1e-7;
+    let key = |c: Coord<f64>| ((c.x / SNAP).round() as i64, (c.y / SNAP).round() as i64);
+    let mut grid: HashMap<(i64, i64), Coord<f64>> = HashMap::new();
+    for polygon in &input.0 {
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            for &c in &ring.0 {
+                grid.insert(key(c), c);
+            }
+        }
+    }
+    let snap = |c: Coord<f64>| {
+        let (kx, ky) = key(c);
+        let mut best: Option<(f64, Coord<f64>)> = None;
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                if let Some(&v) = grid.get(&(kx + dx, ky + dy)) {
+                    let d = (v.x - c.x).hypot(v.y - c.y);
+                    if d <= SNAP && best.is_none_or(|(bd, _)| d < bd) {
+                        best = Some((d, v));
+                    }
+                }
+            }
+        }
+        best.map_or(c, |(_, v)| v)
+    };
+    let snap_ring = |ring: &LineString<f64>| {
+        let mut coords: Vec<Coord<f64>> = ring.0.iter().map(|&c| snap(c)).collect();
+        coords.dedup();
+        LineString::new(coords)
+    };
+    MultiPolygon::new(
+        output
+            .0
+            .iter()
+            .map(|p| {
+                Polygon::new(
+                    snap_ring(p.exterior()),
+                    p.interiors().iter().map(snap_ring).collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Orientation
+
+/// Orients every polygon: exterior counter-clockwise, holes clockwise. Returns whether any ring
+/// was reversed.
+fn orient(geometry: &mut MultiPolygon<f64>) -> bool {
+    let mut reversed = false;
+    for polygon in geometry.0.iter_mut() {
+        if signed_area(&polygon.exterior().0) < 0.0 {
+            polygon.exterior_mut(|r| r.0.reverse());
+            reversed = true;
+        }
+        if polygon.interiors().iter().any(|h| signed_area(&h.0) > 0.0) {
+            polygon.interiors_mut(|holes| {
+                for h in holes.iter_mut() {
+                    if signed_area(&h.0) > 0.0 {
+                        h.0.reverse();
+                    }
+                }
+            });
+            reversed = true;
+        }
+    }
+    reversed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{wkt, Validation};
+
+    #[test]
+    fn a_valid_square_is_left_alone() {
+        let square = wkt!(MULTIPOLYGON(((0. 0., 1. 0., 1. 1., 0. 1., 0. 0.))));
+        let (out, action) = repair(square.clone());
+        assert_eq!(out, square);
+        assert!(!action.repaired());
+        assert!(!action.reoriented);
+    }
+
+    #[test]
+    fn a_clockwise_exterior_is_reversed_but_not_counted_as_a_repair() {
+        let square = wkt!(MULTIPOLYGON(((0. 0., 0. 1., 1. 1., 1. 0., 0. 0.))));
+        let (out, action) = repair(square);
+        assert!(action.reoriented);
+        assert!(!action.repaired());
+        assert!(signed_area(&out.0[0].exterior().0) > 0.0);
+    }
+
+    #[test]
+    fn a_spike_is_removed() {
+        let spiked = wkt!(MULTIPOLYGON(((0. 0., 1. 0., 2. 0.5, 1. 0., 1. 1., 0. 1., 0. 0.))));
+        let (out, action) = repair(spiked);
+        assert!(action.cleaned);
+        assert!(out.is_valid());
+        assert_eq!(out.0[0].exterior().0.len(), 5);
+    }
+
+    #[test]
+    fn a_ring_touching_itself_is_flagged_by_the_fast_check_as_by_geo() {
+        // Exterior returns to (1, 1) and encloses a pocket: an "inverted hole".
+        let touching = wkt!(MULTIPOLYGON(((0. 0., 4. 0., 4. 4., 0. 4., 0. 0., 1. 1., 3. 1., 3. 3., 1. 3., 1. 1., 0. 0.))));
+        let other = wkt!(MULTIPOLYGON(((0. 0., 4. 0., 4. 4., 2. 2., 0. 4., 0. 0.))));
+        assert_eq!(is_valid_fast(&touching), touching.is_valid());
+        assert_eq!(is_valid_fast(&other), other.is_valid());
+    }
+
+    #[test]
+    fn a_hole_outside_its_exterior_is_invalid() {
+        let p = wkt!(MULTIPOLYGON(((0. 0., 1. 0., 1. 1., 0. 1., 0. 0.),(5. 5., 5. 6., 6. 6., 6. 5., 5. 5.))));
+        assert!(!p.is_valid());
+        assert!(!is_valid_fast(&p));
+    }
+
+    #[test]
+    fn overlapping_parts_are_invalid_and_merge_on_repair() {
+        let p = wkt!(MULTIPOLYGON(((0. 0., 2. 0., 2. 2., 0. 2., 0. 0.)),((1. 1., 3. 1., 3. 3., 1. 3., 1. 1.))));
+        assert!(!p.is_valid());
+        assert!(!is_valid_fast(&p));
+        let (out, action) = repair(p);
+        assert!(action.rebuilt);
+        assert!(out.is_valid());
+        assert_eq!(out.0.len(), 1);
+    }
+
+    #[test]
+    fn an_island_in_a_lake_is_valid() {
+        let p = wkt!(MULTIPOLYGON(((0. 0., 10. 0., 10. 10., 0. 10., 0. 0.),(2. 2., 2. 8., 8. 8., 8. 2., 2. 2.)),((4. 4., 6. 4., 6. 6., 4. 6., 4. 4.))));
+        assert!(p.is_valid());
+        assert!(is_valid_fast(&p));
+    }
+}
