@@ -100,7 +100,7 @@ pub struct LayerAreasResponse {
 }
 
 /// A code and a name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NamedArea {
     /// ONS code.
     pub code: String,

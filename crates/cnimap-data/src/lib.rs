@@ -1,12 +1,31 @@
-//! Reads the published national data (indices, boundaries, lookups, search) into one validated
-//! in-memory [`atlas::Atlas`].
+//! Reads the published national data (indices, boundaries, lookups) into one validated in-memory
+//! [`Atlas`].
 //!
 //! Every input problem becomes a [`DataError`] naming the file, line and column, and every
 //! derived figure (decile from rank, left-behind flag, area summary) says how it was made.
 
+pub mod atlas;
+pub mod boundary;
 pub mod csvread;
 pub mod error;
 pub mod indicators;
 pub mod lookups;
+pub mod summary;
 
+pub use atlas::{AreaLayer, Atlas, DatasetReport, IndicatorValues};
 pub use error::{DataError, Result};
+
+use std::path::PathBuf;
+
+/// The environment variable naming the data directory.
+pub const DATA_ENV: &str = "CNIMAP_DATA";
+
+/// The default data directory: `../shared/data` from the working directory when it exists, else
+/// the same path relative to the workspace this crate was built in.
+pub fn default_data_dir() -> PathBuf {
+    let cwd = PathBuf::from("../shared/data");
+    if cwd.is_dir() {
+        return cwd;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}

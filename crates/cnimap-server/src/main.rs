@@ -1,2 +1,90 @@
-//! The `cnimap` command line (being written).
-fn main() {}
+//! The `cnimap` command line: `check` the data, `serve` the map, `export-tiles` to PMTiles.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use cnimap_server::{check, export, serve};
+
+/// A map of need in England's neighbourhoods: the Community Needs Index beside the English Indices
+/// of Deprivation.
+#[derive(Debug, Parser)]
+#[command(name = "cnimap", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data and the boundary manifest are.
+#[derive(Debug, clap::Args)]
+struct DataArgs {
+    /// The national data directory (default: ../shared/data when it exists).
+    #[arg(long, env = cnimap_data::DATA_ENV)]
+    data: Option<PathBuf>,
+    /// The boundary manifest (default: the one built into the binary, boundaries/manifest.toml).
+    #[arg(long, env = "CNIMAP_MANIFEST")]
+    manifest: Option<PathBuf>,
+}
+
+impl DataArgs {
+    fn into_source(self) -> cnimap_server::DataSource {
+        cnimap_server::DataSource {
+            data_dir: self.data.unwrap_or_else(cnimap_data::default_data_dir),
+            manifest: self.manifest,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load and validate every dataset and print a summary; exits non-zero on bad input.
+    Check {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Serve vector tiles, the JSON API and the web app.
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on.
+        #[arg(long, env = "CNIMAP_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The built web app (Trunk's output).
+        #[arg(long, env = "CNIMAP_STATIC", default_value = cnimap_server::DEFAULT_STATIC_DIR)]
+        static_dir: PathBuf,
+    },
+    /// Write one layer's tiles to a PMTiles archive that MapLibre and QGIS open.
+    ExportTiles {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Layer: lsoa21, lsoa11, ward17, lad24 or region.
+        #[arg(long)]
+        layer: String,
+        /// The archive to write (written to a temporary file, then renamed).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { data } => check::run(&data.into_source()),
+        Command::Serve { data, addr, static_dir } => serve::run(data.into_source(), addr, static_dir),
+        Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Summaries of LSOA 2021 indicators for larger areas (LAD 2024, region, ward 2024), following
+//! MHCLG's published summary measures as far as the data allows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cnimap_core::api::NamedArea;
+use cnimap_core::Level;
+
+use crate::atlas::{AreaLayer, IndicatorValues};
+use crate::lookups::Lookups;
+
+/// How the summaries are made, for the API and the UI.
+pub const SUMMARY_METHOD: &str = "Computed by cnimap from the LSOA 2021 values, following MHCLG's \
+summary measures: the share of the area's LSOAs in the worst 10% nationally (decile 1), the \
+average (unweighted mean) of their ranks, and the rank of that average among all areas of the same \
+kind (1 = most deprived or highest need). LSOAs are assigned to wards and local authorities with \
+the ONS LSOA 2021 to ward 2024 to LAD 2024 lookup. MHCLG's population-weighted measures (average \
+score, extent, local concentration) need population figures these files do not include.";
+
+/// One area's summary of one indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaSummary {
+    /// The area.
+    pub area: NamedArea,
+    /// LSOAs with a value.
+    pub n_lsoas: u32,
+    /// Share of them in decile 1 (0..=1).
+    pub share_decile1: f64,
+    /// Mean of their ranks.
+    pub average_rank: f64,
+    /// Rank of `average_rank` among areas of the same level (1 = lowest average rank).
+    pub rank_of_average_rank: u32,
+    /// Number of areas ranked.
+    pub of: u32,
+}
+
+/// Summaries by level, then indicator id, then area code.
+#[derive(Debug, Clone, Default)]
+pub struct Summaries {
+    /// `level -> indicator -> code -> summary`.
+    pub by_level: BTreeMap<Level, BTreeMap<&'static str, HashMap<String, AreaSummary>>>,
+}
+
+impl Summaries {
+    /// Every indicator's summary for one area.
+    pub fn for_area(&self, level: Level, code: &str) -> Vec<(&'static str, &AreaSummary)> {
+        self.by_level
+            .get(&level)
+            .map(|m| m.iter().filter_map(|(id, s)| s.get(code).map(|s| (*id, s))).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Summarises every LSOA 2021 indicator for LADs, regions and 2024 wards.
+pub fn summarise(
+    layers: &BTreeMap<Level, AreaLayer>,
+    values: &[IndicatorValues],
+    lookups: &Lookups,
+) -> Summaries {
+    let mut out = Summaries::default();
+    let Some(lsoa) = layers.get(&Level::Lsoa21) else { return out };
+    // Parent of every LSOA at each level, by feature index.
+    let mut parents: BTreeMap<Level, Vec<Option<NamedArea>>> = BTreeMap::new();
+    for level in [Level::Lad24, Level::Region, Level::Ward24] {
+        let v = lsoa
+            .codes
+            .iter()
+            .map(|code| {
+                let p = lookups.lsoa21.get(code)?;
+                match level {
+                    Level::Lad24 => Some(p.lad.clone()),
+                    Level::Ward24 => Some(p.ward.clone()),
+                    _ => lookups.lad24_region.get(&p.lad.code).cloned(),
+                }
+            })
+            .collect();
+        parents.insert(level, v);
+    }
+    for v in values.iter().filter(|v| v.def.level() == Level::Lsoa21) {
+        for (level, parent) in &parents {
+            let mut groups: HashMap<&NamedArea, (u32, u32, u64)> = HashMap::new();
+            for (i, p) in parent.iter().enumerate() {
+                let (Some(p), Some(rank)) = (p, v.rank[i]) else { continue };
+                let g = groups.entry(p).or_default();
+                g.0 += 1;
+                g.1 += u32::from(v.decile[i] == Some(1));
+                g.2 += u64::from(rank);
+            }
+            let mut rows: Vec<AreaSummary> = groups
+                .into_iter()
+                .map(|(area, (n, d1, sum))| AreaSummary {
+                    area: area.clone(),
+                    n_lsoas: n,
+                    share_decile1: f64::from(d1) / f64::from(n),
+                    average_rank: sum as f64 / f64::from(n),
+                    rank_of_average_rank: 0,
+                    of: 0,
+                })
+                .collect();
+            rows.sort_by(|a, b| {
+                a.average_rank.total_cmp(&b.average_rank).then_with(|| a.area.code.cmp(&b.area.code))
+            });
+            let of = rows.len() as u32;
+            let map = rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut s)| {
+                    s.rank_of_average_rank = i as u32 + 1;
+                    s.of = of;
+                    (s.area.code.clone(), s)
+                })
+                .collect();
+            out.by_level.entry(*level).or_default().insert(v.def.id, map);
+        }
+    }
+    out
+}

@@ -1,0 +1,4 @@
+//! Shared state.
+/// Shared state.
+#[derive(Clone)]
+pub struct AppState;
