@@ -129,8 +129,18 @@ impl SearchIndex {
         let path = |rel: &str| -> PathBuf { data_dir.join(rel) };
         let postcode_path = path(POSTCODE_FILE);
         let (postcodes, rest) = std::thread::scope(|scope| {
-            let worker = scope.spawn(|| PostcodeStore::load(&postcode_path));
+            let worker = scope.spawn(|| {
+                let t = Instant::now();
+                let store = PostcodeStore::load(&postcode_path);
+                tracing::debug!(ms = t.elapsed().as_millis() as u64, "postcode file loaded");
+                store
+            });
+            let t = Instant::now();
             let rest = Self::load_small_files(data_dir);
+            tracing::debug!(
+                ms = t.elapsed().as_millis() as u64,
+                "gazetteer, centroid files and ward lookup loaded, name index built"
+            );
             let postcodes = worker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

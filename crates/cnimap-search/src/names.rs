@@ -55,6 +55,8 @@ pub(crate) struct NameIndex {
     vocab: Vec<Box<str>>,
     /// Per vocabulary word: the places whose name contains it, ascending.
     postings: Vec<Vec<u32>>,
+    /// Per vocabulary word: the set of characters it contains (see [`letter_mask`]).
+    letters: Vec<u64>,
     /// `mass[i]` = total length of `postings[..i]`, to size a prefix range in O(1).
     mass: Vec<u64>,
     /// Upper-case codes with their place, sorted.
@@ -195,7 +197,9 @@ impl NameIndex {
             .collect();
         codes.sort();
 
+        let letters = vocab.iter().map(|w| letter_mask(w)).collect();
         NameIndex {
+            letters,
             by_norm,
             tie,
             importance: places.iter().map(|p| importance(p.kind)).collect(),
@@ -290,7 +294,14 @@ impl NameIndex {
                 .max_by_key(|&i| (words[i].text.len(), std::cmp::Reverse(i)))
                 .unwrap_or(0);
             if let Some(pattern) = &words[pivot].pattern {
-                for (word, list) in self.vocab.iter().zip(&self.postings) {
+                let k = tolerance(pattern.len());
+                let wanted = letter_mask(words[pivot].text);
+                for ((word, list), &has) in self.vocab.iter().zip(&self.postings).zip(&self.letters)
+                {
+                    // Each character of the query word missing from the word costs an edit.
+                    if (wanted & !has).count_ones() > k {
+                        continue;
+                    }
                     let Some(pivot_cost) = word_cost(words[pivot].text, pattern, word) else {
                         continue;
                     };
@@ -348,6 +359,18 @@ impl NameIndex {
             | (len << 39)
             | u64::from(self.tie[p])
     }
+}
+
+/// The set of characters in `word` as bits: `a`-`z` and `0`-`9` one bit each, anything else bit
+/// 63. A word within `k` edits of (a prefix of) another lacks at most `k` of its characters.
+fn letter_mask(word: &str) -> u64 {
+    word.bytes().fold(0u64, |mask, b| {
+        mask | match b {
+            b'a'..=b'z' => 1 << (b - b'a'),
+            b'0'..=b'9' => 1 << (26 + b - b'0'),
+            _ => 1 << 63,
+        }
+    })
 }
 
 /// Whether a normalised query could be (the start of) an ONS code: one letter then at least three

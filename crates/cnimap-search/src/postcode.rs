@@ -12,7 +12,7 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use crate::error::SearchError;
-use crate::table::Table;
+use crate::table::{micro_degrees, Table};
 
 /// A postcode-shaped query, as understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,15 +263,12 @@ impl PostcodeStore {
                 store.other_keys.push(key);
                 continue;
             }
-            let point = table
-                .point(&record, lat, lon, "latitude", "longitude")?
-                .ok_or_else(|| {
-                    table.bad_value("latitude", "coordinates for an English postcode", b"")
-                })?;
+            let lat_e6 = degrees_field(&table, &record, lat, "latitude", 90.0)?;
+            let lon_e6 = degrees_field(&table, &record, lon, "longitude", 180.0)?;
             store.english_keys.push(key);
             store.english.push(PostcodeRecord {
-                lat_e6: to_e6(point[1]),
-                lon_e6: to_e6(point[0]),
+                lat_e6,
+                lon_e6,
                 lsoa21,
                 lsoa11,
             });
@@ -337,10 +334,26 @@ impl PostcodeStore {
     }
 }
 
-/// Rounds degrees to millionths (the file's precision).
-fn to_e6(degrees: f64) -> i32 {
-    // |degrees| <= 180, so the product fits an i32 comfortably.
-    (degrees * 1e6).round() as i32
+/// A required coordinate field in millionths of a degree.
+fn degrees_field(
+    table: &Table,
+    record: &ByteRecord,
+    index: usize,
+    column: &'static str,
+    limit: f64,
+) -> Result<i32, SearchError> {
+    let field = record.get(index).unwrap_or_default();
+    micro_degrees(field.trim_ascii(), limit).ok_or_else(|| {
+        table.bad_value(
+            column,
+            if limit <= 90.0 {
+                "a latitude in decimal degrees (a number between -90 and 90)"
+            } else {
+                "a longitude in decimal degrees (a number between -180 and 180)"
+            },
+            field,
+        )
+    })
 }
 
 /// An LSOA code field: blank or a non-English code (not starting `E`) gives [`NO_LSOA`], `E01` + six digits its

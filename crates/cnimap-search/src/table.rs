@@ -208,3 +208,74 @@ fn csv_error(file: &Path, gz: bool, last_line: u64, err: csv::Error) -> SearchEr
         },
     }
 }
+
+/// Parses decimal degrees into millionths of a degree, rounding. Plain decimals (`51.775011`,
+/// `-2.1`) take a fast path; anything else (`1e-06`) goes through the standard float parser.
+/// `None` for text that is not a finite number within `-limit..=limit` degrees.
+pub(crate) fn micro_degrees(field: &[u8], limit: f64) -> Option<i32> {
+    let (negative, digits) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, field),
+    };
+    let mut value: i64 = 0;
+    let mut scale: u32 = 0;
+    let mut seen_point = false;
+    let mut seen_digit = false;
+    let mut fast = digits.len() <= 16;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' if !seen_point || scale < 7 => {
+                value = value * 10 + i64::from(b - b'0');
+                seen_digit = true;
+                if seen_point {
+                    scale += 1;
+                }
+            }
+            b'0'..=b'9' => {}
+            b'.' if !seen_point => seen_point = true,
+            _ => {
+                fast = false;
+                break;
+            }
+        }
+    }
+    if fast && seen_digit {
+        // `value` has `scale` decimals: bring it to 7 and round to 6.
+        let tenths_of_micro = value * 10i64.pow(7 - scale);
+        let micro = (tenths_of_micro + 5) / 10;
+        let micro = if negative { -micro } else { micro };
+        return (micro.unsigned_abs() as f64 <= limit * 1e6)
+            .then(|| i32::try_from(micro).ok())
+            .flatten();
+    }
+    let degrees: f64 = std::str::from_utf8(field).ok()?.parse().ok()?;
+    (degrees.is_finite() && degrees.abs() <= limit).then(|| (degrees * 1e6).round() as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case::six_decimals("51.775011", Some(51_775_011))]
+    #[case::negative("-2.114848", Some(-2_114_848))]
+    #[case::few_decimals("1.1", Some(1_100_000))]
+    #[case::integer("52", Some(52_000_000))]
+    #[case::rounds_seventh_decimal("0.0000005", Some(1))]
+    #[case::many_decimals("51.4346123456", Some(51_434_612))]
+    #[case::exponent("1e-06", Some(1))]
+    #[case::negative_exponent("-7.1e-05", Some(-71))]
+    #[case::text("fifty-one", None)]
+    #[case::empty("", None)]
+    #[case::lone_minus("-", None)]
+    #[case::out_of_range("91.0", None)]
+    #[case::two_points("51.7.1", None)]
+    fn micro_degrees_parses_decimals_and_refuses_text(
+        #[case] text: &str,
+        #[case] expected: Option<i32>,
+    ) {
+        assert_eq!(micro_degrees(text.as_bytes(), 90.0), expected);
+    }
+}
