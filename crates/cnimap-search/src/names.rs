@@ -14,6 +14,7 @@
 //! order never depends on hashing or on the file's row order.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::fuzzy::{tolerance, Pattern};
 use crate::gazetteer::{importance, Place};
@@ -29,6 +30,31 @@ pub(crate) const PREFIX: Tier = 1;
 pub(crate) const WORD_PREFIX: Tier = 2;
 /// Every query word is within its typo tolerance of a word of the name.
 pub(crate) const FUZZY: Tier = 3;
+
+/// A hasher for place indices (small integers): one multiplication instead of SipHash, which
+/// matters when a common word matches thousands of places. Not for untrusted keys; place indices
+/// come from the index itself.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, id: u32) {
+        self.0 = u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Best (tier, cost) found so far per place.
+type Found = HashMap<u32, (Tier, u32), BuildHasherDefault<IdHasher>>;
 
 /// One place matched by a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,8 +244,8 @@ impl NameIndex {
 
     /// The best `limit` places for a normalised query, best first.
     pub fn search(&self, places: &[Place], query: &str, limit: usize) -> Vec<NameMatch> {
-        let mut found: HashMap<u32, (Tier, u32)> = HashMap::new();
-        fn note(found: &mut HashMap<u32, (Tier, u32)>, place: u32, tier: Tier, cost: u32) {
+        let mut found = Found::default();
+        fn note(found: &mut Found, place: u32, tier: Tier, cost: u32) {
             let slot = found.entry(place).or_insert((tier, cost));
             if (tier, cost) < *slot {
                 *slot = (tier, cost);
@@ -252,8 +278,15 @@ impl NameIndex {
             note(&mut found, place, tier, 0);
         }
 
-        let words: Vec<QueryWord> = query
-            .split(' ')
+        // A repeated query word adds nothing (matches need not be distinct words).
+        let mut texts: Vec<&str> = Vec::new();
+        for text in query.split(' ') {
+            if !texts.contains(&text) {
+                texts.push(text);
+            }
+        }
+        let words: Vec<QueryWord> = texts
+            .into_iter()
             .map(|text| QueryWord {
                 text,
                 pattern: Pattern::new(text.as_bytes()),
