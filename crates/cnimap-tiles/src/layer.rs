@@ -14,7 +14,9 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
-use cnimap_core::tile::TileCoord;
+use std::collections::HashMap;
+
+use cnimap_core::tile::{tiles_covering, TileCoord};
 
 use crate::clip::clip_ring;
 use crate::error::TileError;
@@ -32,15 +34,22 @@ pub struct TileOptions {
     /// the pixel). Arcs are simplified in world coordinates, so this is a distance on the map.
     pub tolerance: f64,
     /// Rings whose area (in square tile units) is below this after simplification, quantisation
-    /// or clipping are dropped.
+    /// or clipping are dropped. 32 is half a screen pixel on a 512-pixel tile: invisible alone,
+    /// but at zooms 0-7 it drops many small urban areas (they are sub-pixel there), which keeps
+    /// the densest tiles (London at z5-7) under 500 KB gzip.
     pub min_ring_area: f64,
+    /// Tiles at zooms up to this one are cut during [`PreparedLayer::prepare`] and kept in memory
+    /// (there are few of them, and they are the slowest to cut because they hold most features);
+    /// deeper tiles are cut on demand. `None` cuts everything on demand.
+    pub precut_max_zoom: Option<u8>,
 }
 
 impl Default for TileOptions {
     fn default() -> Self {
         Self {
             tolerance: 2.0,
-            min_ring_area: 4.0,
+            min_ring_area: 32.0,
+            precut_max_zoom: Some(8),
         }
     }
 }
@@ -86,6 +95,8 @@ pub struct PreparedLayer {
     bounds_wgs84: [f64; 4],
     options: TileOptions,
     sources: Vec<PreparedSource>,
+    /// Non-empty tiles cut at start-up (zooms up to `options.precut_max_zoom`).
+    precut: HashMap<TileCoord, Vec<u8>>,
 }
 
 impl PreparedLayer {
@@ -144,14 +155,35 @@ impl PreparedLayer {
         for source in sources {
             prepared.push(PreparedSource::build(&id, source, options)?);
         }
-        Ok(Self {
+        let mut layer = Self {
             id,
             min_zoom,
             max_zoom,
             bounds_wgs84,
             options: options.clone(),
             sources: prepared,
-        })
+            precut: HashMap::new(),
+        };
+        if let Some(last) = options.precut_max_zoom {
+            let coords: Vec<TileCoord> = (min_zoom..=last.min(max_zoom))
+                .flat_map(|z| tiles_covering(bounds_wgs84, z))
+                .collect();
+            let cut: Vec<(TileCoord, Option<Vec<u8>>)> = coords
+                .into_par_iter()
+                .map(|t| layer.cut(t).map(|bytes| (t, bytes)))
+                .collect::<Result<_, _>>()?;
+            layer.precut = cut
+                .into_iter()
+                .filter_map(|(t, bytes)| Some((t, bytes?)))
+                .collect();
+            tracing::debug!(
+                layer = layer.id,
+                tiles = layer.precut.len(),
+                bytes = layer.precut.values().map(Vec::len).sum::<usize>(),
+                "pre-cut low zooms"
+            );
+        }
+        Ok(layer)
     }
 
     /// The layer id, which is also the MVT source-layer name.
@@ -193,16 +225,33 @@ impl PreparedLayer {
     /// [`min_zoom`](Self::min_zoom)`..=`[`max_zoom`](Self::max_zoom).
     pub fn tile(&self, coord: TileCoord) -> Result<Option<Vec<u8>>, TileError> {
         let z = coord.z();
+        if z < self.min_zoom || z > self.max_zoom {
+            return Err(self.out_of_range(z));
+        }
+        if self.options.precut_max_zoom.is_some_and(|last| z <= last) {
+            return Ok(self.precut.get(&coord).cloned());
+        }
+        self.cut(coord)
+    }
+
+    fn out_of_range(&self, zoom: u8) -> TileError {
+        TileError::ZoomOutOfRange {
+            layer: self.id.clone(),
+            zoom,
+            min_zoom: self.min_zoom,
+            max_zoom: self.max_zoom,
+        }
+    }
+
+    /// Cuts a tile from the prepared geometry (what [`tile`](Self::tile) does for zooms that are
+    /// not pre-cut).
+    fn cut(&self, coord: TileCoord) -> Result<Option<Vec<u8>>, TileError> {
+        let z = coord.z();
         let source = self
             .sources
             .iter()
             .find(|s| (s.min_zoom..=s.max_zoom).contains(&z))
-            .ok_or_else(|| TileError::ZoomOutOfRange {
-                layer: self.id.clone(),
-                zoom: z,
-                min_zoom: self.min_zoom,
-                max_zoom: self.max_zoom,
-            })?;
+            .ok_or_else(|| self.out_of_range(z))?;
         let Some(features) = source.zooms.get(usize::from(z - source.min_zoom)) else {
             return Ok(None);
         };

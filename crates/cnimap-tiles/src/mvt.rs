@@ -329,6 +329,9 @@ fn decode_geometry(cmds: &[u64]) -> Result<Vec<Vec<[i64; 2]>>, DecodeError> {
     Ok(rings)
 }
 
+/// A feature as read: id, tags, geometry type, geometry commands.
+type RawFeature = (Option<u64>, Vec<u64>, u32, Vec<u64>);
+
 /// Decodes a (decompressed) vector tile. Meant for tests and diagnostics, not speed.
 ///
 /// # Errors
@@ -349,7 +352,7 @@ pub fn decode(tile: &[u8]) -> Result<Vec<DecodedLayer>, DecodeError> {
         };
         let mut keys = Vec::new();
         let mut values = Vec::new();
-        let mut raw_features: Vec<(Option<u64>, Vec<u64>, u32, Vec<u64>)> = Vec::new();
+        let mut raw_features: Vec<RawFeature> = Vec::new();
         while let Some((field, v)) = lr.field()? {
             match (field, v) {
                 (15, Field::Varint(n)) => layer.version = n as u32,

@@ -1,0 +1,411 @@
+//! Behaviour of the public API on small hand-made fixtures: gap-free neighbours at every zoom,
+//! feature ids and properties, clipping with a buffer, winding, empty tiles and bad input.
+
+use std::collections::HashSet;
+
+use cnimap_core::tile::{lonlat_to_tile, TileCoord};
+use cnimap_tiles::mvt::{decode, DecodedFeature};
+use cnimap_tiles::{
+    InputFeature, LayerSpec, PreparedLayer, SourceGeometry, TileError, TileOptions, BUFFER, EXTENT,
+};
+use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use rstest::rstest;
+
+fn ring(points: &[(f64, f64)]) -> LineString<f64> {
+    let mut coords: Vec<Coord<f64>> = points.iter().map(|&(x, y)| Coord { x, y }).collect();
+    coords.push(coords[0]);
+    LineString(coords)
+}
+
+fn feature(index: u32, code: &str, polygons: Vec<Polygon<f64>>) -> InputFeature {
+    InputFeature {
+        index,
+        code: code.to_owned(),
+        name: format!("Area {code}"),
+        geometry_wgs84: MultiPolygon(polygons),
+    }
+}
+
+fn layer(features: Vec<InputFeature>, options: &TileOptions) -> PreparedLayer {
+    let spec = LayerSpec {
+        id: "test".to_owned(),
+        sources: vec![SourceGeometry {
+            min_zoom: 0,
+            max_zoom: 14,
+            features,
+        }],
+    };
+    PreparedLayer::prepare_with(spec, options).expect("prepare")
+}
+
+/// Cut on demand at every zoom, so tests exercise clipping and encoding, not the pre-cut map.
+fn on_demand() -> TileOptions {
+    TileOptions {
+        precut_max_zoom: None,
+        ..TileOptions::default()
+    }
+}
+
+/// A wiggly border from (1.0, 51.0) to (1.0, 51.5): 200 points zig-zagging by up to 0.01 degrees.
+fn wiggly_border() -> Vec<(f64, f64)> {
+    (0..=200)
+        .map(|i| {
+            let t = f64::from(i) / 200.0;
+            let wiggle = if i == 0 || i == 200 {
+                0.0
+            } else {
+                0.01 * ((f64::from(i) * 0.7).sin() + 0.3 * (f64::from(i) * 3.1).cos())
+            };
+            (1.0 + wiggle, 51.0 + 0.5 * t)
+        })
+        .collect()
+}
+
+/// Two areas side by side, 0.5 x 0.5 degrees each, sharing the wiggly border.
+fn neighbours() -> Vec<InputFeature> {
+    let border = wiggly_border();
+    let mut west = vec![(0.5, 51.0)];
+    west.extend(border.iter().copied());
+    west.push((0.5, 51.5));
+    // East ring: bottom of border -> top of border -> (1.5, 51.5) -> (1.5, 51.0).
+    let mut east = border;
+    east.push((1.5, 51.5));
+    east.push((1.5, 51.0));
+    vec![
+        feature(5, "E01000005", vec![Polygon::new(ring(&west), vec![])]),
+        feature(9, "E01000009", vec![Polygon::new(ring(&east), vec![])]),
+    ]
+}
+
+fn decode_one(bytes: &[u8]) -> Vec<DecodedFeature> {
+    let layers = decode(bytes).expect("tile decodes");
+    assert_eq!(layers.len(), 1);
+    assert_eq!(layers[0].name, "test");
+    assert_eq!(layers[0].extent, EXTENT);
+    layers[0].features.clone()
+}
+
+fn area2(ring: &[[i64; 2]]) -> i64 {
+    (0..ring.len())
+        .map(|i| {
+            let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+            a[0] * b[1] - b[0] * a[1]
+        })
+        .sum()
+}
+
+fn edges(f: &DecodedFeature) -> Vec<([i64; 2], [i64; 2])> {
+    f.rings
+        .iter()
+        .flat_map(|r| (0..r.len()).map(move |i| (r[i], r[(i + 1) % r.len()])))
+        .collect()
+}
+
+#[test]
+fn neighbours_share_exactly_the_same_simplified_border_at_every_zoom() {
+    let layer = layer(neighbours(), &on_demand());
+    let mut zooms_with_both = 0;
+    for z in 0..=14u8 {
+        // The tile holding the middle of the shared border.
+        let t = lonlat_to_tile(1.0, 51.25, z).expect("valid zoom");
+        let Some(bytes) = layer.tile(t).expect("tile") else {
+            continue;
+        };
+        let features = decode_one(&bytes);
+        let (Some(west), Some(east)) = (
+            features.iter().find(|f| f.id == Some(5)),
+            features.iter().find(|f| f.id == Some(9)),
+        ) else {
+            continue;
+        };
+        zooms_with_both += 1;
+        // Lines an unshared edge may lie on: the union's outer edges or the buffered clip square.
+        let all: Vec<[i64; 2]> = features
+            .iter()
+            .flat_map(|f| f.rings.iter().flatten().copied())
+            .collect();
+        let min_x = all.iter().map(|p| p[0]).min().unwrap_or_default();
+        let max_x = all.iter().map(|p| p[0]).max().unwrap_or_default();
+        let min_y = all.iter().map(|p| p[1]).min().unwrap_or_default();
+        let max_y = all.iter().map(|p| p[1]).max().unwrap_or_default();
+        let on_outline = |a: [i64; 2], b: [i64; 2]| {
+            (a[0] == b[0] && (a[0] == min_x || a[0] == max_x))
+                || (a[1] == b[1] && (a[1] == min_y || a[1] == max_y))
+        };
+        let east_edges: HashSet<([i64; 2], [i64; 2])> = edges(east).into_iter().collect();
+        let west_edges: HashSet<([i64; 2], [i64; 2])> = edges(west).into_iter().collect();
+        let mut shared = 0;
+        for (a, b) in &west_edges {
+            if east_edges.contains(&(*b, *a)) {
+                shared += 1;
+            } else {
+                assert!(
+                    on_outline(*a, *b),
+                    "z{z}: west edge {a:?}-{b:?} is neither shared nor outline"
+                );
+            }
+        }
+        for (a, b) in &east_edges {
+            assert!(
+                west_edges.contains(&(*b, *a)) || on_outline(*a, *b),
+                "z{z}: east edge {a:?}-{b:?} is neither shared nor outline"
+            );
+        }
+        assert!(shared >= 1, "z{z}: no shared edge");
+    }
+    assert!(
+        zooms_with_both >= 10,
+        "only {zooms_with_both} zooms showed both areas"
+    );
+}
+
+#[test]
+fn shared_border_gets_simpler_at_lower_zooms() {
+    let layer = layer(neighbours(), &on_demand());
+    let points_at = |z: u8| -> usize {
+        let t = lonlat_to_tile(1.0, 51.25, z).expect("valid zoom");
+        let bytes = layer.tile(t).expect("tile").expect("non-empty");
+        decode_one(&bytes)
+            .iter()
+            .find(|f| f.id == Some(5))
+            .map_or(0, |f| f.rings.iter().map(Vec::len).sum())
+    };
+    assert!(
+        points_at(6) < points_at(10),
+        "{} vs {}",
+        points_at(6),
+        points_at(10)
+    );
+}
+
+#[test]
+fn decoded_tile_carries_feature_ids_codes_and_names() {
+    let layer = layer(neighbours(), &on_demand());
+    let t = lonlat_to_tile(1.0, 51.25, 8).expect("valid zoom");
+    let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+    let mut got: Vec<(Option<u64>, Option<&str>, Option<&str>)> = features
+        .iter()
+        .map(|f| (f.id, f.property("code"), f.property("name")))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (Some(5), Some("E01000005"), Some("Area E01000005")),
+            (Some(9), Some("E01000009"), Some("Area E01000009")),
+        ]
+    );
+    assert!(features.iter().all(|f| f.geom_type == 3));
+}
+
+#[test]
+fn a_large_area_is_clipped_to_the_buffered_tile() {
+    let big = feature(
+        0,
+        "E01000000",
+        vec![Polygon::new(
+            ring(&[(-3.0, 50.0), (3.0, 50.0), (3.0, 54.0), (-3.0, 54.0)]),
+            vec![],
+        )],
+    );
+    let layer = layer(vec![big], &on_demand());
+    let t = lonlat_to_tile(0.0, 52.0, 12).expect("valid zoom");
+    let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+    let ring = &features[0].rings[0];
+    let (lo, hi) = (-i64::from(BUFFER), i64::from(EXTENT + BUFFER));
+    let mut corners: Vec<[i64; 2]> = ring.clone();
+    corners.sort();
+    assert_eq!(corners, vec![[lo, lo], [lo, hi], [hi, lo], [hi, hi]]);
+}
+
+#[test]
+fn exterior_rings_are_clockwise_and_holes_anticlockwise_on_screen() {
+    // The input exterior is anticlockwise on screen and the hole clockwise: the tiler must flip both.
+    let outer = ring(&[(0.0, 52.0), (0.0, 52.5), (0.5, 52.5), (0.5, 52.0)]);
+    let hole = ring(&[(0.1, 52.1), (0.4, 52.1), (0.4, 52.4), (0.1, 52.4)]);
+    let layer = layer(
+        vec![feature(
+            1,
+            "E01000001",
+            vec![Polygon::new(outer, vec![hole])],
+        )],
+        &on_demand(),
+    );
+    for z in [8u8, 10, 12] {
+        let t = lonlat_to_tile(0.05, 52.25, z).expect("valid zoom");
+        let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+        let rings = &features[0].rings;
+        assert!(
+            area2(&rings[0]) > 0,
+            "z{z}: exterior must have positive area (y down)"
+        );
+        if z == 8 {
+            assert_eq!(rings.len(), 2, "z8 shows the hole");
+            assert!(area2(&rings[1]) < 0, "z{z}: hole must have negative area");
+        }
+    }
+}
+
+#[test]
+fn a_tile_without_features_is_none() {
+    let layer = layer(neighbours(), &TileOptions::default());
+    let far = TileCoord::new(10, 0, 0).expect("valid");
+    assert_eq!(layer.tile(far).expect("tile"), None);
+    let far_precut = TileCoord::new(4, 0, 0).expect("valid");
+    assert_eq!(layer.tile(far_precut).expect("tile"), None);
+}
+
+#[test]
+fn pre_cut_and_on_demand_tiles_are_identical() {
+    let precut = layer(neighbours(), &TileOptions::default());
+    let lazy = layer(neighbours(), &on_demand());
+    for z in 0..=8 {
+        let t = lonlat_to_tile(1.0, 51.25, z).expect("valid zoom");
+        assert_eq!(
+            precut.tile(t).expect("tile"),
+            lazy.tile(t).expect("tile"),
+            "z{z}"
+        );
+    }
+}
+
+#[test]
+fn a_zoom_outside_the_layer_is_an_error() {
+    let layer = layer(neighbours(), &TileOptions::default());
+    let t = TileCoord::new(15, 0, 0).expect("valid");
+    assert!(matches!(
+        layer.tile(t),
+        Err(TileError::ZoomOutOfRange { zoom: 15, .. })
+    ));
+}
+
+#[test]
+fn layer_metadata_describes_the_layer() {
+    let layer = layer(neighbours(), &TileOptions::default());
+    assert_eq!(layer.id(), "test");
+    assert_eq!((layer.min_zoom(), layer.max_zoom()), (0, 14));
+    assert_eq!(layer.fields(), [("code", "String"), ("name", "String")]);
+    let [w, s, e, n] = layer.bounds_wgs84();
+    assert!((w - 0.5).abs() < 1e-9 && (e - 1.5).abs() < 1e-9);
+    assert!((s - 51.0).abs() < 1e-9 && (n - 51.5).abs() < 1e-9);
+}
+
+#[test]
+fn invalid_input_is_survived() {
+    let nan = f64::NAN;
+    let features = vec![
+        // Self-touching figure of eight.
+        feature(
+            0,
+            "E01000010",
+            vec![Polygon::new(
+                ring(&[
+                    (0.0, 52.0),
+                    (0.1, 52.0),
+                    (0.1, 52.1),
+                    (0.2, 52.1),
+                    (0.2, 52.2),
+                    (0.1, 52.2),
+                    (0.1, 52.1),
+                    (0.0, 52.1),
+                ]),
+                vec![],
+            )],
+        ),
+        // Spike, duplicate points and a NaN.
+        feature(
+            1,
+            "E01000011",
+            vec![Polygon::new(
+                ring(&[
+                    (0.3, 52.0),
+                    (0.3, 52.0),
+                    (0.4, 52.0),
+                    (0.9, 52.05),
+                    (0.4, 52.0),
+                    (0.4, 52.1),
+                    (nan, 52.1),
+                    (0.3, 52.1),
+                ]),
+                vec![],
+            )],
+        ),
+        // Empty parts and a degenerate line.
+        feature(
+            2,
+            "E01000012",
+            vec![
+                Polygon::new(LineString(vec![]), vec![]),
+                Polygon::new(ring(&[(0.5, 52.0), (0.6, 52.0)]), vec![]),
+                Polygon::new(
+                    ring(&[(0.5, 52.0), (0.6, 52.0), (0.6, 52.1)]),
+                    vec![LineString(vec![])],
+                ),
+            ],
+        ),
+        // No geometry at all.
+        feature(3, "E01000013", vec![]),
+    ];
+    let layer = layer(features, &on_demand());
+    let mut codes = HashSet::new();
+    for z in 0..=14 {
+        let t = lonlat_to_tile(0.3, 52.05, z).expect("valid zoom");
+        if let Some(bytes) = layer.tile(t).expect("tile") {
+            for f in decode_one(&bytes) {
+                for r in &f.rings {
+                    assert!(
+                        r.len() >= 3,
+                        "z{z}: degenerate ring in {:?}",
+                        f.property("code")
+                    );
+                }
+                codes.insert(f.property("code").map(str::to_owned));
+            }
+        }
+    }
+    for code in ["E01000010", "E01000011", "E01000012"] {
+        assert!(codes.contains(&Some(code.to_owned())), "{code} never shown");
+    }
+}
+
+#[rstest]
+#[case::overlapping_sources(vec![(0, 9), (9, 14)], "covered by two sources")]
+#[case::gap_between_sources(vec![(0, 8), (10, 14)], "covered by no source")]
+fn sources_must_cover_contiguous_disjoint_zooms(
+    #[case] ranges: Vec<(u8, u8)>,
+    #[case] problem: &str,
+) {
+    let spec = LayerSpec {
+        id: "bad".to_owned(),
+        sources: ranges
+            .into_iter()
+            .map(|(min_zoom, max_zoom)| SourceGeometry {
+                min_zoom,
+                max_zoom,
+                features: neighbours(),
+            })
+            .collect(),
+    };
+    match PreparedLayer::prepare(spec) {
+        Err(TileError::ZoomCoverage { problem: p, .. }) => assert_eq!(p, problem),
+        other => panic!("expected ZoomCoverage, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_repeated_feature_index_is_rejected() {
+    let mut features = neighbours();
+    features[1].index = features[0].index;
+    let spec = LayerSpec {
+        id: "bad".to_owned(),
+        sources: vec![SourceGeometry {
+            min_zoom: 0,
+            max_zoom: 3,
+            features,
+        }],
+    };
+    assert!(matches!(
+        PreparedLayer::prepare(spec),
+        Err(TileError::DuplicateFeatureIndex { index: 5, .. })
+    ));
+}
