@@ -2,7 +2,8 @@
 //! mix of queries, and prints the top hits of each query.
 //!
 //! `cargo run --release -p cnimap-search --example measure [-- QUERY...]`; the data directory is
-//! `CNIMAP_DATA` or `<workspace>/../shared/data`.
+//! `CNIMAP_DATA` or `<workspace>/../shared/data`. Load timings are logged at debug level
+//! (`RUST_LOG`, default `cnimap_search=debug`).
 #![allow(clippy::print_stdout)] // A measuring tool: its output is the report.
 
 use std::path::PathBuf;
@@ -55,6 +56,12 @@ const QUERIES: &[&str] = &[
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "cnimap_search=debug".into()),
+        )
+        .init();
     let data = std::env::var_os("CNIMAP_DATA").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
         PathBuf::from,

@@ -188,11 +188,15 @@ impl SearchIndex {
         SearchError,
     > {
         let mut areas = PostcodeAreas::default();
+        let t = Instant::now();
         let gazetteer = Gazetteer::load(&data_dir.join(GAZETTEER_FILE), &mut areas)?;
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, "gazetteer read");
         let sector_rows = areas.load_outside(&data_dir.join(SECTOR_FILE), "sector")?;
         let outcode_rows = areas.load_outside(&data_dir.join(OUTCODE_FILE), "outcode")?;
         let (wards, ward_lookup_rows) = load_wards(&data_dir.join(WARD_LOOKUP_FILE))?;
+        let t = Instant::now();
         let names = NameIndex::build(&gazetteer.places);
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, "name index built");
         let stats = SearchStats {
             gazetteer: gazetteer.counts,
             sector_rows,

@@ -278,7 +278,8 @@ impl PostcodeStore {
         Ok(store)
     }
 
-    /// Sorts both key lists (the file is nearly sorted already, which the sort exploits).
+    /// Sorts both key lists (the file is not in key order) and drops repeated postcodes, keeping
+    /// the smallest record so the result does not depend on the sort.
     fn sort(&mut self) {
         if !self.english_keys.is_sorted() {
             let mut pairs: Vec<(u64, PostcodeRecord)> = self
@@ -287,10 +288,13 @@ impl PostcodeStore {
                 .copied()
                 .zip(self.english.iter().copied())
                 .collect();
-            pairs.sort_by_key(|p| p.0);
-            (self.english_keys, self.english) = pairs.into_iter().unzip();
+            pairs.sort_unstable_by_key(|(k, r)| (*k, r.lat_e6, r.lon_e6, r.lsoa21, r.lsoa11));
+            pairs.dedup_by_key(|p| p.0);
+            self.english_keys = pairs.iter().map(|p| p.0).collect();
+            self.english = pairs.into_iter().map(|p| p.1).collect();
         }
         self.other_keys.sort_unstable();
+        self.other_keys.dedup();
     }
 
     /// Looks one postcode up by outcode and incode (upper case).

@@ -369,3 +369,9 @@ fn a_missing_data_directory_names_the_file_it_looked_for() {
         "{err}"
     );
 }
+
+#[test]
+fn the_index_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SearchIndex>();
+}
