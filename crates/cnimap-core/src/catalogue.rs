@@ -267,3 +267,46 @@ mod tests {
         assert_eq!(s, "1 = the most deprived 10% of neighbourhoods in England");
     }
 }
+
+/// One line of plain words for a decile: "Among the 10% most deprived neighbourhoods in England".
+/// `areas` names the kind of area ("neighbourhoods", "wards").
+pub fn decile_meaning(direction: Direction, decile: u8, areas: &str) -> String {
+    let (worst, best, more, less) = match direction {
+        Direction::MostDeprivedFirst => ("most deprived", "least deprived", "more deprived", "less deprived"),
+        Direction::HighestNeedFirst => {
+            ("highest-need", "lowest-need", "higher community need", "lower community need")
+        }
+    };
+    match decile {
+        1 => format!("Among the 10% {worst} {areas} in England"),
+        10 => format!("Among the 10% {best} {areas} in England"),
+        2..=9 => {
+            let above = u32::from(10 - decile) * 10;
+            let below = u32::from(decile - 1) * 10;
+            format!("Decile {decile}: {more} than {above}% of {areas} in England, {less} than {below}%")
+        }
+        _ => "No value published for this area".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod meaning_tests {
+    use super::*;
+
+    #[test]
+    fn decile_meanings_name_the_direction_and_the_share() {
+        assert_eq!(
+            decile_meaning(Direction::MostDeprivedFirst, 1, "neighbourhoods"),
+            "Among the 10% most deprived neighbourhoods in England"
+        );
+        assert_eq!(
+            decile_meaning(Direction::HighestNeedFirst, 10, "wards"),
+            "Among the 10% lowest-need wards in England"
+        );
+        assert_eq!(
+            decile_meaning(Direction::MostDeprivedFirst, 3, "neighbourhoods"),
+            "Decile 3: more deprived than 70% of neighbourhoods in England, less deprived than 20%"
+        );
+        assert_eq!(decile_meaning(Direction::MostDeprivedFirst, 0, "x"), "No value published for this area");
+    }
+}

@@ -162,7 +162,9 @@ impl Atlas {
     /// Finds an area by code in any layer (LSOA 2021 first, as codes of unchanged LSOAs are shared
     /// by both vintages).
     pub fn find_area(&self, code: &str) -> Option<(Level, u32)> {
-        self.layers.values().find_map(|l| l.find(code).map(|i| (l.level, i)))
+        self.layers
+            .values()
+            .find_map(|l| l.find(code).map(|i| (l.level, i)))
     }
 
     /// The CNI 2023 x IMD 2025 left-behind flag by LSOA 2021 feature index under `rule`.
@@ -187,7 +189,8 @@ impl Atlas {
         // Boundary files are the heavy part: read them on a second thread while the CSVs load.
         let (boundaries, tables) = std::thread::scope(|s| {
             let big = s.spawn(|| read_boundary_sources(data_dir, manifest, |l| l == Level::Lsoa21));
-            let rest = s.spawn(|| read_boundary_sources(data_dir, manifest, |l| l != Level::Lsoa21));
+            let rest =
+                s.spawn(|| read_boundary_sources(data_dir, manifest, |l| l != Level::Lsoa21));
             let tables = read_tables(data_dir);
             let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<ReadSource>>>| {
                 h.join().unwrap_or_else(|_| Err(panicked(data_dir)))
@@ -196,7 +199,15 @@ impl Atlas {
             b.extend(joined(rest)?);
             Ok::<_, crate::DataError>((b, tables?))
         })?;
-        let Tables { iod2025, iod2019, official, cni2023, cni2019, lookups, reports } = tables;
+        let Tables {
+            iod2025,
+            iod2019,
+            official,
+            cni2023,
+            cni2019,
+            lookups,
+            reports,
+        } = tables;
         let mut report = reports;
 
         let overlay_cfg = manifest.overlays.first();
@@ -226,11 +237,14 @@ impl Atlas {
         let mut layers = BTreeMap::new();
         for cfg in &manifest.layers {
             let level = cfg.level;
-            let sources: Vec<&ReadSource> = boundaries.iter().filter(|b| b.level == level).collect();
+            let sources: Vec<&ReadSource> =
+                boundaries.iter().filter(|b| b.level == level).collect();
             let mut names: BTreeMap<String, String> = BTreeMap::new();
             for src in &sources {
                 for f in &src.file.features {
-                    names.entry(f.code.clone()).or_insert_with(|| f.name.clone());
+                    names
+                        .entry(f.code.clone())
+                        .or_insert_with(|| f.name.clone());
                 }
             }
             let geometry_codes: HashSet<String> = names.keys().cloned().collect();
@@ -243,8 +257,11 @@ impl Atlas {
             // Names from the ward lookup for wards without an outline.
             let codes: Vec<String> = names.keys().cloned().collect();
             let names: Vec<String> = names.into_values().collect();
-            let index: HashMap<String, u32> =
-                codes.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+            let index: HashMap<String, u32> = codes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), i as u32))
+                .collect();
             let mut bbox = vec![None; codes.len()];
             let mut geometry = Vec::new();
             for src in &sources {
@@ -269,15 +286,24 @@ impl Atlas {
                     ));
                 }
                 if !src.file.duplicates.is_empty() {
-                    r.notes.push(format!("duplicate codes: {}", src.file.duplicates.join(", ")));
+                    r.notes.push(format!(
+                        "duplicate codes: {}",
+                        src.file.duplicates.join(", ")
+                    ));
                 }
                 if let Some(tables) = data_tables {
                     let t = tables[0];
                     let file_codes: HashSet<&str> =
                         src.file.features.iter().map(|f| f.code.as_str()).collect();
-                    r.joined = file_codes.iter().filter(|c| t.index.contains_key(**c)).count();
-                    let no_data: Vec<&str> =
-                        file_codes.iter().filter(|c| !t.index.contains_key(**c)).copied().collect();
+                    r.joined = file_codes
+                        .iter()
+                        .filter(|c| t.index.contains_key(**c))
+                        .count();
+                    let no_data: Vec<&str> = file_codes
+                        .iter()
+                        .filter(|c| !t.index.contains_key(**c))
+                        .copied()
+                        .collect();
                     let no_geom: Vec<&str> = t
                         .codes
                         .iter()
@@ -285,10 +311,18 @@ impl Atlas {
                         .map(String::as_str)
                         .collect();
                     if !no_data.is_empty() {
-                        r.unmatched.push(format!("{} with geometry but no data: {}", no_data.len(), sample(&no_data)));
+                        r.unmatched.push(format!(
+                            "{} with geometry but no data: {}",
+                            no_data.len(),
+                            sample(&no_data)
+                        ));
                     }
                     if !no_geom.is_empty() {
-                        r.unmatched.push(format!("{} with data but no geometry: {}", no_geom.len(), sample(&no_geom)));
+                        r.unmatched.push(format!(
+                            "{} with data but no geometry: {}",
+                            no_geom.len(),
+                            sample(&no_geom)
+                        ));
                     }
                 } else {
                     r.joined = src.file.features.len();
@@ -352,7 +386,9 @@ impl Atlas {
         }
 
         let align_flags = |table: &SourceTable, level: Level| -> Vec<bool> {
-            let Some(layer) = layers.get(&level) else { return Vec::new() };
+            let Some(layer) = layers.get(&level) else {
+                return Vec::new();
+            };
             let mut out = vec![false; layer.len()];
             if let Some(flags) = &table.left_behind_flag {
                 for (row, code) in table.codes.iter().enumerate() {
@@ -393,7 +429,11 @@ impl Atlas {
         let rule = LeftBehindRule::default();
         let derived = self.left_behind_lsoa21(rule);
         let published = &self.cni2023_flag;
-        let disagree = derived.iter().zip(published).filter(|(a, b)| a != b).count();
+        let disagree = derived
+            .iter()
+            .zip(published)
+            .filter(|(a, b)| a != b)
+            .count();
         let mut checks = vec![LeftBehindCheck {
             title: format!("CNI 2023 x IMD 2025 by LSOA 2021, worst {}% on both (rule) vs the file's Left Behind Area? column", rule.percent()),
             percent: rule.percent(),
@@ -402,8 +442,11 @@ impl Atlas {
             disagree,
         }];
         if let Some(wards) = self.layer(Level::Ward17) {
-            let outlines: HashSet<&str> =
-                self.left_behind_outlines.iter().map(|f| f.code.as_str()).collect();
+            let outlines: HashSet<&str> = self
+                .left_behind_outlines
+                .iter()
+                .map(|f| f.code.as_str())
+                .collect();
             let official: Vec<bool> = self.cni2019_official.clone();
             let disagree = wards
                 .codes
@@ -498,7 +541,12 @@ fn read_tables(dir: &Path) -> Result<Tables> {
     };
     let t = Instant::now();
     let iod2025 = indicators::read_iod2025(dir)?;
-    timed("IoD2025 (imd2025_lsoa21 + subdomains)", t, iod2025.codes.len(), files_note(&iod2025));
+    timed(
+        "IoD2025 (imd2025_lsoa21 + subdomains)",
+        t,
+        iod2025.codes.len(),
+        files_note(&iod2025),
+    );
     let t = Instant::now();
     let (iod2019, official) = indicators::read_iod2019(dir)?;
     let mut notes = files_note(&iod2019);
@@ -506,22 +554,55 @@ fn read_tables(dir: &Path) -> Result<Tables> {
         "official MHCLG File 1/2 agree with the tidy file: {} differences",
         official.differences.len()
     ));
-    timed("IoD2019 (tidy + official File 1, 2, 6)", t, iod2019.codes.len(), notes);
+    timed(
+        "IoD2019 (tidy + official File 1, 2, 6)",
+        t,
+        iod2019.codes.len(),
+        notes,
+    );
     let t = Instant::now();
     let cni2023 = indicators::read_cni2023(dir)?;
-    timed("CNI 2023 (cni2023_lsoa21)", t, cni2023.codes.len(), Vec::new());
+    timed(
+        "CNI 2023 (cni2023_lsoa21)",
+        t,
+        cni2023.codes.len(),
+        Vec::new(),
+    );
     let t = Instant::now();
     let cni2019 = indicators::read_cni2019(dir)?;
-    let lb = cni2019.left_behind_flag.as_ref().map_or(0, |f| f.iter().filter(|x| **x).count());
-    timed("CNI 2019 (cni2019_ward17)", t, cni2019.codes.len(), vec![format!("{lb} official left-behind wards")]);
+    let lb = cni2019
+        .left_behind_flag
+        .as_ref()
+        .map_or(0, |f| f.iter().filter(|x| **x).count());
+    timed(
+        "CNI 2019 (cni2019_ward17)",
+        t,
+        cni2019.codes.len(),
+        vec![format!("{lb} official left-behind wards")],
+    );
     let t = Instant::now();
     let lookups = lookups::read_lookups(dir)?;
     let rows = lookups.files.iter().map(|(_, n)| n).sum();
-    let notes = lookups.files.iter().map(|(f, n)| format!("{f}: {n} rows")).collect();
+    let notes = lookups
+        .files
+        .iter()
+        .map(|(f, n)| format!("{f}: {n} rows"))
+        .collect();
     timed("Lookups", t, rows, notes);
-    Ok(Tables { iod2025, iod2019, official, cni2023, cni2019, lookups, reports })
+    Ok(Tables {
+        iod2025,
+        iod2019,
+        official,
+        cni2023,
+        cni2019,
+        lookups,
+        reports,
+    })
 }
 
 fn files_note(t: &SourceTable) -> Vec<String> {
-    t.files.iter().map(|(f, n)| format!("{f}: {n} rows")).collect()
+    t.files
+        .iter()
+        .map(|(f, n)| format!("{f}: {n} rows"))
+        .collect()
 }

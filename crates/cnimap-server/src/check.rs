@@ -24,7 +24,9 @@ pub fn run(source: &DataSource) -> anyhow::Result<()> {
     let (atlas, search) = std::thread::scope(|s| {
         let search = s.spawn(|| SearchIndex::load(dir));
         let atlas = Atlas::load(dir, &manifest);
-        let search = search.join().map_err(|_| anyhow::anyhow!("search loader stopped"))?;
+        let search = search
+            .join()
+            .map_err(|_| anyhow::anyhow!("search loader stopped"))?;
         anyhow::Ok((atlas?, search?))
     })
     .with_context(|| format!("checking {}", dir.display()))?;
@@ -43,7 +45,11 @@ pub fn write_report(
 ) -> std::io::Result<()> {
     writeln!(out, "cnimap check: {}", atlas.data_dir.display())?;
     writeln!(out)?;
-    writeln!(out, "{:<48} {:>9} {:>9} {:>9} {:>8}  unmatched / notes", "dataset", "rows", "joined", "repaired", "ms")?;
+    writeln!(
+        out,
+        "{:<48} {:>9} {:>9} {:>9} {:>8}  unmatched / notes",
+        "dataset", "rows", "joined", "repaired", "ms"
+    )?;
     for r in &atlas.report {
         writeln!(
             out,
@@ -53,7 +59,11 @@ pub fn write_report(
             r.joined,
             r.repaired,
             r.elapsed.as_millis(),
-            if r.unmatched.is_empty() { "0 unmatched".to_string() } else { r.unmatched.join("; ") }
+            if r.unmatched.is_empty() {
+                "0 unmatched".to_string()
+            } else {
+                r.unmatched.join("; ")
+            }
         )?;
         for n in &r.notes {
             writeln!(out, "    {n}")?;
@@ -89,9 +99,18 @@ pub fn write_report(
     }
     for (level, by_ind) in &atlas.summaries.by_level {
         let n = by_ind.get("imd2025").map_or(0, |m| m.len());
-        writeln!(out, "  summaries for {level}: {} indicators x {n} areas", by_ind.len())?;
+        writeln!(
+            out,
+            "  summaries for {level}: {} indicators x {n} areas",
+            by_ind.len()
+        )?;
     }
     writeln!(out)?;
-    writeln!(out, "loaded in {} ms (atlas {} ms)", total.as_millis(), atlas.elapsed.as_millis())?;
+    writeln!(
+        out,
+        "loaded in {} ms (atlas {} ms)",
+        total.as_millis(),
+        atlas.elapsed.as_millis()
+    )?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod check;
 pub mod error;
 pub mod export;
+pub mod neighbours;
 pub mod serve;
 pub mod state;
 pub mod tiles;

@@ -70,13 +70,19 @@ enum Command {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { data } => check::run(&data.into_source()),
-        Command::Serve { data, addr, static_dir } => serve::run(data.into_source(), addr, static_dir),
+        Command::Serve {
+            data,
+            addr,
+            static_dir,
+        } => serve::run(data.into_source(), addr, static_dir),
         Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
     };
     match result {
