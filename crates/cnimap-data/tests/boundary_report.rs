@@ -2,6 +2,8 @@
 //! counts and timings. Run with
 //! `cargo test -p cnimap-data --release --test boundary_report -- --ignored --nocapture`.
 
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on purpose")]
+
 use std::path::PathBuf;
 use std::time::Instant;
 

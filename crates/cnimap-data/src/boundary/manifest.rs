@@ -327,6 +327,7 @@ fn zoom_range(zooms: &[i64], at: &str) -> Result<ZoomRange, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails loudly on purpose")]
 mod tests {
     use super::*;
 

@@ -7,7 +7,7 @@
 //! The pipeline for one geometry is:
 //!
 //! 1. clean: drop repeated consecutive points and exact spikes (`a, b, a`), drop rings with fewer
-//!    than 4 points or zero area (a polygon whose exterior goes is dropped whole);
+//!    than 4 points or all on one line (a polygon whose exterior goes is dropped whole);
 //! 2. check: a sweep over all segments finds every pair of touching or crossing segments; a ring
 //!    touching itself, or an adjacent pair doubling back, is invalid outright; rings that do not
 //!    touch are checked for nesting by point-in-ring tests; rings or parts that do touch are
@@ -85,9 +85,15 @@ pub fn repair(geometry: MultiPolygon<f64>) -> (MultiPolygon<f64>, RepairAction) 
 }
 
 /// Whether the geometry is valid by the rules of `geo::Validation` (and has no spikes), using
-/// the fast sweep and falling back on geo only where rings of different polygons or holes touch.
+/// the fast sweep and falling back on `geo::Relate` only where rings touch and no vertex away from
+/// the contact can decide. Repeated consecutive points are allowed (as geo allows them).
 pub fn is_valid_fast(geometry: &MultiPolygon<f64>) -> bool {
-    invalid_polygons(geometry) == 0
+    let mut deduped = geometry.clone();
+    for polygon in deduped.0.iter_mut() {
+        polygon.exterior_mut(|r| r.0.dedup());
+        polygon.interiors_mut(|rings| rings.iter_mut().for_each(|r| r.0.dedup()));
+    }
+    invalid_polygons(&deduped) == 0
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +155,7 @@ fn clean_ring(ring: LineString<f64>, changed: &mut bool) -> Option<LineString<f6
             coords.pop();
         }
     }
-    if coords.len() < 3 || signed_area(&coords) == 0.0 {
+    if coords.len() < 3 || all_collinear(&coords) {
         *changed = true;
         return None;
     }
@@ -157,6 +163,20 @@ fn clean_ring(ring: LineString<f64>, changed: &mut bool) -> Option<LineString<f6
         coords.push(first);
     }
     Some(LineString::new(coords))
+}
+
+/// Whether every point lies on one line: the ring encloses nothing. (A zero signed area is not
+/// enough: a bow-tie's lobes cancel.)
+fn all_collinear(coords: &[Coord<f64>]) -> bool {
+    let Some(&a) = coords.first() else {
+        return true;
+    };
+    let Some(&b) = coords.iter().find(|&&c| c != a) else {
+        return true;
+    };
+    coords
+        .iter()
+        .all(|&c| RobustKernel::orient2d(a, b, c) == Orientation::Collinear)
 }
 
 /// Twice the signed area of a ring (open or closed): positive when counter-clockwise.
@@ -553,6 +573,7 @@ fn orient(geometry: &mut MultiPolygon<f64>) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails loudly on purpose")]
 mod tests {
     use super::*;
     use geo::{wkt, Validation};

@@ -174,6 +174,7 @@ fn bng_to_wgs84(_geometries: &mut [&mut MultiPolygon<f64>], path: &Path) -> Resu
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails loudly on purpose")]
 mod tests {
     use super::*;
     use serde_json::json;
