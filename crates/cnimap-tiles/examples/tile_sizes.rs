@@ -2,7 +2,8 @@
 //! England at z0-8, a sample at z9-14, plus the prepare time.
 //!
 //! `cargo run --release -p cnimap-tiles --example tile_sizes` (data from `CNIMAP_DATA` or
-//! `../shared/data`). Optional args: `tolerance min_ring_area sample_per_zoom`.
+//! `../shared/data`). Optional args: `tolerance min_ring_area sample_per_zoom [z/x/y]` (the last
+//! inspects one tile). With `TILE_SIZES_PMTILES=/tmp/lsoa21.pmtiles` it also times a full export.
 
 #![allow(clippy::print_stdout, missing_docs)]
 
@@ -125,6 +126,28 @@ fn main() {
             ms_max,
             max_tile.map(|t| t.to_string()).unwrap_or_default()
         );
+    }
+    if let Some(path) = std::env::var_os("TILE_SIZES_PMTILES") {
+        let s = Instant::now();
+        let report =
+            cnimap_tiles::write_pmtiles(&layer, std::path::Path::new(&path)).expect("export");
+        println!(
+            "pmtiles export {:.1}s: {} tiles ({} empty skipped), {:.1} MB tiles, {:.1} MB file, per zoom {:?}",
+            s.elapsed().as_secs_f64(),
+            report.tiles,
+            report.empty_tiles,
+            report.tile_bytes as f64 / 1e6,
+            report.file_bytes as f64 / 1e6,
+            report.tiles_per_zoom
+        );
+    }
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        for line in status
+            .lines()
+            .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+        {
+            println!("{line}");
+        }
     }
     let total: usize = all_gz.iter().sum();
     println!(

@@ -86,7 +86,9 @@ struct PreparedSource {
     zooms: Vec<Vec<ZoomFeature>>,
 }
 
-/// A layer ready to serve tiles: see the [module docs](self).
+/// A layer ready to serve tiles: geometry simplified per zoom on a shared-arc topology, indexed by
+/// bounding box, with the low zooms pre-cut. Build it once with [`PreparedLayer::prepare`], then
+/// call [`PreparedLayer::tile`] per request (it is `Sync`: share it behind an `Arc`).
 #[derive(Debug)]
 pub struct PreparedLayer {
     id: String,

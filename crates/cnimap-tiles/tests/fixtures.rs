@@ -409,3 +409,13 @@ fn a_repeated_feature_index_is_rejected() {
         Err(TileError::DuplicateFeatureIndex { index: 5, .. })
     ));
 }
+
+#[test]
+fn a_prepared_layer_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    let layer = layer(neighbours(), &TileOptions::default());
+    assert_send_sync(&layer);
+    let t = lonlat_to_tile(1.0, 51.25, 10).expect("valid zoom");
+    let from_thread = std::thread::scope(|s| s.spawn(|| layer.tile(t).expect("tile")).join());
+    assert_eq!(from_thread.expect("thread"), layer.tile(t).expect("tile"));
+}
