@@ -19,20 +19,29 @@ pub struct CsvFile {
 impl CsvFile {
     /// Opens `path` (gzip if it ends in `.gz`) and reads its header, dropping a UTF-8 BOM.
     pub fn open(path: &Path) -> Result<CsvFile> {
-        let file = File::open(path).map_err(|source| DataError::Io { path: path.into(), source })?;
+        let file = File::open(path).map_err(|source| DataError::Io {
+            path: path.into(),
+            source,
+        })?;
         let inner: Box<dyn Read + Send> = if path.extension().is_some_and(|e| e == "gz") {
             Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file)))
         } else {
             Box::new(file)
         };
-        let mut reader = csv::ReaderBuilder::new().buffer_capacity(1 << 16).from_reader(inner);
+        let mut reader = csv::ReaderBuilder::new()
+            .buffer_capacity(1 << 16)
+            .from_reader(inner);
         let headers = reader
             .headers()
             .map_err(|e| csv_error(path, e))?
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        Ok(CsvFile { path: path.into(), headers, reader })
+        Ok(CsvFile {
+            path: path.into(),
+            headers,
+            reader,
+        })
     }
 
     /// The file's path.
@@ -50,7 +59,10 @@ impl CsvFile {
         self.headers
             .iter()
             .position(|h| h == name)
-            .map(|index| Column { index, name: self.headers[index].clone() })
+            .map(|index| Column {
+                index,
+                name: self.headers[index].clone(),
+            })
             .ok_or_else(|| DataError::MissingColumn {
                 path: self.path.clone(),
                 column: name.to_string(),
@@ -69,7 +81,11 @@ impl CsvFile {
                 Err(e) => return Err(csv_error(&self.path, e)),
             }
             let line = record.position().map_or(0, |p| p.line());
-            f(&Row { path: &self.path, line, record: &record })?;
+            f(&Row {
+                path: &self.path,
+                line,
+                record: &record,
+            })?;
             count += 1;
         }
         Ok(count)
@@ -128,7 +144,10 @@ impl Row<'_> {
         if s.len() == 9 && s.starts_with(prefix) && s.is_ascii() {
             Ok(s)
         } else {
-            Err(self.bad(col, &format!("{what} code like {prefix}{}", "0".repeat(9 - prefix.len()))))
+            Err(self.bad(
+                col,
+                &format!("{what} code like {prefix}{}", "0".repeat(9 - prefix.len())),
+            ))
         }
     }
 
@@ -138,12 +157,15 @@ impl Row<'_> {
         if s.is_empty() {
             return Ok(None);
         }
-        parse_u32(s).map(Some).ok_or_else(|| self.bad(col, "a whole number"))
+        parse_u32(s)
+            .map(Some)
+            .ok_or_else(|| self.bad(col, "a whole number"))
     }
 
     /// A required whole number.
     pub fn u32(&self, col: &Column) -> Result<u32> {
-        self.opt_u32(col)?.ok_or_else(|| self.bad(col, "a whole number"))
+        self.opt_u32(col)?
+            .ok_or_else(|| self.bad(col, "a whole number"))
     }
 
     /// A rank: a whole number from 1 to `n`.
@@ -168,7 +190,9 @@ impl Row<'_> {
         if s.is_empty() {
             return Ok(None);
         }
-        parse_f64(s).map(Some).ok_or_else(|| self.bad(col, "a number"))
+        parse_f64(s)
+            .map(Some)
+            .ok_or_else(|| self.bad(col, "a number"))
     }
 
     /// A required finite decimal number.
@@ -210,7 +234,11 @@ pub fn parse_u32(s: &str) -> Option<u32> {
 
 /// Parses a finite decimal number, allowing thousands separators.
 pub fn parse_f64(s: &str) -> Option<f64> {
-    let v: f64 = if s.contains(',') { s.replace(',', "").parse().ok()? } else { s.parse().ok()? };
+    let v: f64 = if s.contains(',') {
+        s.replace(',', "").parse().ok()?
+    } else {
+        s.parse().ok()?
+    };
     v.is_finite().then_some(v)
 }
 

@@ -64,7 +64,9 @@ pub enum DataError {
         code: String,
     },
     /// The file holds fewer or more rows than the published dataset.
-    #[error("{path}: expected {expected} rows, found {found}: the file looks truncated or mixed up")]
+    #[error(
+        "{path}: expected {expected} rows, found {found}: the file looks truncated or mixed up"
+    )]
     RowCount {
         /// The file.
         path: PathBuf,

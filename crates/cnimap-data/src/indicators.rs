@@ -73,33 +73,113 @@ struct Spec {
     decile: Option<&'static str>,
 }
 
-const fn full(id: &'static str, score: &'static str, rank: &'static str, decile: &'static str) -> Spec {
-    Spec { id, score: Some(score), rank, decile: Some(decile) }
+const fn full(
+    id: &'static str,
+    score: &'static str,
+    rank: &'static str,
+    decile: &'static str,
+) -> Spec {
+    Spec {
+        id,
+        score: Some(score),
+        rank,
+        decile: Some(decile),
+    }
 }
 const fn ranked(id: &'static str, rank: &'static str, decile: &'static str) -> Spec {
-    Spec { id, score: None, rank, decile: Some(decile) }
+    Spec {
+        id,
+        score: None,
+        rank,
+        decile: Some(decile),
+    }
 }
 const fn cni(id: &'static str, score: &'static str, rank: &'static str) -> Spec {
-    Spec { id, score: Some(score), rank, decile: None }
+    Spec {
+        id,
+        score: Some(score),
+        rank,
+        decile: None,
+    }
 }
 
 const IOD2025_MAIN: &[Spec] = &[
     full("imd2025", "IMD_score", "IMD_rank", "IMD_decile"),
-    full("imd2025_income", "Income_score", "Income_rank", "Income_decile"),
-    full("imd2025_employment", "Employment_score", "Employment_rank", "Employment_decile"),
-    full("imd2025_education", "Education_score", "Education_rank", "Education_decile"),
-    full("imd2025_health", "Health_score", "Health_rank", "Health_decile"),
+    full(
+        "imd2025_income",
+        "Income_score",
+        "Income_rank",
+        "Income_decile",
+    ),
+    full(
+        "imd2025_employment",
+        "Employment_score",
+        "Employment_rank",
+        "Employment_decile",
+    ),
+    full(
+        "imd2025_education",
+        "Education_score",
+        "Education_rank",
+        "Education_decile",
+    ),
+    full(
+        "imd2025_health",
+        "Health_score",
+        "Health_rank",
+        "Health_decile",
+    ),
     full("imd2025_crime", "Crime_score", "Crime_rank", "Crime_decile"),
-    full("imd2025_housing", "Housing_and_Services_score", "Housing_and_Services_rank", "Housing_and_Services_decile"),
-    full("imd2025_environment", "Environment_score", "Environment_rank", "Environment_decile"),
+    full(
+        "imd2025_housing",
+        "Housing_and_Services_score",
+        "Housing_and_Services_rank",
+        "Housing_and_Services_decile",
+    ),
+    full(
+        "imd2025_environment",
+        "Environment_score",
+        "Environment_rank",
+        "Environment_decile",
+    ),
 ];
 const IOD2025_SUB: &[Spec] = &[
-    full("imd2025_cyp", "children_and_young_people_score", "children_and_young_people_rank", "children_and_young_people_decile"),
-    full("imd2025_adult_skills", "adult_skills_score", "adult_skills_rank", "adult_skills_decile"),
-    full("imd2025_geographical_barriers", "geographical_barriers_score", "geographical_barriers_rank", "geographical_barriers_decile"),
-    full("imd2025_wider_barriers", "wider_barriers_score", "wider_barriers_rank", "wider_barriers_decile"),
-    full("imd2025_indoors", "indoors_score", "indoors_rank", "indoors_decile"),
-    full("imd2025_outdoors", "outdoors_score", "outdoors_rank", "outdoors_decile"),
+    full(
+        "imd2025_cyp",
+        "children_and_young_people_score",
+        "children_and_young_people_rank",
+        "children_and_young_people_decile",
+    ),
+    full(
+        "imd2025_adult_skills",
+        "adult_skills_score",
+        "adult_skills_rank",
+        "adult_skills_decile",
+    ),
+    full(
+        "imd2025_geographical_barriers",
+        "geographical_barriers_score",
+        "geographical_barriers_rank",
+        "geographical_barriers_decile",
+    ),
+    full(
+        "imd2025_wider_barriers",
+        "wider_barriers_score",
+        "wider_barriers_rank",
+        "wider_barriers_decile",
+    ),
+    full(
+        "imd2025_indoors",
+        "indoors_score",
+        "indoors_rank",
+        "indoors_decile",
+    ),
+    full(
+        "imd2025_outdoors",
+        "outdoors_score",
+        "outdoors_rank",
+        "outdoors_decile",
+    ),
 ];
 const IOD2019_MAIN: &[Spec] = &[
     ranked("imd2019", "IMD_rank", "IMD_decile"),
@@ -108,39 +188,123 @@ const IOD2019_MAIN: &[Spec] = &[
     ranked("imd2019_education", "Education_rank", "Education_decile"),
     ranked("imd2019_health", "Health_rank", "Health_decile"),
     ranked("imd2019_crime", "Crime_rank", "Crime_decile"),
-    ranked("imd2019_housing", "Housing_and_Access_rank", "Housing_and_Access_decile"),
-    ranked("imd2019_environment", "Environment_rank", "Environment_decile"),
+    ranked(
+        "imd2019_housing",
+        "Housing_and_Access_rank",
+        "Housing_and_Access_decile",
+    ),
+    ranked(
+        "imd2019_environment",
+        "Environment_rank",
+        "Environment_decile",
+    ),
 ];
 const IOD2019_SUB: &[Spec] = &[
-    ranked("imd2019_cyp", "Children_and_young_people_rank", "Children_and_young_people_decile"),
-    ranked("imd2019_adult_skills", "Adult_skills_rank", "Adult_skills_decile"),
-    ranked("imd2019_geographical_barriers", "Geographical_barriers_rank", "Geographical_barriers_decile"),
-    ranked("imd2019_wider_barriers", "Wider_barriers_rank", "Wider_barriers_decile"),
+    ranked(
+        "imd2019_cyp",
+        "Children_and_young_people_rank",
+        "Children_and_young_people_decile",
+    ),
+    ranked(
+        "imd2019_adult_skills",
+        "Adult_skills_rank",
+        "Adult_skills_decile",
+    ),
+    ranked(
+        "imd2019_geographical_barriers",
+        "Geographical_barriers_rank",
+        "Geographical_barriers_decile",
+    ),
+    ranked(
+        "imd2019_wider_barriers",
+        "Wider_barriers_rank",
+        "Wider_barriers_decile",
+    ),
     ranked("imd2019_indoors", "Indoors_rank", "Indoors_decile"),
     ranked("imd2019_outdoors", "Outdoors_rank", "Outdoors_decile"),
 ];
 /// The official MHCLG File 2 layout: long human headers.
 const IOD2019_FILE2: &[Spec] = &[
-    ranked("imd2019", "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)", "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"),
-    ranked("imd2019_income", "Income Rank (where 1 is most deprived)", "Income Decile (where 1 is most deprived 10% of LSOAs)"),
-    ranked("imd2019_employment", "Employment Rank (where 1 is most deprived)", "Employment Decile (where 1 is most deprived 10% of LSOAs)"),
-    ranked("imd2019_education", "Education, Skills and Training Rank (where 1 is most deprived)", "Education, Skills and Training Decile (where 1 is most deprived 10% of LSOAs)"),
-    ranked("imd2019_health", "Health Deprivation and Disability Rank (where 1 is most deprived)", "Health Deprivation and Disability Decile (where 1 is most deprived 10% of LSOAs)"),
-    ranked("imd2019_crime", "Crime Rank (where 1 is most deprived)", "Crime Decile (where 1 is most deprived 10% of LSOAs)"),
-    ranked("imd2019_housing", "Barriers to Housing and Services Rank (where 1 is most deprived)", "Barriers to Housing and Services Decile (where 1 is most deprived 10% of LSOAs)"),
-    ranked("imd2019_environment", "Living Environment Rank (where 1 is most deprived)", "Living Environment Decile (where 1 is most deprived 10% of LSOAs)"),
+    ranked(
+        "imd2019",
+        "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
+    ranked(
+        "imd2019_income",
+        "Income Rank (where 1 is most deprived)",
+        "Income Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
+    ranked(
+        "imd2019_employment",
+        "Employment Rank (where 1 is most deprived)",
+        "Employment Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
+    ranked(
+        "imd2019_education",
+        "Education, Skills and Training Rank (where 1 is most deprived)",
+        "Education, Skills and Training Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
+    ranked(
+        "imd2019_health",
+        "Health Deprivation and Disability Rank (where 1 is most deprived)",
+        "Health Deprivation and Disability Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
+    ranked(
+        "imd2019_crime",
+        "Crime Rank (where 1 is most deprived)",
+        "Crime Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
+    ranked(
+        "imd2019_housing",
+        "Barriers to Housing and Services Rank (where 1 is most deprived)",
+        "Barriers to Housing and Services Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
+    ranked(
+        "imd2019_environment",
+        "Living Environment Rank (where 1 is most deprived)",
+        "Living Environment Decile (where 1 is most deprived 10% of LSOAs)",
+    ),
 ];
 const CNI2023: &[Spec] = &[
-    cni("cni2023", "Community Needs Index 2023 Score", "Community Needs Index 2023 Rank"),
-    cni("cni2023_civic", "Civic Assets Domain Score", "Civic Assets Domain Rank"),
-    cni("cni2023_connectedness", "Connectedness Domain Score", "Connectedness Domain Rank"),
-    cni("cni2023_engaged", "Active and Engaged Community Domain Score", "Active and Engaged Community Domain Rank"),
+    cni(
+        "cni2023",
+        "Community Needs Index 2023 Score",
+        "Community Needs Index 2023 Rank",
+    ),
+    cni(
+        "cni2023_civic",
+        "Civic Assets Domain Score",
+        "Civic Assets Domain Rank",
+    ),
+    cni(
+        "cni2023_connectedness",
+        "Connectedness Domain Score",
+        "Connectedness Domain Rank",
+    ),
+    cni(
+        "cni2023_engaged",
+        "Active and Engaged Community Domain Score",
+        "Active and Engaged Community Domain Rank",
+    ),
 ];
 const CNI2019: &[Spec] = &[
-    cni("cni2019", "Community Needs Index score", "Community Needs Index rank"),
+    cni(
+        "cni2019",
+        "Community Needs Index score",
+        "Community Needs Index rank",
+    ),
     cni("cni2019_civic", "Civic Assets score", "Civic Assets rank"),
-    cni("cni2019_connectedness", "Connectedness score", "Connectedness rank"),
-    cni("cni2019_engaged", "Engaged community score", "Engaged community rank"),
+    cni(
+        "cni2019_connectedness",
+        "Connectedness score",
+        "Connectedness rank",
+    ),
+    cni(
+        "cni2019_engaged",
+        "Engaged community score",
+        "Engaged community rank",
+    ),
 ];
 
 /// Columns of one spec resolved against a header.
@@ -223,7 +387,10 @@ fn read_primary(
     let mut index = HashMap::with_capacity(expected_rows);
     let mut lines = Vec::with_capacity(expected_rows);
     let mut columns = empty_columns(specs, expected_rows);
-    let extra: Vec<Column> = extra_cols.iter().map(|c| csv.column(c)).collect::<Result<_>>()?;
+    let extra: Vec<Column> = extra_cols
+        .iter()
+        .map(|c| csv.column(c))
+        .collect::<Result<_>>()?;
     let rows = csv.for_each_row(|row| {
         let code = row.code(&code_c, code_prefix, "an area")?;
         let at = codes.len();
@@ -247,7 +414,11 @@ fn read_primary(
         on_row(row, &extra, at)
     })?;
     if rows != expected_rows {
-        return Err(DataError::RowCount { path: path.into(), expected: expected_rows, found: rows });
+        return Err(DataError::RowCount {
+            path: path.into(),
+            expected: expected_rows,
+            found: rows,
+        });
     }
     Ok(SourceTable {
         source,
@@ -263,7 +434,12 @@ fn read_primary(
 }
 
 /// Adds the columns of a second file of the same dataset (sub-domains), joined on code.
-fn read_secondary(table: &mut SourceTable, path: &Path, code_col: &str, specs: &[Spec]) -> Result<()> {
+fn read_secondary(
+    table: &mut SourceTable,
+    path: &Path,
+    code_col: &str,
+    specs: &[Spec],
+) -> Result<()> {
     let mut csv = CsvFile::open(path)?;
     let code_c = csv.column(code_col)?;
     let resolved = resolve(&csv, specs)?;
@@ -273,7 +449,10 @@ fn read_secondary(table: &mut SourceTable, path: &Path, code_col: &str, specs: &
     let rows = csv.for_each_row(|row| {
         let code = row.code(&code_c, "E01", "an LSOA")?;
         let Some(&at) = table.index.get(code) else {
-            return Err(row.bad(&code_c, "a code that is in the main file of the same dataset"));
+            return Err(row.bad(
+                &code_c,
+                "a code that is in the main file of the same dataset",
+            ));
         };
         if seen[at] != 0 {
             return Err(DataError::DuplicateCode {
@@ -287,7 +466,11 @@ fn read_secondary(table: &mut SourceTable, path: &Path, code_col: &str, specs: &
         read_values(row, &resolved, &mut columns, at, n)
     })?;
     if rows != table.codes.len() {
-        return Err(DataError::RowCount { path: path.into(), expected: table.codes.len(), found: rows });
+        return Err(DataError::RowCount {
+            path: path.into(),
+            expected: table.codes.len(),
+            found: rows,
+        });
     }
     table.columns.extend(columns);
     table.files.push((file_name(path), rows));
@@ -295,7 +478,10 @@ fn read_secondary(table: &mut SourceTable, path: &Path, code_col: &str, specs: &
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn no_extra(_: &Row<'_>, _: &[Column], _: usize) -> Result<()> {
@@ -315,7 +501,12 @@ pub fn read_iod2025(dir: &Path) -> Result<SourceTable> {
         &[],
         no_extra,
     )?;
-    read_secondary(&mut t, &dir.join("indicators/imd2025_lsoa21_subdomains.csv"), "lsoa21_code", IOD2025_SUB)?;
+    read_secondary(
+        &mut t,
+        &dir.join("indicators/imd2025_lsoa21_subdomains.csv"),
+        "lsoa21_code",
+        IOD2025_SUB,
+    )?;
     Ok(t)
 }
 
@@ -344,7 +535,12 @@ pub fn read_iod2019(dir: &Path) -> Result<(SourceTable, Iod2019Official)> {
         &[],
         no_extra,
     )?;
-    read_secondary(&mut t, &dir.join("indicators/imd2019_lsoa11_subdomains.csv"), "lsoa11_code", IOD2019_SUB)?;
+    read_secondary(
+        &mut t,
+        &dir.join("indicators/imd2019_lsoa11_subdomains.csv"),
+        "lsoa11_code",
+        IOD2019_SUB,
+    )?;
 
     let official = dir.join("indicators/iod2019_official");
     let mut report = Iod2019Official::default();
@@ -367,12 +563,18 @@ pub fn read_iod2019(dir: &Path) -> Result<(SourceTable, Iod2019Official)> {
             return Err(row.bad(&code_c, "an LSOA 2011 code that is in imd2019_lsoa11.csv"));
         };
         t.names[at] = Some(row.text(&name_c)?.to_string());
-        lad[at] = (row.code(&lad_c, "E0", "a local authority")?.to_string(), row.text(&lad_name_c)?.to_string());
+        lad[at] = (
+            row.code(&lad_c, "E0", "a local authority")?.to_string(),
+            row.text(&lad_name_c)?.to_string(),
+        );
         let rank = row.rank(&rank_c, n)?;
         let decile = row.decile(&decile_c)?;
         if let Some(imd) = &imd {
             if imd.rank[at] != Some(rank) || imd.decile[at] != Some(decile) {
-                report.differences.push(format!("File 1 line {}: {code} IMD rank {rank} decile {decile}", row.line()));
+                report.differences.push(format!(
+                    "File 1 line {}: {code} IMD rank {rank} decile {decile}",
+                    row.line()
+                ));
             }
         }
         Ok(())
@@ -395,8 +597,11 @@ pub fn read_iod2019(dir: &Path) -> Result<(SourceTable, Iod2019Official)> {
     for official_col in &columns {
         if let Some(tidy) = t.column(official_col.id) {
             for (i, code) in t.codes.iter().enumerate() {
-                if tidy.rank[i] != official_col.rank[i] || tidy.decile[i] != official_col.decile[i] {
-                    report.differences.push(format!("File 2: {code} {}", official_col.id));
+                if tidy.rank[i] != official_col.rank[i] || tidy.decile[i] != official_col.decile[i]
+                {
+                    report
+                        .differences
+                        .push(format!("File 2: {code} {}", official_col.id));
                 }
             }
         }
@@ -412,11 +617,23 @@ pub fn read_iod2019(dir: &Path) -> Result<(SourceTable, Iod2019Official)> {
         report.population.insert(code.to_string(), row.u32(&pop_c)?);
         Ok(())
     })?;
-    for (i, (path, rows)) in [(f1, report.rows[0]), (f2, report.rows[1]), (f6, report.rows[2])].into_iter().enumerate() {
+    for (i, (path, rows)) in [
+        (f1, report.rows[0]),
+        (f2, report.rows[1]),
+        (f6, report.rows[2]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         if rows != LSOA11_COUNT {
-            return Err(DataError::RowCount { path, expected: LSOA11_COUNT, found: rows });
+            return Err(DataError::RowCount {
+                path,
+                expected: LSOA11_COUNT,
+                found: rows,
+            });
         }
-        t.files.push((format!("iod2019_official/File_{}", [1, 2, 6][i]), rows));
+        t.files
+            .push((format!("iod2019_official/File_{}", [1, 2, 6][i]), rows));
     }
     Ok((t, report))
 }
@@ -457,7 +674,10 @@ pub fn read_cni2019(dir: &Path) -> Result<SourceTable> {
         &["Left Behind Area?", "lad19_code", "lad19_name"],
         |row, extra, at| {
             flags[at] = row.bool(&extra[0])?;
-            lad[at] = (row.code(&extra[1], "E0", "a local authority")?.to_string(), row.text(&extra[2])?.to_string());
+            lad[at] = (
+                row.code(&extra[1], "E0", "a local authority")?.to_string(),
+                row.text(&extra[2])?.to_string(),
+            );
             Ok(())
         },
     )?;

@@ -83,13 +83,20 @@ impl Lookups {
     /// ("Tendring 018A" is in MSOA "Tendring 018").
     pub fn neighbourhood(&self, lsoa_name: &str, vintage_2021: bool) -> Option<&str> {
         let msoa = lsoa_name.get(..lsoa_name.len().checked_sub(1)?)?;
-        let names = if vintage_2021 { &self.msoa21_names } else { &self.msoa11_names };
+        let names = if vintage_2021 {
+            &self.msoa21_names
+        } else {
+            &self.msoa11_names
+        };
         names.get(msoa).map(String::as_str)
     }
 }
 
 fn named(code: &str, name: &str) -> NamedArea {
-    NamedArea { code: code.to_string(), name: name.to_string() }
+    NamedArea {
+        code: code.to_string(),
+        name: name.to_string(),
+    }
 }
 
 /// Reads all lookups from `dir/lookups`.
@@ -99,8 +106,14 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
 
     let path = dir.join("lookup_lsoa21_ward24_ltla24.csv");
     let mut csv = CsvFile::open(&path)?;
-    let [lsoa, ward, ward_nm, lad, lad_nm] =
-        ["lsoa21_code", "ward24_code", "ward24_name", "ltla24_code", "ltla24_name"].map(|c| csv.column(c));
+    let [lsoa, ward, ward_nm, lad, lad_nm] = [
+        "lsoa21_code",
+        "ward24_code",
+        "ward24_name",
+        "ltla24_code",
+        "ltla24_name",
+    ]
+    .map(|c| csv.column(c));
     let (lsoa, ward, ward_nm, lad, lad_nm) = (lsoa?, ward?, ward_nm?, lad?, lad_nm?);
     let n = csv.for_each_row(|row| {
         let code = row.text(&lsoa)?.to_string();
@@ -138,7 +151,10 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
         let rgn = csv.column(&format!("region{prefix}_code"))?;
         let rgn_nm = csv.column(&format!("region{prefix}_name"))?;
         let n = csv.for_each_row(|row| {
-            map.insert(row.text(&lad)?.to_string(), named(row.code(&rgn, "E12", "a region")?, row.text(&rgn_nm)?));
+            map.insert(
+                row.text(&lad)?.to_string(),
+                named(row.code(&rgn, "E12", "a region")?, row.text(&rgn_nm)?),
+            );
             Ok(())
         })?;
         l.files.push((file.into(), n));
@@ -146,34 +162,57 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
 
     let path = dir.join("lookup_ward17_lad17.csv");
     let mut csv = CsvFile::open(&path)?;
-    let (ward, lad, lad_nm) = (csv.column("WD17CD")?, csv.column("LAD17CD")?, csv.column("LAD17NM")?);
+    let (ward, lad, lad_nm) = (
+        csv.column("WD17CD")?,
+        csv.column("LAD17CD")?,
+        csv.column("LAD17NM")?,
+    );
     let n = csv.for_each_row(|row| {
-        l.ward17_lad.insert(row.text(&ward)?.to_string(), named(row.text(&lad)?, row.text(&lad_nm)?));
+        l.ward17_lad.insert(
+            row.text(&ward)?.to_string(),
+            named(row.text(&lad)?, row.text(&lad_nm)?),
+        );
         Ok(())
     })?;
     l.files.push(("lookup_ward17_lad17.csv".into(), n));
 
     let path = dir.join("lookup_lsoa11_lsoa21_ltla22.csv");
     let mut csv = CsvFile::open(&path)?;
-    let (a, change, b) = (csv.column("lsoa11_code")?, csv.column("change_code")?, csv.column("lsoa21_code")?);
+    let (a, change, b) = (
+        csv.column("lsoa11_code")?,
+        csv.column("change_code")?,
+        csv.column("lsoa21_code")?,
+    );
     let n = csv.for_each_row(|row| {
-        let c = Change::from_code(row.str(&change)).ok_or_else(|| row.bad(&change, "an ONS change code: U, S, M or X"))?;
-        l.lsoa11_21.push((row.text(&a)?.to_string(), c, row.text(&b)?.to_string()));
+        let c = Change::from_code(row.str(&change))
+            .ok_or_else(|| row.bad(&change, "an ONS change code: U, S, M or X"))?;
+        l.lsoa11_21
+            .push((row.text(&a)?.to_string(), c, row.text(&b)?.to_string()));
         Ok(())
     })?;
     l.files.push(("lookup_lsoa11_lsoa21_ltla22.csv".into(), n));
 
     let path = dir.join("msoa_names.csv");
     let mut csv = CsvFile::open(&path)?;
-    let cols = ["MSOANM", "MSOAHCLNM", "MSOA21CD", "MSOA11NM", "MSOA11HCLNM", "MSOA11CD"].map(|c| csv.column(c));
+    let cols = [
+        "MSOANM",
+        "MSOAHCLNM",
+        "MSOA21CD",
+        "MSOA11NM",
+        "MSOA11HCLNM",
+        "MSOA11CD",
+    ]
+    .map(|c| csv.column(c));
     let [nm21, hcl21, cd21, nm11, hcl11, cd11] = cols;
     let (nm21, hcl21, cd21, nm11, hcl11, cd11) = (nm21?, hcl21?, cd21?, nm11?, hcl11?, cd11?);
     let n = csv.for_each_row(|row| {
         if !row.str(&cd21).is_empty() && !row.str(&hcl21).is_empty() {
-            l.msoa21_names.insert(row.str(&nm21).to_string(), row.str(&hcl21).to_string());
+            l.msoa21_names
+                .insert(row.str(&nm21).to_string(), row.str(&hcl21).to_string());
         }
         if !row.str(&cd11).is_empty() && !row.str(&hcl11).is_empty() {
-            l.msoa11_names.insert(row.str(&nm11).to_string(), row.str(&hcl11).to_string());
+            l.msoa11_names
+                .insert(row.str(&nm11).to_string(), row.str(&hcl11).to_string());
         }
         Ok(())
     })?;
@@ -181,7 +220,11 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
 
     let path = dir.join("ward_centroids.csv");
     let mut csv = CsvFile::open(&path)?;
-    let (code, lon, lat) = (csv.column("wdcd")?, csv.column("longitude")?, csv.column("latitude")?);
+    let (code, lon, lat) = (
+        csv.column("wdcd")?,
+        csv.column("longitude")?,
+        csv.column("latitude")?,
+    );
     let n = csv.for_each_row(|row| {
         let lon_v = row.f64(&lon)?;
         let lat_v = row.f64(&lat)?;
@@ -191,13 +234,18 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
         if !(-90.0..=90.0).contains(&lat_v) {
             return Err(row.bad(&lat, "a latitude in degrees"));
         }
-        l.ward_centroids.insert(row.text(&code)?.to_string(), [lon_v, lat_v]);
+        l.ward_centroids
+            .insert(row.text(&code)?.to_string(), [lon_v, lat_v]);
         Ok(())
     })?;
     l.files.push(("ward_centroids.csv".into(), n));
 
     if l.lsoa21.is_empty() {
-        return Err(DataError::RowCount { path: dir.join("lookup_lsoa21_ward24_ltla24.csv"), expected: 35_672, found: 0 });
+        return Err(DataError::RowCount {
+            path: dir.join("lookup_lsoa21_ward24_ltla24.csv"),
+            expected: 35_672,
+            found: 0,
+        });
     }
     Ok(l)
 }

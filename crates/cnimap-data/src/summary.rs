@@ -46,7 +46,11 @@ impl Summaries {
     pub fn for_area(&self, level: Level, code: &str) -> Vec<(&'static str, &AreaSummary)> {
         self.by_level
             .get(&level)
-            .map(|m| m.iter().filter_map(|(id, s)| s.get(code).map(|s| (*id, s))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(id, s)| s.get(code).map(|s| (*id, s)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -58,7 +62,9 @@ pub fn summarise(
     lookups: &Lookups,
 ) -> Summaries {
     let mut out = Summaries::default();
-    let Some(lsoa) = layers.get(&Level::Lsoa21) else { return out };
+    let Some(lsoa) = layers.get(&Level::Lsoa21) else {
+        return out;
+    };
     // Parent of every LSOA at each level, by feature index.
     let mut parents: BTreeMap<Level, Vec<Option<NamedArea>>> = BTreeMap::new();
     for level in [Level::Lad24, Level::Region, Level::Ward24] {
@@ -80,7 +86,9 @@ pub fn summarise(
         for (level, parent) in &parents {
             let mut groups: HashMap<&NamedArea, (u32, u32, u64)> = HashMap::new();
             for (i, p) in parent.iter().enumerate() {
-                let (Some(p), Some(rank)) = (p, v.rank[i]) else { continue };
+                let (Some(p), Some(rank)) = (p, v.rank[i]) else {
+                    continue;
+                };
                 let g = groups.entry(p).or_default();
                 g.0 += 1;
                 g.1 += u32::from(v.decile[i] == Some(1));
@@ -98,7 +106,9 @@ pub fn summarise(
                 })
                 .collect();
             rows.sort_by(|a, b| {
-                a.average_rank.total_cmp(&b.average_rank).then_with(|| a.area.code.cmp(&b.area.code))
+                a.average_rank
+                    .total_cmp(&b.average_rank)
+                    .then_with(|| a.area.code.cmp(&b.area.code))
             });
             let of = rows.len() as u32;
             let map = rows
@@ -110,7 +120,10 @@ pub fn summarise(
                     (s.area.code.clone(), s)
                 })
                 .collect();
-            out.by_level.entry(*level).or_default().insert(v.def.id, map);
+            out.by_level
+                .entry(*level)
+                .or_default()
+                .insert(v.def.id, map);
         }
     }
     out
