@@ -1,0 +1,20 @@
+# The one entry point. `make run` builds and serves the app on the default data; `make test` runs
+# every test. Both install what they need first (scripts/setup.sh skips what is already there).
+DATA ?= $(abspath ../shared/data)
+ADDR ?= 127.0.0.1:8080
+
+.PHONY: run test setup web check bench
+run: setup web
+	cargo run --release -p cnimap-server -- serve --data "$(DATA)" --addr "$(ADDR)"
+
+test:
+	CNIMAP_DATA="$(DATA)" bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh
+
+web: setup
+	bash scripts/build-web.sh
+
+check:
+	cargo run --release -p cnimap-server -- check --data "$(DATA)"

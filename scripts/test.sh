@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the wasm build of the core, unit and integration tests on the
+# real national data, then the end-to-end tests in headless Chromium against a release build.
+# The data directory: $CNIMAP_DATA, default ../shared/data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CNIMAP_DATA="${CNIMAP_DATA:-$(cd .. && pwd)/shared/data}"
+[ -d "$CNIMAP_DATA" ] || { echo "test: ERROR: no data directory at $CNIMAP_DATA (set CNIMAP_DATA)" >&2; exit 1; }
+
+bash scripts/setup.sh
+
+step() { echo; echo "=== $*"; }
+step "rustfmt"
+cargo fmt --all -- --check
+step "clippy (native crates)"
+cargo clippy --all-targets -- -D warnings
+step "clippy (web crate, wasm32)"
+cargo clippy -p cnimap-web --target wasm32-unknown-unknown -- -D warnings
+step "the pure core builds for wasm32"
+cargo build -q -p cnimap-core --target wasm32-unknown-unknown
+step "unit and integration tests"
+cargo test
+step "release build of the server and the web app"
+cargo build --release -p cnimap-server
+bash scripts/build-web.sh
+step "end-to-end tests in headless Chromium"
+node --test --test-concurrency=1 tests/e2e/
