@@ -55,7 +55,12 @@ pub enum Source {
 
 impl Source {
     /// Every source.
-    pub const ALL: [Source; 4] = [Source::Iod2025, Source::Iod2019, Source::Cni2023, Source::Cni2019];
+    pub const ALL: [Source; 4] = [
+        Source::Iod2025,
+        Source::Iod2019,
+        Source::Cni2023,
+        Source::Cni2019,
+    ];
 
     /// The dataset's name.
     pub fn title(self) -> &'static str {
@@ -158,7 +163,15 @@ const fn iod(
     parent: Option<&'static str>,
 ) -> IndicatorDef {
     let is_2025 = matches!(source, Source::Iod2025);
-    IndicatorDef { id, title, description, source, parent, has_score: is_2025, decile_published: true }
+    IndicatorDef {
+        id,
+        title,
+        description,
+        source,
+        parent,
+        has_score: is_2025,
+        decile_published: true,
+    }
 }
 
 const fn cni(
@@ -168,70 +181,304 @@ const fn cni(
     source: Source,
     parent: Option<&'static str>,
 ) -> IndicatorDef {
-    IndicatorDef { id, title, description, source, parent, has_score: true, decile_published: false }
+    IndicatorDef {
+        id,
+        title,
+        description,
+        source,
+        parent,
+        has_score: true,
+        decile_published: false,
+    }
 }
 
 const IMD_DESC: &str = "Overall deprivation: income, jobs, education, health, crime, housing and living environment combined.";
 const INCOME_DESC: &str = "Share of people on low incomes, in or out of work.";
 const EMPLOYMENT_DESC: &str = "Share of working-age people involuntarily out of work through unemployment, sickness, disability or caring.";
-const EDUCATION_DESC: &str = "Lack of attainment and skills among children, young people and adults.";
-const HEALTH_DESC: &str = "Risk of early death and impaired quality of life through poor physical or mental health.";
-const CRIME_DESC: &str = "Risk of personal and material victimisation: violence, burglary, theft and criminal damage.";
+const EDUCATION_DESC: &str =
+    "Lack of attainment and skills among children, young people and adults.";
+const HEALTH_DESC: &str =
+    "Risk of early death and impaired quality of life through poor physical or mental health.";
+const CRIME_DESC: &str =
+    "Risk of personal and material victimisation: violence, burglary, theft and criminal damage.";
 const HOUSING_DESC: &str = "Physical and financial access to housing and to local services.";
 const ENVIRONMENT_DESC: &str = "Quality of the local environment, indoors (housing condition) and outdoors (air quality, road traffic accidents).";
-const CYP_DESC: &str = "Attainment, absence and staying on in education among children and young people.";
-const ADULT_SKILLS_DESC: &str = "Adults with low or no qualifications, or who cannot speak English well.";
-const GEO_DESC: &str = "Road distance to a post office, primary school, GP surgery and general store or supermarket.";
+const CYP_DESC: &str =
+    "Attainment, absence and staying on in education among children and young people.";
+const ADULT_SKILLS_DESC: &str =
+    "Adults with low or no qualifications, or who cannot speak English well.";
+const GEO_DESC: &str =
+    "Road distance to a post office, primary school, GP surgery and general store or supermarket.";
 const WIDER_DESC: &str = "Household overcrowding, homelessness and housing affordability.";
-const INDOORS_DESC: &str = "Housing in poor condition or without central heating, and energy efficiency.";
-const OUTDOORS_DESC: &str = "Air quality and road traffic accidents involving pedestrians and cyclists.";
+const INDOORS_DESC: &str =
+    "Housing in poor condition or without central heating, and energy efficiency.";
+const OUTDOORS_DESC: &str =
+    "Air quality and road traffic accidents involving pedestrians and cyclists.";
 const CNI_DESC: &str = "Community need: a lack of places to meet, poor connections to the wider economy and low civic engagement.";
 const CIVIC_DESC: &str = "Few places to meet and take part: community centres, pubs, libraries, green space and sports facilities.";
-const CONNECT_DESC: &str = "Poor connections: access to jobs, public transport, digital infrastructure and key services.";
-const ENGAGED_DESC: &str = "Low civic and community activity: charities, volunteering, turnout and participation.";
+const CONNECT_DESC: &str =
+    "Poor connections: access to jobs, public transport, digital infrastructure and key services.";
+const ENGAGED_DESC: &str =
+    "Low civic and community activity: charities, volunteering, turnout and participation.";
 
 /// Every indicator, grouped by source, each index before its domains.
 pub const CATALOGUE: &[IndicatorDef] = &[
     // IoD 2025, LSOA 2021.
-    iod("imd2025", "Index of Multiple Deprivation 2025", IMD_DESC, Source::Iod2025, None),
-    iod("imd2025_income", "Income", INCOME_DESC, Source::Iod2025, Some("imd2025")),
-    iod("imd2025_employment", "Employment", EMPLOYMENT_DESC, Source::Iod2025, Some("imd2025")),
-    iod("imd2025_education", "Education, Skills and Training", EDUCATION_DESC, Source::Iod2025, Some("imd2025")),
-    iod("imd2025_health", "Health Deprivation and Disability", HEALTH_DESC, Source::Iod2025, Some("imd2025")),
-    iod("imd2025_crime", "Crime", CRIME_DESC, Source::Iod2025, Some("imd2025")),
-    iod("imd2025_housing", "Barriers to Housing and Services", HOUSING_DESC, Source::Iod2025, Some("imd2025")),
-    iod("imd2025_environment", "Living Environment", ENVIRONMENT_DESC, Source::Iod2025, Some("imd2025")),
-    iod("imd2025_cyp", "Children and Young People (sub-domain)", CYP_DESC, Source::Iod2025, Some("imd2025_education")),
-    iod("imd2025_adult_skills", "Adult Skills (sub-domain)", ADULT_SKILLS_DESC, Source::Iod2025, Some("imd2025_education")),
-    iod("imd2025_geographical_barriers", "Geographical Barriers (sub-domain)", GEO_DESC, Source::Iod2025, Some("imd2025_housing")),
-    iod("imd2025_wider_barriers", "Wider Barriers (sub-domain)", WIDER_DESC, Source::Iod2025, Some("imd2025_housing")),
-    iod("imd2025_indoors", "Indoors Living Environment (sub-domain)", INDOORS_DESC, Source::Iod2025, Some("imd2025_environment")),
-    iod("imd2025_outdoors", "Outdoors Living Environment (sub-domain)", OUTDOORS_DESC, Source::Iod2025, Some("imd2025_environment")),
+    iod(
+        "imd2025",
+        "Index of Multiple Deprivation 2025",
+        IMD_DESC,
+        Source::Iod2025,
+        None,
+    ),
+    iod(
+        "imd2025_income",
+        "Income",
+        INCOME_DESC,
+        Source::Iod2025,
+        Some("imd2025"),
+    ),
+    iod(
+        "imd2025_employment",
+        "Employment",
+        EMPLOYMENT_DESC,
+        Source::Iod2025,
+        Some("imd2025"),
+    ),
+    iod(
+        "imd2025_education",
+        "Education, Skills and Training",
+        EDUCATION_DESC,
+        Source::Iod2025,
+        Some("imd2025"),
+    ),
+    iod(
+        "imd2025_health",
+        "Health Deprivation and Disability",
+        HEALTH_DESC,
+        Source::Iod2025,
+        Some("imd2025"),
+    ),
+    iod(
+        "imd2025_crime",
+        "Crime",
+        CRIME_DESC,
+        Source::Iod2025,
+        Some("imd2025"),
+    ),
+    iod(
+        "imd2025_housing",
+        "Barriers to Housing and Services",
+        HOUSING_DESC,
+        Source::Iod2025,
+        Some("imd2025"),
+    ),
+    iod(
+        "imd2025_environment",
+        "Living Environment",
+        ENVIRONMENT_DESC,
+        Source::Iod2025,
+        Some("imd2025"),
+    ),
+    iod(
+        "imd2025_cyp",
+        "Children and Young People (sub-domain)",
+        CYP_DESC,
+        Source::Iod2025,
+        Some("imd2025_education"),
+    ),
+    iod(
+        "imd2025_adult_skills",
+        "Adult Skills (sub-domain)",
+        ADULT_SKILLS_DESC,
+        Source::Iod2025,
+        Some("imd2025_education"),
+    ),
+    iod(
+        "imd2025_geographical_barriers",
+        "Geographical Barriers (sub-domain)",
+        GEO_DESC,
+        Source::Iod2025,
+        Some("imd2025_housing"),
+    ),
+    iod(
+        "imd2025_wider_barriers",
+        "Wider Barriers (sub-domain)",
+        WIDER_DESC,
+        Source::Iod2025,
+        Some("imd2025_housing"),
+    ),
+    iod(
+        "imd2025_indoors",
+        "Indoors Living Environment (sub-domain)",
+        INDOORS_DESC,
+        Source::Iod2025,
+        Some("imd2025_environment"),
+    ),
+    iod(
+        "imd2025_outdoors",
+        "Outdoors Living Environment (sub-domain)",
+        OUTDOORS_DESC,
+        Source::Iod2025,
+        Some("imd2025_environment"),
+    ),
     // CNI 2023, LSOA 2021.
-    cni("cni2023", "Community Needs Index 2023", CNI_DESC, Source::Cni2023, None),
-    cni("cni2023_civic", "Civic Assets", CIVIC_DESC, Source::Cni2023, Some("cni2023")),
-    cni("cni2023_connectedness", "Connectedness", CONNECT_DESC, Source::Cni2023, Some("cni2023")),
-    cni("cni2023_engaged", "Active and Engaged Community", ENGAGED_DESC, Source::Cni2023, Some("cni2023")),
+    cni(
+        "cni2023",
+        "Community Needs Index 2023",
+        CNI_DESC,
+        Source::Cni2023,
+        None,
+    ),
+    cni(
+        "cni2023_civic",
+        "Civic Assets",
+        CIVIC_DESC,
+        Source::Cni2023,
+        Some("cni2023"),
+    ),
+    cni(
+        "cni2023_connectedness",
+        "Connectedness",
+        CONNECT_DESC,
+        Source::Cni2023,
+        Some("cni2023"),
+    ),
+    cni(
+        "cni2023_engaged",
+        "Active and Engaged Community",
+        ENGAGED_DESC,
+        Source::Cni2023,
+        Some("cni2023"),
+    ),
     // IoD 2019, LSOA 2011.
-    iod("imd2019", "Index of Multiple Deprivation 2019", IMD_DESC, Source::Iod2019, None),
-    iod("imd2019_income", "Income", INCOME_DESC, Source::Iod2019, Some("imd2019")),
-    iod("imd2019_employment", "Employment", EMPLOYMENT_DESC, Source::Iod2019, Some("imd2019")),
-    iod("imd2019_education", "Education, Skills and Training", EDUCATION_DESC, Source::Iod2019, Some("imd2019")),
-    iod("imd2019_health", "Health Deprivation and Disability", HEALTH_DESC, Source::Iod2019, Some("imd2019")),
-    iod("imd2019_crime", "Crime", CRIME_DESC, Source::Iod2019, Some("imd2019")),
-    iod("imd2019_housing", "Barriers to Housing and Services", HOUSING_DESC, Source::Iod2019, Some("imd2019")),
-    iod("imd2019_environment", "Living Environment", ENVIRONMENT_DESC, Source::Iod2019, Some("imd2019")),
-    iod("imd2019_cyp", "Children and Young People (sub-domain)", CYP_DESC, Source::Iod2019, Some("imd2019_education")),
-    iod("imd2019_adult_skills", "Adult Skills (sub-domain)", ADULT_SKILLS_DESC, Source::Iod2019, Some("imd2019_education")),
-    iod("imd2019_geographical_barriers", "Geographical Barriers (sub-domain)", GEO_DESC, Source::Iod2019, Some("imd2019_housing")),
-    iod("imd2019_wider_barriers", "Wider Barriers (sub-domain)", WIDER_DESC, Source::Iod2019, Some("imd2019_housing")),
-    iod("imd2019_indoors", "Indoors Living Environment (sub-domain)", INDOORS_DESC, Source::Iod2019, Some("imd2019_environment")),
-    iod("imd2019_outdoors", "Outdoors Living Environment (sub-domain)", OUTDOORS_DESC, Source::Iod2019, Some("imd2019_environment")),
+    iod(
+        "imd2019",
+        "Index of Multiple Deprivation 2019",
+        IMD_DESC,
+        Source::Iod2019,
+        None,
+    ),
+    iod(
+        "imd2019_income",
+        "Income",
+        INCOME_DESC,
+        Source::Iod2019,
+        Some("imd2019"),
+    ),
+    iod(
+        "imd2019_employment",
+        "Employment",
+        EMPLOYMENT_DESC,
+        Source::Iod2019,
+        Some("imd2019"),
+    ),
+    iod(
+        "imd2019_education",
+        "Education, Skills and Training",
+        EDUCATION_DESC,
+        Source::Iod2019,
+        Some("imd2019"),
+    ),
+    iod(
+        "imd2019_health",
+        "Health Deprivation and Disability",
+        HEALTH_DESC,
+        Source::Iod2019,
+        Some("imd2019"),
+    ),
+    iod(
+        "imd2019_crime",
+        "Crime",
+        CRIME_DESC,
+        Source::Iod2019,
+        Some("imd2019"),
+    ),
+    iod(
+        "imd2019_housing",
+        "Barriers to Housing and Services",
+        HOUSING_DESC,
+        Source::Iod2019,
+        Some("imd2019"),
+    ),
+    iod(
+        "imd2019_environment",
+        "Living Environment",
+        ENVIRONMENT_DESC,
+        Source::Iod2019,
+        Some("imd2019"),
+    ),
+    iod(
+        "imd2019_cyp",
+        "Children and Young People (sub-domain)",
+        CYP_DESC,
+        Source::Iod2019,
+        Some("imd2019_education"),
+    ),
+    iod(
+        "imd2019_adult_skills",
+        "Adult Skills (sub-domain)",
+        ADULT_SKILLS_DESC,
+        Source::Iod2019,
+        Some("imd2019_education"),
+    ),
+    iod(
+        "imd2019_geographical_barriers",
+        "Geographical Barriers (sub-domain)",
+        GEO_DESC,
+        Source::Iod2019,
+        Some("imd2019_housing"),
+    ),
+    iod(
+        "imd2019_wider_barriers",
+        "Wider Barriers (sub-domain)",
+        WIDER_DESC,
+        Source::Iod2019,
+        Some("imd2019_housing"),
+    ),
+    iod(
+        "imd2019_indoors",
+        "Indoors Living Environment (sub-domain)",
+        INDOORS_DESC,
+        Source::Iod2019,
+        Some("imd2019_environment"),
+    ),
+    iod(
+        "imd2019_outdoors",
+        "Outdoors Living Environment (sub-domain)",
+        OUTDOORS_DESC,
+        Source::Iod2019,
+        Some("imd2019_environment"),
+    ),
     // CNI 2019, ward 2017.
-    cni("cni2019", "Community Needs Index 2019", CNI_DESC, Source::Cni2019, None),
-    cni("cni2019_civic", "Civic Assets", CIVIC_DESC, Source::Cni2019, Some("cni2019")),
-    cni("cni2019_connectedness", "Connectedness", CONNECT_DESC, Source::Cni2019, Some("cni2019")),
-    cni("cni2019_engaged", "Active and Engaged Community", ENGAGED_DESC, Source::Cni2019, Some("cni2019")),
+    cni(
+        "cni2019",
+        "Community Needs Index 2019",
+        CNI_DESC,
+        Source::Cni2019,
+        None,
+    ),
+    cni(
+        "cni2019_civic",
+        "Civic Assets",
+        CIVIC_DESC,
+        Source::Cni2019,
+        Some("cni2019"),
+    ),
+    cni(
+        "cni2019_connectedness",
+        "Connectedness",
+        CONNECT_DESC,
+        Source::Cni2019,
+        Some("cni2019"),
+    ),
+    cni(
+        "cni2019_engaged",
+        "Active and Engaged Community",
+        ENGAGED_DESC,
+        Source::Cni2019,
+        Some("cni2019"),
+    ),
 ];
 
 #[cfg(test)]
@@ -247,7 +494,8 @@ mod tests {
         assert_eq!(before, ids.len(), "duplicate indicator ids");
         for def in CATALOGUE {
             if let Some(parent) = def.parent {
-                let p = find(parent).unwrap_or_else(|| panic!("{}: parent {parent} missing", def.id));
+                let p =
+                    find(parent).unwrap_or_else(|| panic!("{}: parent {parent} missing", def.id));
                 assert_eq!(p.source, def.source, "{}", def.id);
             }
         }
@@ -272,10 +520,18 @@ mod tests {
 /// `areas` names the kind of area ("neighbourhoods", "wards").
 pub fn decile_meaning(direction: Direction, decile: u8, areas: &str) -> String {
     let (worst, best, more, less) = match direction {
-        Direction::MostDeprivedFirst => ("most deprived", "least deprived", "more deprived", "less deprived"),
-        Direction::HighestNeedFirst => {
-            ("highest-need", "lowest-need", "higher community need", "lower community need")
-        }
+        Direction::MostDeprivedFirst => (
+            "most deprived",
+            "least deprived",
+            "more deprived",
+            "less deprived",
+        ),
+        Direction::HighestNeedFirst => (
+            "highest-need",
+            "lowest-need",
+            "higher community need",
+            "lower community need",
+        ),
     };
     match decile {
         1 => format!("Among the 10% {worst} {areas} in England"),
@@ -283,7 +539,9 @@ pub fn decile_meaning(direction: Direction, decile: u8, areas: &str) -> String {
         2..=9 => {
             let above = u32::from(10 - decile) * 10;
             let below = u32::from(decile - 1) * 10;
-            format!("Decile {decile}: {more} than {above}% of {areas} in England, {less} than {below}%")
+            format!(
+                "Decile {decile}: {more} than {above}% of {areas} in England, {less} than {below}%"
+            )
         }
         _ => "No value published for this area".to_string(),
     }
@@ -307,6 +565,9 @@ mod meaning_tests {
             decile_meaning(Direction::MostDeprivedFirst, 3, "neighbourhoods"),
             "Decile 3: more deprived than 70% of neighbourhoods in England, less deprived than 20%"
         );
-        assert_eq!(decile_meaning(Direction::MostDeprivedFirst, 0, "x"), "No value published for this area");
+        assert_eq!(
+            decile_meaning(Direction::MostDeprivedFirst, 0, "x"),
+            "No value published for this area"
+        );
     }
 }

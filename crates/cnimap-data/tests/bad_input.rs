@@ -9,7 +9,9 @@ use cnimap_data::DataError;
 use rstest::rstest;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/csv").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/csv")
+        .join(name)
 }
 
 fn data_dir() -> PathBuf {
@@ -47,8 +49,14 @@ fn read_ranks(path: &Path) -> Result<Vec<(String, u32, u8)>, DataError> {
 fn a_byte_order_mark_and_thousands_separators_are_read_as_published() {
     let path = fixture("bom_thousands.csv");
     let mut csv = CsvFile::open(&path).expect("opens");
-    assert_eq!(csv.headers()[0], "LSOA code (2011)", "the BOM is not part of the first header");
-    let pop = csv.column("Total population: mid 2015 (excluding prisoners)").expect("long header");
+    assert_eq!(
+        csv.headers()[0],
+        "LSOA code (2011)",
+        "the BOM is not part of the first header"
+    );
+    let pop = csv
+        .column("Total population: mid 2015 (excluding prisoners)")
+        .expect("long header");
     let mut values = Vec::new();
     csv.for_each_row(|row| {
         values.push(row.u32(&pop)?);
@@ -66,7 +74,9 @@ fn a_byte_order_mark_and_thousands_separators_are_read_as_published() {
 #[case::decile_out_of_range("decile_out_of_range.csv", &["line 2", "\"IMD_decile\"", "a decile from 1 to 10", "\"11\""])]
 #[case::malformed_code("bad_code.csv", &["line 2", "\"lsoa21_code\"", "X01000001"])]
 fn broken_fixtures_name_the_file_line_and_column(#[case] name: &str, #[case] expected: &[&str]) {
-    let err = read_ranks(&fixture(name)).expect_err("must fail").to_string();
+    let err = read_ranks(&fixture(name))
+        .expect_err("must fail")
+        .to_string();
     for part in expected {
         assert!(err.contains(part), "{err:?} should mention {part:?}");
     }
@@ -74,8 +84,14 @@ fn broken_fixtures_name_the_file_line_and_column(#[case] name: &str, #[case] exp
 
 #[test]
 fn a_missing_file_names_the_path() {
-    let err = CsvFile::open(&fixture("no_such_file.csv")).err().expect("fails").to_string();
-    assert!(err.contains("no_such_file.csv") && err.contains("cannot read"), "{err}");
+    let err = CsvFile::open(&fixture("no_such_file.csv"))
+        .err()
+        .expect("fails")
+        .to_string();
+    assert!(
+        err.contains("no_such_file.csv") && err.contains("cannot read"),
+        "{err}"
+    );
 }
 
 /// A data folder whose `indicators/` holds a broken copy of one real file.
@@ -91,23 +107,42 @@ fn broken_copy(file: &str, breaker: impl Fn(String) -> String) -> tempfile::Temp
 #[test]
 fn a_real_file_cut_short_is_reported_as_truncated() {
     // Cut at a line boundary halfway: every row is well-formed, but rows are missing.
-    let dir = broken_copy("cni2023_lsoa21.csv", |t| t.lines().take(20_000).collect::<Vec<_>>().join("\n"));
-    let err = indicators::read_cni2023(dir.path()).expect_err("fails").to_string();
-    assert!(err.contains("cni2023_lsoa21.csv") && err.contains("expected 33755 rows, found 19999"), "{err}");
+    let dir = broken_copy("cni2023_lsoa21.csv", |t| {
+        t.lines().take(20_000).collect::<Vec<_>>().join("\n")
+    });
+    let err = indicators::read_cni2023(dir.path())
+        .expect_err("fails")
+        .to_string();
+    assert!(
+        err.contains("cni2023_lsoa21.csv") && err.contains("expected 33755 rows, found 19999"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_real_file_cut_mid_line_names_the_line() {
     let dir = broken_copy("cni2023_lsoa21.csv", |t| t[..t.len() / 2].to_string());
-    let err = indicators::read_cni2023(dir.path()).expect_err("fails").to_string();
-    assert!(err.contains("cni2023_lsoa21.csv") && err.contains("line "), "{err}");
+    let err = indicators::read_cni2023(dir.path())
+        .expect_err("fails")
+        .to_string();
+    assert!(
+        err.contains("cni2023_lsoa21.csv") && err.contains("line "),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_renamed_column_in_a_real_file_lists_what_is_there() {
-    let dir = broken_copy("cni2023_lsoa21.csv", |t| t.replacen("Civic Assets Domain Rank", "Civic Rank", 1));
-    let err = indicators::read_cni2023(dir.path()).expect_err("fails").to_string();
-    assert!(err.contains("missing column \"Civic Assets Domain Rank\""), "{err}");
+    let dir = broken_copy("cni2023_lsoa21.csv", |t| {
+        t.replacen("Civic Assets Domain Rank", "Civic Rank", 1)
+    });
+    let err = indicators::read_cni2023(dir.path())
+        .expect_err("fails")
+        .to_string();
+    assert!(
+        err.contains("missing column \"Civic Assets Domain Rank\""),
+        "{err}"
+    );
     assert!(err.contains("Civic Rank"), "{err}");
 }
 
@@ -121,8 +156,13 @@ fn text_in_a_numeric_column_of_a_real_file_names_line_and_column() {
         lines[100] = cells.join(",");
         lines.join("\n")
     });
-    let err = indicators::read_cni2023(dir.path()).expect_err("fails").to_string();
+    let err = indicators::read_cni2023(dir.path())
+        .expect_err("fails")
+        .to_string();
     assert!(err.contains("line 101"), "{err}");
-    assert!(err.contains("\"Community Needs Index 2023 Score\""), "{err}");
+    assert!(
+        err.contains("\"Community Needs Index 2023 Score\""),
+        "{err}"
+    );
     assert!(err.contains("\"high\""), "{err}");
 }

@@ -21,8 +21,13 @@ fn atlas() -> &'static Atlas {
     static ATLAS: OnceLock<Atlas> = OnceLock::new();
     ATLAS.get_or_init(|| {
         let dir = data_dir();
-        assert!(dir.is_dir(), "national data not found at {}: set CNIMAP_DATA", dir.display());
-        Atlas::load(&dir, &Manifest::embedded().expect("manifest")).expect("the national data loads")
+        assert!(
+            dir.is_dir(),
+            "national data not found at {}: set CNIMAP_DATA",
+            dir.display()
+        );
+        Atlas::load(&dir, &Manifest::embedded().expect("manifest"))
+            .expect("the national data loads")
     })
 }
 
@@ -32,10 +37,17 @@ fn atlas() -> &'static Atlas {
 #[case::ward17(Level::Ward17, 7_433, 7_427)]
 #[case::lad24(Level::Lad24, 296, 296)]
 #[case::region(Level::Region, 9, 9)]
-fn every_layer_has_its_published_number_of_areas(#[case] level: Level, #[case] areas: usize, #[case] outlines: usize) {
+fn every_layer_has_its_published_number_of_areas(
+    #[case] level: Level,
+    #[case] areas: usize,
+    #[case] outlines: usize,
+) {
     let layer = atlas().layer(level).expect("layer");
     assert_eq!(layer.len(), areas);
-    assert_eq!(layer.bbox_wgs84.iter().filter(|b| b.is_some()).count(), outlines);
+    assert_eq!(
+        layer.bbox_wgs84.iter().filter(|b| b.is_some()).count(),
+        outlines
+    );
 }
 
 #[rstest]
@@ -74,7 +86,11 @@ fn the_official_list_has_225_left_behind_wards_matching_their_outlines() {
     let a = atlas();
     assert_eq!(a.cni2019_official.iter().filter(|f| **f).count(), 225);
     assert_eq!(a.left_behind_outlines.len(), 225);
-    let check = a.left_behind_checks.iter().find(|c| c.title.contains("225")).expect("check");
+    let check = a
+        .left_behind_checks
+        .iter()
+        .find(|c| c.title.contains("225"))
+        .expect("check");
     assert_eq!(check.disagree, 0);
 }
 
@@ -96,27 +112,57 @@ fn derived_cni_deciles_follow_the_rank_rule_and_published_iod_deciles_agree_with
 fn the_official_iod2019_files_agree_with_the_tidy_ones() {
     let o = &atlas().iod2019_official;
     assert_eq!(o.rows, [32_844; 3]);
-    assert!(o.differences.is_empty(), "{:?}", &o.differences[..o.differences.len().min(5)]);
+    assert!(
+        o.differences.is_empty(),
+        "{:?}",
+        &o.differences[..o.differences.len().min(5)]
+    );
     // File 6 writes "1,296" with a thousands separator for City of London 001A.
     assert_eq!(o.population.get("E01000001"), Some(&1_296));
 }
 
 #[test]
 fn six_cni_2019_wards_have_data_but_no_outline_and_are_reported() {
-    let r = atlas().report.iter().find(|r| r.name.contains("ward17_cni2019")).expect("report");
-    assert!(r.unmatched.iter().any(|u| u.starts_with("6 with data but no geometry")), "{:?}", r.unmatched);
+    let r = atlas()
+        .report
+        .iter()
+        .find(|r| r.name.contains("ward17_cni2019"))
+        .expect("report");
+    assert!(
+        r.unmatched
+            .iter()
+            .any(|u| u.starts_with("6 with data but no geometry")),
+        "{:?}",
+        r.unmatched
+    );
 }
 
 #[test]
 fn welsh_lsoas_are_no_data_not_errors() {
-    let r = atlas().report.iter().find(|r| r.name.contains("lsoa21_bsc")).expect("report");
+    let r = atlas()
+        .report
+        .iter()
+        .find(|r| r.name.contains("lsoa21_bsc"))
+        .expect("report");
     assert_eq!(r.rows, 33_755);
-    assert!(r.notes.iter().any(|n| n.starts_with("1917 features outside England")), "{:?}", r.notes);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("1917 features outside England")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]
 fn invalid_polygons_are_repaired_and_counted() {
-    let repaired = |file: &str| atlas().report.iter().find(|r| r.name.contains(file)).map(|r| r.repaired);
+    let repaired = |file: &str| {
+        atlas()
+            .report
+            .iter()
+            .find(|r| r.name.contains(file))
+            .map(|r| r.repaired)
+    };
     assert_eq!(repaired("lsoa21_bgc"), Some(121));
     assert_eq!(repaired("lsoa11_bgc"), Some(6));
 }
@@ -126,14 +172,23 @@ fn lad_summaries_follow_mhclg_measures() {
     let a = atlas();
     let lads = &a.summaries.by_level[&Level::Lad24]["imd2025"];
     assert_eq!(lads.len(), 296);
-    let ranks: std::collections::BTreeSet<u32> = lads.values().map(|s| s.rank_of_average_rank).collect();
-    assert_eq!(ranks, (1..=296).collect(), "ranks of average rank run 1..=296 without gaps");
+    let ranks: std::collections::BTreeSet<u32> =
+        lads.values().map(|s| s.rank_of_average_rank).collect();
+    assert_eq!(
+        ranks,
+        (1..=296).collect(),
+        "ranks of average rank run 1..=296 without gaps"
+    );
     // Recompute Tendring's share of LSOAs in decile 1 straight from the LSOA values.
     let layer = a.layer(Level::Lsoa21).expect("lsoa21");
     let imd = a.values("imd2025").expect("imd");
     let (mut n, mut d1) = (0u32, 0u32);
     for (i, code) in layer.codes.iter().enumerate() {
-        if a.lookups.lsoa21.get(code).is_some_and(|p| p.lad.code == "E07000076") {
+        if a.lookups
+            .lsoa21
+            .get(code)
+            .is_some_and(|p| p.lad.code == "E07000076")
+        {
             n += 1;
             d1 += u32::from(imd.decile[i] == Some(1));
         }

@@ -14,16 +14,29 @@ fn data_dir() -> PathBuf {
 }
 
 fn cnimap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cnimap")).args(args).env("RUST_LOG", "warn").output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_cnimap"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs")
 }
 
 /// A copy of the data folder made of symbolic links, with one file replaced by a broken copy.
 fn data_with_broken(file: &str, breaker: impl Fn(String) -> String) -> tempfile::TempDir {
     let src = data_dir();
     let dir = tempfile::tempdir().expect("temp");
-    for sub in ["indicators", "indicators/iod2019_official", "boundaries", "lookups", "search"] {
+    for sub in [
+        "indicators",
+        "indicators/iod2019_official",
+        "boundaries",
+        "lookups",
+        "search",
+    ] {
         std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
-        for entry in std::fs::read_dir(src.join(sub)).expect("read_dir").flatten() {
+        for entry in std::fs::read_dir(src.join(sub))
+            .expect("read_dir")
+            .flatten()
+        {
             if entry.path().is_file() {
                 let to = dir.path().join(sub).join(entry.file_name());
                 std::os::unix::fs::symlink(entry.path(), to).expect("symlink");
@@ -41,7 +54,11 @@ fn data_with_broken(file: &str, breaker: impl Fn(String) -> String) -> tempfile:
 fn check_on_the_national_data_prints_every_dataset_and_exits_zero() {
     let out = cnimap(&["check", "--data", data_dir().to_str().expect("utf-8")]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for needle in [
         "imd2025_lsoa21.csv: 33755 rows",
         "CNI 2019 (cni2019_ward17)",
@@ -51,7 +68,10 @@ fn check_on_the_national_data_prints_every_dataset_and_exits_zero() {
         "uk_postcodes_2017_latlon_lsoa.csv.gz: 1738223 rows",
         "loaded in",
     ] {
-        assert!(stdout.contains(needle), "summary lacks {needle:?}:\n{stdout}");
+        assert!(
+            stdout.contains(needle),
+            "summary lacks {needle:?}:\n{stdout}"
+        );
     }
 }
 
@@ -72,7 +92,10 @@ fn check_on_the_national_data_prints_every_dataset_and_exits_zero() {
     "boundaries/regions24.geojson",
     &["regions24.geojson", "line 1, column"]
 )]
-fn a_broken_file_makes_check_fail_naming_file_line_and_column(#[case] file: &str, #[case] expected: &[&str]) {
+fn a_broken_file_makes_check_fail_naming_file_line_and_column(
+    #[case] file: &str,
+    #[case] expected: &[&str],
+) {
     let dir = data_with_broken(file, |text| match file {
         f if f.ends_with("imd2025_lsoa21.csv") => text.replacen("IMD_rank", "IMD_rnk", 1),
         f if f.ends_with("cni2019_ward17.csv") => {
@@ -95,7 +118,10 @@ fn a_broken_file_makes_check_fail_naming_file_line_and_column(#[case] file: &str
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "check passed on a broken {file}");
     for part in expected {
-        assert!(stderr.contains(part), "error should mention {part:?}:\n{stderr}");
+        assert!(
+            stderr.contains(part),
+            "error should mention {part:?}:\n{stderr}"
+        );
     }
 }
 
