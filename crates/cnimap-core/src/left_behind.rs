@@ -20,9 +20,10 @@ use crate::catalogue::Direction;
 use crate::classify::format_thousands;
 
 /// Why a left-behind rule could not be made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
     /// The percentage is outside what the rule accepts.
+    #[error("left-behind threshold {percent}% is out of range: choose a whole percentage from {min}% to {max}%")]
     PercentOutOfRange {
         /// The percentage asked for.
         percent: u8,
@@ -32,19 +33,6 @@ pub enum RuleError {
         max: u8,
     },
 }
-
-impl std::fmt::Display for RuleError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RuleError::PercentOutOfRange { percent, min, max } => write!(
-                f,
-                "left-behind threshold {percent}% is out of range: choose a whole percentage from {min}% to {max}%"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for RuleError {}
 
 /// One of the two indices the rule compares, as the method sentence names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
