@@ -131,3 +131,51 @@ fn a_missing_data_directory_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/folder does not exist"));
 }
+
+#[test]
+fn export_tiles_writes_a_pmtiles_v3_archive_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("region.pmtiles");
+    let run = cnimap(&[
+        "export-tiles",
+        "--data",
+        data_dir().to_str().expect("utf-8"),
+        "--layer",
+        "region",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        run.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(&out).expect("archive written");
+    assert_eq!(&bytes[..7], b"PMTiles", "magic");
+    assert_eq!(bytes[7], 3, "spec version 3");
+    // Tile type (byte 99 of the v3 header) 1 = MVT; tile compression (byte 98) 2 = gzip.
+    assert_eq!(bytes[99], 1);
+    assert_eq!(bytes[98], 2);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the archive remains: {left:?}");
+}
+
+#[test]
+fn export_tiles_refuses_an_unknown_layer_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("x.pmtiles");
+    let run = cnimap(&[
+        "export-tiles",
+        "--layer",
+        "lsoa99",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("unknown layer \"lsoa99\""));
+    assert!(!out.exists());
+}
