@@ -247,14 +247,13 @@ impl Atlas {
                         .or_insert_with(|| f.name.clone());
                 }
             }
-            let geometry_codes: HashSet<String> = names.keys().cloned().collect();
             for t in data_codes.get(&level).into_iter().flatten() {
                 for (i, code) in t.codes.iter().enumerate() {
                     let name = t.names[i].clone().unwrap_or_default();
                     names.entry(code.clone()).or_insert(name);
                 }
             }
-            // Names from the ward lookup for wards without an outline.
+            // Areas with data but no outline (six CNI 2019 wards) keep the name from the data.
             let codes: Vec<String> = names.keys().cloned().collect();
             let names: Vec<String> = names.into_values().collect();
             let index: HashMap<String, u32> = codes
@@ -335,7 +334,6 @@ impl Atlas {
                     features,
                 });
             }
-            let _ = geometry_codes;
             layers.insert(
                 level,
                 AreaLayer {
