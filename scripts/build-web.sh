@@ -12,7 +12,8 @@
 #   cargo install --locked trunk --version ~0.21
 #   cargo install wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>
 #   Node.js 18+ with npm; the font files named in assets/glyphs/fonts.json (Debian: fonts-dejavu-core)
-#   optional: wasm-opt (Debian: binaryen) to shrink the wasm
+# wasm-opt is not used: Debian's binaryen 108 breaks the externref table of wasm-bindgen 0.2.130
+# output ("WebAssembly.Table.set(): Argument 1 is invalid"); opt-level "z" in Cargo.toml shrinks it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,10 +53,6 @@ if [ ! -f "$stamp" ] || [ assets/glyphs/fonts.json -nt "$stamp" ] || [ assets/gl
   rm -rf "$glyphs"
   node assets/glyphs/build-glyphs.mjs "$glyphs"
   touch "$stamp"
-fi
-
-if ! command -v wasm-opt >/dev/null 2>&1; then
-  echo "build-web: wasm-opt not found; the wasm will not be shrunk (Debian: apt-get install binaryen)" >&2
 fi
 
 trunk build --release --offline "$@"

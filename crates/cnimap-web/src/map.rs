@@ -117,6 +117,10 @@ export function apply_classes(map, source, sourceLayer, key, classes) {
 export function expose_map(map) {
   window.cnimap = Object.assign(window.cnimap || {}, { map });
 }
+export function set_geojson_data(map, source, url) {
+  const s = map.getSource(source);
+  if (s) s.setData(url);
+}
 export function has_maplibre() {
   return typeof window.maplibregl !== 'undefined';
 }
@@ -127,6 +131,8 @@ extern "C" {
     fn apply_classes(map: &Map, source: &str, source_layer: &str, key: &str, classes: Uint8Array);
     /// Puts the map on `window.cnimap.map` for end-to-end tests and debugging.
     fn expose_map(map: &Map);
+    /// `map.getSource(source).setData(url)` when the source exists.
+    fn set_geojson_data(map: &Map, source: &str, url: &str);
     /// Whether the MapLibre script has loaded.
     fn has_maplibre() -> bool;
 }
@@ -135,6 +141,11 @@ extern "C" {
 /// feature `i` getting `classes[i]`.
 pub fn set_classes(map: &Map, source: &str, key: &str, classes: &[u8]) {
     apply_classes(map, source, source, key, Uint8Array::from(classes));
+}
+
+/// Points the GeoJSON source `source` at `url` (MapLibre fetches it).
+pub fn set_data_url(map: &Map, source: &str, url: &str) {
+    set_geojson_data(map, source, url);
 }
 
 /// Puts the map on `window.cnimap.map` (used by the end-to-end tests).

@@ -71,8 +71,8 @@ pub struct AppState {
     pub areas21: RwSignal<Option<Arc<LayerAreasResponse>>>,
     /// Whether the map style has loaded.
     pub map_ready: RwSignal<bool>,
-    /// A message for the user when something failed.
-    pub error: RwSignal<Option<String>>,
+    /// Messages for the user about what failed (each once).
+    pub errors: RwSignal<Vec<String>>,
     /// How many data requests are in flight.
     pub loading: RwSignal<u32>,
     /// What the pointer is over.
@@ -99,7 +99,7 @@ impl AppState {
             pair: RwSignal::new(None),
             areas21: RwSignal::new(None),
             map_ready: RwSignal::new(false),
-            error: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
             loading: RwSignal::new(0),
             hover: RwSignal::new(None),
             map: StoredValue::new_local(None),
@@ -124,6 +124,17 @@ impl AppState {
         self.map.with_value(|m| {
             if let Some(map) = m {
                 f(map)
+            }
+        });
+    }
+
+    /// Tells the user something failed (once per distinct message), and logs it.
+    pub fn report(&self, message: impl Into<String>) {
+        let message = message.into();
+        tracing::warn!(%message, "reported to the user");
+        self.errors.update(|e| {
+            if !e.contains(&message) {
+                e.push(message);
             }
         });
     }

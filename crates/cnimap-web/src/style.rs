@@ -37,6 +37,14 @@ pub const FONT_REGULAR: &str = "DejaVu Sans";
 /// Bold font stack.
 pub const FONT_BOLD: &str = "DejaVu Sans Bold";
 
+/// The zoom from which area names of the colourable layers are drawn (and fetched).
+pub const NAMES_MIN_ZOOM: f64 = 12.0;
+
+/// Id of the GeoJSON source holding the label points of a colourable `layer`.
+pub fn names_source(layer: &str) -> String {
+    format!("{layer}-names")
+}
+
 /// Id of the fill layer of `layer`.
 pub fn fill_id(layer: &str) -> String {
     format!("{layer}-fill")
@@ -115,6 +123,15 @@ pub fn style(origin: &str) -> Value {
             json!({ "type": "vector", "url": format!("{origin}/tiles/{layer}.json") }),
         );
     }
+    // Area names for the colourable layers: empty until the user zooms in (see
+    // `names_source` and `components::map_view`), so 33,755 label points are fetched only when
+    // they can be read.
+    for layer in FILL_LAYERS {
+        sources.insert(
+            names_source(layer),
+            json!({ "type": "geojson", "data": { "type": "FeatureCollection", "features": [] } }),
+        );
+    }
     for layer in ["lad24", "region"] {
         sources.insert(
             format!("{layer}-labels"),
@@ -175,8 +192,8 @@ pub fn style(origin: &str) -> Value {
     let halo = json!({ "text-color": "#1a1a1a", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6 });
     for layer in FILL_LAYERS {
         layers.push(json!({
-            "id": format!("{layer}-labels"), "type": "symbol", "source": layer, "source-layer": layer,
-            "minzoom": 13,
+            "id": format!("{layer}-labels"), "type": "symbol", "source": names_source(layer),
+            "minzoom": NAMES_MIN_ZOOM,
             "layout": {
                 "visibility": "none",
                 "text-field": ["get", "name"],

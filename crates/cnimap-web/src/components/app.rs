@@ -52,7 +52,7 @@ fn load_meta(app: AppState) {
         app.loading.update(|n| *n = n.saturating_sub(1));
         match result {
             Ok(meta) => app.meta.set(Some(Arc::new(meta))),
-            Err(e) => app.error.set(Some(e.to_string())),
+            Err(e) => app.report(e.to_string()),
         }
     });
 }
@@ -65,8 +65,7 @@ fn load_data(app: AppState) {
         match view {
             ViewMode::Choropleth => {
                 let Some(layer) = indicator_layer(&indicator) else {
-                    app.error
-                        .set(Some(format!("There is no indicator called “{indicator}”.")));
+                    app.report(format!("There is no indicator called “{indicator}”."));
                     return;
                 };
                 spawn_local(async move {
@@ -76,7 +75,7 @@ fn load_data(app: AppState) {
                                 app.values.set(Some(v));
                             }
                         }
-                        Err(e) => app.error.set(Some(e.to_string())),
+                        Err(e) => app.report(e.to_string()),
                     }
                 });
             }
@@ -89,7 +88,7 @@ fn load_data(app: AppState) {
                     let cni = load_values(app, PAIR_LAYER.id(), PAIR_CNI).await;
                     match (imd, cni) {
                         (Ok(imd), Ok(cni)) => app.pair.set(Some(Pair { imd, cni })),
-                        (Err(e), _) | (_, Err(e)) => app.error.set(Some(e.to_string())),
+                        (Err(e), _) | (_, Err(e)) => app.report(e.to_string()),
                     }
                 });
             }
@@ -101,7 +100,7 @@ fn load_data(app: AppState) {
                 app.loading.update(|n| *n = n.saturating_sub(1));
                 match result {
                     Ok(a) => app.areas21.set(Some(Arc::new(a))),
-                    Err(e) => app.error.set(Some(e.to_string())),
+                    Err(e) => app.report(e.to_string()),
                 }
             });
         }

@@ -36,6 +36,7 @@ pub fn MapView() -> impl IntoView {
     sync_layers(app);
     sync_selection(app);
     sync_attribution(app);
+    load_names(app);
     view! {
         <div class="map" node_ref=container data-testid="map"></div>
         <Show when=move || app.hover.with(Option::is_some)>
@@ -60,9 +61,7 @@ pub fn MapView() -> impl IntoView {
 
 fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
     if !map::maplibre_loaded() {
-        app.error.set(Some(
-            "The map library (MapLibre GL JS) did not load.".into(),
-        ));
+        app.report("The map library (MapLibre GL JS) did not load.");
         return;
     }
     let origin = web_sys::window()
@@ -94,9 +93,7 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(?e, "MapLibre could not start");
-            app.error.set(Some(
-                "The map could not start: this browser may not support WebGL.".into(),
-            ));
+            app.report("The map could not start: this browser may not support WebGL.");
             return;
         }
     };
@@ -135,8 +132,7 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
             let message = map::get(&err, "message").as_string().unwrap_or_default();
             tracing::warn!(%message, "map error");
             if !app.map_ready.get_untracked() || message.contains("Failed to fetch") {
-                app.error
-                    .set(Some(format!("Map data could not be loaded: {message}")));
+                app.report(format!("Map data could not be loaded: {message}"));
             }
         }),
     );
@@ -348,6 +344,39 @@ fn sync_selection(app: AppState) {
             for layer in FILL_LAYERS {
                 m.set_filter(&format!("{layer}-selected"), &filter);
             }
+        });
+    });
+}
+
+/// Fetches the label points of the active layer the first time the map is zoomed in far enough
+/// to draw them.
+fn load_names(app: AppState) {
+    let loaded = StoredValue::new(Vec::<&'static str>::new());
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let zoom = app.camera.get().map(|c| c.zoom).unwrap_or(0.0);
+        if zoom < style::NAMES_MIN_ZOOM - 0.5 {
+            return;
+        }
+        let layer = active_layer(app.view.get(), &app.indicator.get()).id();
+        let Some(layer) = FILL_LAYERS.into_iter().find(|l| *l == layer) else {
+            return;
+        };
+        if loaded.with_value(|l| l.contains(&layer)) {
+            return;
+        }
+        loaded.update_value(|l| l.push(layer));
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        app.with_map(|m| {
+            map::set_data_url(
+                m,
+                &style::names_source(layer),
+                &format!("{origin}/api/labels/{layer}"),
+            )
         });
     });
 }

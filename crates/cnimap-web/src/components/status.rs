@@ -14,10 +14,14 @@ pub fn Status() -> impl IntoView {
                 <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading…"</p>
             </Show>
         </div>
-        <Show when=move || app.error.with(Option::is_some)>
+        <Show when=move || app.errors.with(|e| !e.is_empty())>
             <div class="error" role="alert">
-                <p>{move || app.error.get().unwrap_or_default()}</p>
-                <button type="button" on:click=move |_| app.error.set(None)>"Dismiss"</button>
+                <ul>
+                    {move || {
+                        app.errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()
+                    }}
+                </ul>
+                <button type="button" on:click=move |_| app.errors.set(Vec::new())>"Dismiss"</button>
             </div>
         </Show>
     }

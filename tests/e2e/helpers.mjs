@@ -1,0 +1,272 @@
+// Shared helpers of the end-to-end tests: start `cnimap serve`, launch headless Chromium, read
+// pixels from screenshots. Paths are anchored on this file, never on the working directory.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DATA = process.env.CNIMAP_DATA || path.resolve(REPO, '..', 'shared', 'data');
+export const BINARY = process.env.CNIMAP_BIN || path.join(REPO, 'target', 'release', 'cnimap');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(REPO, 'docs', 'screenshots');
+export const FIRST_PAINT_MARK = 'cnimap:first-choropleth';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `cnimap serve` on a free port and waits until /api/health answers. */
+export async function startServer() {
+  if (process.env.CNIMAP_BASE_URL) {
+    // A server someone else started (for example during development).
+    return { base: process.env.CNIMAP_BASE_URL.replace(/\/$/, ''), child: null, log: () => '' };
+  }
+  for (const [what, p] of [['cnimap binary', BINARY], ['data directory', DATA], ['web build (run scripts/build-web.sh)', path.join(REPO, 'dist', 'index.html')]]) {
+    if (!fs.existsSync(p)) throw new Error(`e2e: ${what} not found at ${p}`);
+  }
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(BINARY, ['serve', '--data', DATA, '--addr', `127.0.0.1:${port}`], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`e2e: cnimap serve exited (${child.exitCode}):\n${log}`);
+    try {
+      const r = await fetch(`${base}/api/health`);
+      if (r.ok) return { base, child, log: () => log };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  child.kill();
+  throw new Error(`e2e: cnimap serve did not become healthy in time:\n${log}`);
+}
+
+/** Stops the server started by startServer. */
+export async function stopServer(server) {
+  if (!server || !server.child || server.child.exitCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+}
+
+/** Launches headless Chromium (WebGL through SwiftShader). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-gpu',
+      '--no-first-run',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+    ],
+  });
+}
+
+/** Fetches JSON from the server under test. */
+export async function getJson(base, p) {
+  const r = await fetch(base + p);
+  if (!r.ok) throw new Error(`e2e: GET ${p} answered ${r.status}: ${await r.text()}`);
+  return r.json();
+}
+
+/** Waits for the first-choropleth performance mark and returns its time since navigation (ms). */
+export async function waitForFirstPaint(page, timeout = 120_000) {
+  await page.waitForFunction(
+    (mark) => performance.getEntriesByName(mark).length > 0,
+    FIRST_PAINT_MARK,
+    { timeout, polling: 100 },
+  );
+  return page.evaluate((mark) => performance.getEntriesByName(mark)[0].startTime, FIRST_PAINT_MARK);
+}
+
+/** Waits until the map has no pending tiles or transitions. */
+export async function waitForIdle(page, timeout = 60_000) {
+  await page.waitForFunction(() => window.cnimap && window.cnimap.map, null, { timeout });
+  await page.evaluate(
+    () => new Promise((resolve) => {
+      const map = window.cnimap.map;
+      const done = () => requestAnimationFrame(() => requestAnimationFrame(resolve));
+      if (map.loaded() && !map.isMoving()) {
+        map.once('idle', done);
+        map.triggerRepaint();
+      } else {
+        map.once('idle', done);
+      }
+    }),
+  );
+}
+
+/** Moves the map without animation and waits until it has drawn. */
+export async function jumpTo(page, center, zoom) {
+  await page.evaluate(([c, z]) => window.cnimap.map.jumpTo({ center: c, zoom: z }), [center, zoom]);
+  await waitForIdle(page);
+}
+
+/** Hides symbol and outline layers so a pixel shows the fill colour alone. */
+export async function fillOnly(page) {
+  await page.evaluate(() => {
+    const map = window.cnimap.map;
+    for (const layer of map.getStyle().layers) {
+      if (layer.type === 'symbol' || layer.type === 'line') map.setLayoutProperty(layer.id, 'visibility', 'none');
+    }
+  });
+  await waitForIdle(page);
+}
+
+/** The screen position of a longitude/latitude. */
+export function project(page, lngLat) {
+  return page.evaluate((ll) => {
+    const p = window.cnimap.map.project(ll);
+    const r = window.cnimap.map.getContainer().getBoundingClientRect();
+    return { x: Math.round(r.left + p.x), y: Math.round(r.top + p.y) };
+  }, lngLat);
+}
+
+// ---------- PNG decoding (8-bit RGB/RGBA, as Chromium writes screenshots) ----------
+function paeth(a, b, c) {
+  const p = a + b - c;
+  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Decodes a PNG buffer into { width, height, channels, data }. */
+export function decodePng(buf) {
+  let pos = 8;
+  let width = 0, height = 0, colorType = 0, bitDepth = 0;
+  const idat = [];
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('ascii', pos + 4, pos + 8);
+    const body = buf.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0); height = body.readUInt32BE(4);
+      bitDepth = body[8]; colorType = body[9];
+    } else if (type === 'IDAT') idat.push(body);
+    else if (type === 'IEND') break;
+    pos += 12 + len;
+  }
+  if (bitDepth !== 8 || (colorType !== 2 && colorType !== 6)) {
+    throw new Error(`decodePng: unsupported PNG (bit depth ${bitDepth}, colour type ${colorType})`);
+  }
+  const channels = colorType === 6 ? 4 : 3;
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const data = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? data[y * stride + x - channels] : 0;
+      const b = y > 0 ? data[(y - 1) * stride + x] : 0;
+      const c = x >= channels && y > 0 ? data[(y - 1) * stride + x - channels] : 0;
+      const v = line[x];
+      let out;
+      switch (filter) {
+        case 0: out = v; break;
+        case 1: out = v + a; break;
+        case 2: out = v + b; break;
+        case 3: out = v + ((a + b) >> 1); break;
+        case 4: out = v + paeth(a, b, c); break;
+        default: throw new Error(`decodePng: bad filter ${filter}`);
+      }
+      data[y * stride + x] = out & 0xff;
+    }
+  }
+  return { width, height, channels, data };
+}
+
+/** The colours of a square of `size` pixels centred on (x, y), as [r, g, b] triples. */
+export async function pixelsAround(page, { x, y }, size = 5) {
+  const half = Math.floor(size / 2);
+  const png = decodePng(await page.screenshot({ clip: { x: x - half, y: y - half, width: size, height: size } }));
+  const out = [];
+  for (let i = 0; i < png.width * png.height; i++) {
+    out.push([png.data[i * png.channels], png.data[i * png.channels + 1], png.data[i * png.channels + 2]]);
+  }
+  return out;
+}
+
+/** Parses "#rrggbb" or "rgb(r, g, b)" into [r, g, b]. */
+export function parseColour(s) {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(s.trim());
+  if (hex) return hex.slice(1).map((h) => parseInt(h, 16));
+  const rgb = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(s);
+  if (rgb) return rgb.slice(1, 4).map(Number);
+  throw new Error(`parseColour: cannot read ${s}`);
+}
+
+/** Largest channel difference between two colours. */
+export function colourDistance(a, b) {
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+}
+
+/** How many of `pixels` are within `tolerance` of `colour`. */
+export function countNear(pixels, colour, tolerance = 6) {
+  return pixels.filter((p) => colourDistance(p, colour) <= tolerance).length;
+}
+
+/** The background colour of the legend swatch of `decile` (1..=10). */
+export async function legendColour(page, decile) {
+  const css = await page.locator('[data-testid=decile-legend] li').nth(decile - 1).locator('.swatch')
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  return parseColour(css);
+}
+
+export function ensureScreenshotDir() {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+}
+
+/**
+ * A screen point near `lngLat` whose 5 x 5 pixel square lies inside feature `featureId` of the
+ * fill layer `layerId` (a postcode can sit close to an area's edge). Throws when none is found.
+ */
+export async function insidePoint(page, lngLat, layerId, featureId) {
+  const found = await page.evaluate(([ll, layer, id]) => {
+    const map = window.cnimap.map;
+    const r = map.getContainer().getBoundingClientRect();
+    const c = map.project(ll);
+    const inside = (x, y) => {
+      const f = map.queryRenderedFeatures([x, y], { layers: [layer] });
+      return f.length > 0 && f[0].id === id;
+    };
+    for (let radius = 0; radius <= 120; radius += 4) {
+      const steps = Math.max(1, Math.round((2 * Math.PI * radius) / 4));
+      for (let k = 0; k < steps; k++) {
+        const x = Math.round(c.x + radius * Math.cos((2 * Math.PI * k) / steps));
+        const y = Math.round(c.y + radius * Math.sin((2 * Math.PI * k) / steps));
+        if (x < 400 || y < 4 || x > r.width - 4 || y > r.height - 4) continue; // clear of the sidebar
+        if ([[0, 0], [-3, -3], [3, -3], [-3, 3], [3, 3]].every(([dx, dy]) => inside(x + dx, y + dy))) {
+          return { x: Math.round(r.left + x), y: Math.round(r.top + y) };
+        }
+      }
+    }
+    return null;
+  }, [lngLat, layerId, featureId]);
+  if (!found) throw new Error(`insidePoint: no point inside feature ${featureId} of ${layerId} near ${lngLat}`);
+  return found;
+}
