@@ -3,7 +3,10 @@
 //!
 //! `cargo run --release -p cnimap-tiles --example tile_sizes` (data from `CNIMAP_DATA` or
 //! `../shared/data`). Optional args: `tolerance min_ring_area sample_per_zoom [z/x/y]` (the last
-//! inspects one tile). With `TILE_SIZES_PMTILES=/tmp/lsoa21.pmtiles` it also times a full export.
+//! inspects one tile; `TILE_SIZES_DUMP=/tmp/t.mvt` writes it out). Environment overrides for sweeps:
+//! `MIN_FEATURE_AREA`, `COALESCE_MAX_ZOOM`, `LOW_ZOOM_EXTENT`, `LOW_ZOOM_MAX` (`none` disables the
+//! last two kinds), `TILE_SIZES_MAX_ZOOM` (stop the table early). With
+//! `TILE_SIZES_PMTILES=/tmp/lsoa21.pmtiles` it also times a full export.
 
 #![allow(clippy::print_stdout, missing_docs)]
 
@@ -31,12 +34,30 @@ fn main() {
     if let Some(a) = args.get(1) {
         options.min_ring_area = a.parse().expect("min_ring_area");
     }
+    // Optional overrides of the other options, for sweeps.
+    let env = |k: &str| std::env::var(k).ok();
+    if let Some(v) = env("MIN_FEATURE_AREA") {
+        options.min_feature_area = v.parse().expect("MIN_FEATURE_AREA");
+    }
+    if let Some(v) = env("COALESCE_MAX_ZOOM") {
+        options.coalesce_max_zoom = v.parse().ok();
+    }
+    if let Some(v) = env("LOW_ZOOM_EXTENT") {
+        options.low_zoom_extent = v.parse().expect("LOW_ZOOM_EXTENT");
+    }
+    if let Some(v) = env("LOW_ZOOM_MAX") {
+        options.low_zoom_max = v.parse().ok();
+    }
+    let last_zoom: Option<u8> = env("TILE_SIZES_MAX_ZOOM").and_then(|v| v.parse().ok());
     if let Some(spec) = args.get(3) {
         // Inspect one tile: z/x/y.
         let parts: Vec<u32> = spec.split('/').map(|p| p.parse().expect("z/x/y")).collect();
         let layer = PreparedLayer::prepare_with(support::lsoa21_spec(), &options).expect("prepare");
         let t = TileCoord::new(parts[0] as u8, parts[1], parts[2]).expect("valid tile");
         let raw = layer.tile(t).expect("tile").unwrap_or_default();
+        if let Some(out) = std::env::var_os("TILE_SIZES_DUMP") {
+            std::fs::write(out, &raw).expect("dump tile");
+        }
         let layers = cnimap_tiles::mvt::decode(&raw).expect("decodes");
         for l in &layers {
             let points: usize = l.features.iter().flat_map(|f| &f.rings).map(Vec::len).sum();
@@ -67,7 +88,7 @@ fn main() {
     println!("bounds {bounds:?}");
     println!("zoom  tiles  non-empty  mean_raw_KB  max_raw_KB  mean_gz_KB  max_gz_KB  mean_ms  max_ms  max_tile (features)");
     let mut all_gz: Vec<usize> = Vec::new();
-    for z in layer.min_zoom()..=layer.max_zoom() {
+    for z in layer.min_zoom()..=last_zoom.unwrap_or(u8::MAX).min(layer.max_zoom()) {
         let all: Vec<TileCoord> = tiles_covering(bounds, z).collect();
         let tiles: Vec<TileCoord> = if z <= 8 || all.len() <= sample {
             all

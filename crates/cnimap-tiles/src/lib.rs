@@ -11,15 +11,45 @@
 //! 3. for every zoom, simplify each arc once (Douglas-Peucker, tolerance tied to the zoom's tile
 //!    unit, junctions fixed), quantise it to the zoom's tile grid and reassemble the polygons from
 //!    the simplified arcs, so neighbours always share exactly the same border (no gaps, no
-//!    slivers); rings that collapse below [`TileOptions::min_ring_area`] are dropped at that zoom;
-//! 4. index features by bounding box.
+//!    slivers);
+//! 4. index each zoom's features by bounding box.
 //!
-//! [`PreparedLayer::tile`] then only looks up, clips (64-unit buffer) and encodes. Tiles at zooms
-//! up to [`TileOptions::precut_max_zoom`] (8 by default: about 60 non-empty tiles for England,
-//! but each holds thousands of areas and takes 10-20 ms to cut) are cut during prepare and served
-//! from memory; deeper tiles (82,000 non-empty ones to z14) are cut on demand and not cached here:
-//! the densest take 5-17 ms at z9-10 and well under 1 ms from z12 on. Measured with
-//! `cargo run --release -p cnimap-tiles --example tile_sizes` and `cargo bench -p cnimap-tiles`.
+//! [`PreparedLayer::tile`] then only looks up, clips (a buffer of 1/64 tile) and encodes. Tiles at
+//! zooms up to [`TileOptions::precut_max_zoom`] (8 by default: about 60 non-empty tiles for
+//! England, but each holds thousands of areas) are cut during prepare and served from memory;
+//! deeper tiles are cut on demand and not cached here. Measured with
+//! `cargo run --release -p cnimap-tiles --example tile_sizes` (numbers in `SIZES.md`) and
+//! `cargo bench -p cnimap-tiles`.
+//!
+//! # Low zooms: no holes within the size budget
+//!
+//! The budget is a mean gzip tile of at most 50 KB per zoom and no tile above 500 KB. At zooms
+//! 4-7 one tile holds most of England's 33,755 LSOAs, and most of them are smaller than a pixel.
+//! Two obvious answers fail:
+//!
+//! - dropping rings below half a pixel (the first version) kept the size down but left holes
+//!   where small urban areas were (London at zooms 5-7), which reads as missing data;
+//! - keeping every LSOA as its own feature cannot fit: their `code` and `name` strings alone gzip
+//!   to about 165 KB, feature ids and tags add about 6 bytes a feature, and zoom 5 has only three
+//!   non-empty tiles, so its mean would be at least 60 KB before any geometry (measured: 335 KB
+//!   mean at zoom 5 with every ring kept).
+//!
+//! So, up to [`TileOptions::coalesce_max_zoom`] (7), areas smaller than
+//! [`TileOptions::min_feature_area`] (5 square pixels) are coalesced with their neighbours on the
+//! topology, smallest first, each into the neighbour it shares the longest border with, until every
+//! group reaches that size. A group is one feature with the id, code and name of its largest
+//! member, and its outline is made of the same shared arcs as everyone else's, so groups and
+//! single areas tile the map without gaps: the map has no holes at any zoom, and a group is at
+//! least about 2.2 x 2.2 pixels, so what is merged could hardly be seen anyway. 4 square pixels
+//! put zooms 6 and 7 at 49.3 and 49.5 KB mean, too close to the budget; 5 leaves about 4 KB. From zoom 8 every LSOA is its
+//! own feature again. Rings are only dropped when they collapse to nothing (their neighbours cover
+//! the place) or when they are islands or unfilled holes under half a pixel; an area left without
+//! any ring gets a one-unit square at its centroid, so it is still in its tiles.
+//!
+//! Zooms up to [`TileOptions::low_zoom_max`] (7) are also cut on a coarser grid,
+//! [`TileOptions::low_zoom_extent`] (512, one unit per pixel of a 512-pixel tile; MapLibre reads
+//! the extent from each tile): shorter coordinates and fewer points, no visible change at those
+//! zooms.
 //!
 //! [`write_pmtiles`] writes a whole layer to a PMTiles v3 archive.
 //!
@@ -27,6 +57,7 @@
 //! by); properties are `code` and `name`; each layer's MVT source-layer is named after its id.
 
 mod clip;
+mod coalesce;
 mod error;
 mod export;
 mod fxhash;
@@ -41,10 +72,12 @@ pub use error::TileError;
 pub use export::{write_pmtiles, PmtilesReport};
 pub use layer::{PreparedLayer, TileOptions};
 
-/// MVT tile extent: tile coordinates run from 0 to 4096.
+/// MVT tile extent of the finest grid: tile coordinates run from 0 to 4096. Low zooms may use a
+/// coarser one ([`TileOptions::low_zoom_extent`], [`PreparedLayer::extent`]).
 pub const EXTENT: u32 = 4096;
 
-/// Clip buffer around each tile, in tile units.
+/// Clip buffer around each tile, in units of the finest grid ([`EXTENT`]); scaled with the extent
+/// on coarser grids (1/64 of the tile either way).
 pub const BUFFER: u32 = 64;
 
 /// The deepest zoom a source may be cut for.

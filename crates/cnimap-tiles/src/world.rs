@@ -3,7 +3,7 @@
 //! 9 mm at the equator, far below the 1 m precision of the input, so snapping only merges vertices
 //! that are the same point.
 //!
-//! At zoom `z` with tile extent `2^12`, one tile unit is `2^(20 - z)` world units, so quantising
+//! At zoom `z` with tile extent `2^e`, one tile unit is `2^(32 - e - z)` world units, so quantising
 //! to a zoom's tile grid is a rounding shift.
 
 use cnimap_core::tile::{lonlat_to_mercator, MERCATOR_HALF_WORLD};
@@ -13,9 +13,6 @@ pub(crate) type WorldPt = [u32; 2];
 
 /// log2 of the world grid's width.
 pub(crate) const WORLD_BITS: u32 = 32;
-
-/// log2 of the tile extent (4096).
-pub(crate) const EXTENT_BITS: u32 = 12;
 
 /// Snaps a WGS84 position to the world grid. Returns `None` for non-finite input.
 pub(crate) fn lonlat_to_world(lon: f64, lat: f64) -> Option<WorldPt> {
@@ -31,21 +28,22 @@ pub(crate) fn lonlat_to_world(lon: f64, lat: f64) -> Option<WorldPt> {
     Some([x.clamp(0.0, max) as u32, y.clamp(0.0, max) as u32])
 }
 
-/// The shift from world units to tile units at zoom `z` (`z <= 20`).
-pub(crate) fn zoom_shift(z: u8) -> u32 {
-    WORLD_BITS - EXTENT_BITS - u32::from(z)
+/// The shift from world units to tile units at zoom `z` for a tile extent of `2^extent_bits`
+/// (`z + extent_bits <= 31`).
+pub(crate) fn zoom_shift(z: u8, extent_bits: u32) -> u32 {
+    WORLD_BITS - extent_bits - u32::from(z)
 }
 
-/// World units per tile unit at zoom `z`.
-pub(crate) fn world_per_tile_unit(z: u8) -> f64 {
-    (1u64 << zoom_shift(z)) as f64
+/// World units per tile unit at zoom `z` for a tile extent of `2^extent_bits`.
+pub(crate) fn world_per_tile_unit(z: u8, extent_bits: u32) -> f64 {
+    (1u64 << zoom_shift(z, extent_bits)) as f64
 }
 
-/// Rounds a world point to the global tile-unit grid of zoom `z` (`x / 2^(20 - z)`, rounded).
-pub(crate) fn quantise(p: WorldPt, z: u8) -> [i32; 2] {
-    let shift = zoom_shift(z);
+/// Rounds a world point to a zoom's global tile-unit grid, `shift` being [`zoom_shift`]
+/// (`x / 2^shift`, rounded).
+pub(crate) fn quantise(p: WorldPt, shift: u32) -> [i32; 2] {
     let half = (1u64 << shift) >> 1;
-    // At most 2^(12 + z) <= 2^32 >> shift, which fits in i32 for z <= 18.
+    // At most 2^(32 - shift) <= 2^31 for the zooms and extents the tiler allows, so it fits i32.
     let q = |v: u32| ((u64::from(v) + half) >> shift) as i32;
     [q(p[0]), q(p[1])]
 }

@@ -81,7 +81,11 @@ fn decode_one(bytes: &[u8]) -> Vec<DecodedFeature> {
     let layers = decode(bytes).expect("tile decodes");
     assert_eq!(layers.len(), 1);
     assert_eq!(layers[0].name, "test");
-    assert_eq!(layers[0].extent, EXTENT);
+    assert!(
+        layers[0].extent.is_power_of_two() && (256..=EXTENT).contains(&layers[0].extent),
+        "extent {}",
+        layers[0].extent
+    );
     layers[0].features.clone()
 }
 
@@ -418,4 +422,116 @@ fn a_prepared_layer_can_be_shared_between_threads() {
     let t = lonlat_to_tile(1.0, 51.25, 10).expect("valid zoom");
     let from_thread = std::thread::scope(|s| s.spawn(|| layer.tile(t).expect("tile")).join());
     assert_eq!(from_thread.expect("thread"), layer.tile(t).expect("tile"));
+}
+
+#[test]
+fn tiles_carry_the_coarse_extent_at_low_zooms_and_the_full_one_deeper() {
+    let options = TileOptions::default();
+    let layer = layer(neighbours(), &options);
+    for z in [0u8, 5, 7, 8, 12] {
+        let t = lonlat_to_tile(1.0, 51.25, z).expect("valid zoom");
+        let bytes = layer.tile(t).expect("tile").expect("non-empty");
+        let layers = decode(&bytes).expect("decodes");
+        assert_eq!(layers[0].extent, layer.extent(z), "z{z}");
+        let want = if options.low_zoom_max.is_some_and(|m| z <= m) {
+            options.low_zoom_extent
+        } else {
+            EXTENT
+        };
+        assert_eq!(layer.extent(z), want, "z{z}");
+    }
+}
+
+/// A 10 x 10 block of small squares (0.005 degrees, under a pixel at zoom 7) beside one large area
+/// to their east, as tall as the block: together a rectangle.
+fn city_beside_countryside() -> Vec<InputFeature> {
+    let mut features = Vec::new();
+    let step = 0.005;
+    for i in 0..10u32 {
+        for j in 0..10u32 {
+            let (x, y) = (0.5 + f64::from(i) * step, 51.0 + f64::from(j) * step);
+            let code = format!("E0100{:04}", i * 10 + j);
+            features.push(feature(
+                i * 10 + j,
+                &code,
+                vec![Polygon::new(
+                    ring(&[(x, y), (x + step, y), (x + step, y + step), (x, y + step)]),
+                    vec![],
+                )],
+            ));
+        }
+    }
+    let edge = 0.5 + 10.0 * step;
+    let mut big = vec![(edge, 51.0)];
+    big.extend((1..10).map(|j| (edge, 51.0 + f64::from(j) * step)));
+    let top = 51.0 + 10.0 * step;
+    big.extend([(edge, top), (1.5, top), (1.5, 51.0)]);
+    features.push(feature(
+        100,
+        "E01000100",
+        vec![Polygon::new(ring(&big), vec![])],
+    ));
+    features
+}
+
+#[rstest]
+#[case::zoom_5(5)]
+#[case::zoom_6(6)]
+#[case::zoom_7(7)]
+fn small_areas_are_coalesced_into_groups_that_fill_the_city_without_gaps(#[case] z: u8) {
+    let layer = layer(city_beside_countryside(), &on_demand());
+    let t = lonlat_to_tile(0.55, 51.05, z).expect("valid zoom");
+    let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+    // Fewer features than areas: the sub-pixel squares were merged.
+    assert!(features.len() < 101, "z{z}: {} features", features.len());
+    assert!(
+        features.iter().any(|f| f.id == Some(100)),
+        "z{z}: large area missing"
+    );
+    // The features tile the block: their areas add up to the block's area on the tile grid, and
+    // every edge is either shared (walked both ways) or on the outline of the union.
+    let mut edges_seen: std::collections::HashMap<([i64; 2], [i64; 2]), i32> =
+        std::collections::HashMap::new();
+    for f in &features {
+        for (a, b) in edges(f) {
+            *edges_seen.entry((a, b)).or_default() += 1;
+        }
+    }
+    let all: Vec<[i64; 2]> = features
+        .iter()
+        .flat_map(|f| f.rings.iter().flatten().copied())
+        .collect();
+    let min_x = all.iter().map(|p| p[0]).min().unwrap_or_default();
+    let max_x = all.iter().map(|p| p[0]).max().unwrap_or_default();
+    let min_y = all.iter().map(|p| p[1]).min().unwrap_or_default();
+    let max_y = all.iter().map(|p| p[1]).max().unwrap_or_default();
+    for (a, b) in edges_seen.keys() {
+        let outline = (a[0] == b[0] && (a[0] == min_x || a[0] == max_x))
+            || (a[1] == b[1] && (a[1] == min_y || a[1] == max_y));
+        assert!(
+            outline || edges_seen.contains_key(&(*b, *a)),
+            "z{z}: edge {a:?}-{b:?} is neither shared nor outline: a gap"
+        );
+    }
+    let total: i64 = features
+        .iter()
+        .flat_map(|f| &f.rings)
+        .map(|r| area2(r))
+        .sum();
+    assert_eq!(
+        total,
+        2 * (max_x - min_x) * (max_y - min_y),
+        "z{z}: areas overlap or leave gaps"
+    );
+}
+
+#[test]
+fn above_the_coalescing_zooms_every_small_area_is_its_own_feature() {
+    let options = on_demand();
+    let layer = layer(city_beside_countryside(), &options);
+    let z = options.coalesce_max_zoom.map_or(0, |m| m + 1);
+    let t = lonlat_to_tile(0.55, 51.05, z).expect("valid zoom");
+    let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+    let ids: HashSet<u64> = features.iter().filter_map(|f| f.id).collect();
+    assert_eq!(ids.len(), 101, "z{z}");
 }
