@@ -152,7 +152,7 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <main class="app">
+        <main class="app" class:has-panel=move || app.selected.with(Option::is_some)>
             <MapView/>
             <aside class="sidebar" aria-label="Map controls">
                 <header class="brand">

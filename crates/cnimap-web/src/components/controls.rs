@@ -45,7 +45,7 @@ pub fn Controls() -> impl IntoView {
             .map(|i| format!("{} {} {}.", i.description, i.source_title, i.rank_phrase));
         from_meta.or_else(|| {
             cnimap_core::catalogue::find(&id)
-                .map(|d| format!("{} {}.", d.description, d.source.title()))
+                .map(|d| format!("{} Source: {}.", d.description, d.source.title()))
         })
     };
 

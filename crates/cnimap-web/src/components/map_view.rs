@@ -18,6 +18,24 @@ use crate::url_state::{Camera, ViewMode};
 /// England, `[[west, south], [east, north]]`, for the first view.
 const ENGLAND_WGS84: [[f64; 2]; 2] = [[-6.0, 49.9], [1.8, 55.8]];
 
+/// Padding for fitting or flying to a place so it lands clear of the side cards (desktop) or the
+/// top card and bottom sheet (phone), in CSS pixels.
+pub fn clear_padding() -> serde_json::Value {
+    let (w, h) = web_sys::window()
+        .map(|w| {
+            let px = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+            (px(w.inner_width()), px(w.inner_height()))
+        })
+        .unwrap_or((1280.0, 800.0));
+    if w > 900.0 {
+        json!({ "top": 40, "bottom": 60, "left": 380, "right": 430 })
+    } else if w > 640.0 {
+        json!({ "top": 40, "bottom": 60, "left": 370, "right": 30 })
+    } else {
+        json!({ "top": 80, "bottom": (h * 0.55).round(), "left": 20, "right": 20 })
+    }
+}
+
 /// Name of the `performance.mark` set when the first choropleth has been painted.
 pub const FIRST_PAINT_MARK: &str = "cnimap:first-choropleth";
 

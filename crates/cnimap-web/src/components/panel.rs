@@ -5,11 +5,14 @@ use std::sync::Arc;
 
 use cnimap_core::api::{AreaDetail, AreaIndicator, IndicatorsResponse};
 use cnimap_core::classify::format_thousands;
+use cnimap_core::colour::{decile_colour, NO_DATA};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
+use crate::components::map_view::clear_padding;
 use crate::map;
+use crate::state::indicator_ramp;
 use crate::state::use_app;
 
 /// The area panel, shown while an area is selected.
@@ -39,7 +42,9 @@ pub fn Panel() -> impl IntoView {
                     app.with_map(|m| {
                         m.fit_bounds(
                             &map::json(&serde_json::json!([[w, s], [e, n]])),
-                            &map::json(&serde_json::json!({ "padding": 60, "maxZoom": 14, "duration": 800 })),
+                            &map::json(&serde_json::json!({
+                                "padding": clear_padding(), "maxZoom": 14, "duration": 800
+                            })),
                         )
                     });
                 }
@@ -132,14 +137,37 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
                 .map(|ind| {
                     let rank = ind
                         .rank
-                        .map(|r| format!("rank {} of {}", format_thousands(r), format_thousands(ind.of)))
+                        .map(|r| {
+                            format!(
+                                "rank {} of {}",
+                                format_thousands(r),
+                                format_thousands(ind.of)
+                            )
+                        })
                         .unwrap_or_else(|| "no rank".to_string());
-                    let decile = ind.decile.map(|x| x.to_string()).unwrap_or_else(|| "–".into());
-                    let score = ind.score.map(|s| format!(" · score {s:.3}")).unwrap_or_default();
+                    let decile = ind
+                        .decile
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| "–".into());
+                    let badge = ind
+                        .decile
+                        .and_then(|x| decile_colour(indicator_ramp(&ind.id), x))
+                        .unwrap_or(NO_DATA);
+                    let score = ind
+                        .score
+                        .map(|s| format!(" · score {s:.3}"))
+                        .unwrap_or_default();
                     view! {
                         <li class="indicator" data-indicator=ind.id.clone()>
                             <div class="indicator-head">
-                                <span class="decile-badge" aria-label=format!("decile {decile}")>{decile.clone()}</span>
+                                <span
+                                    class="decile-badge"
+                                    style:background-color=badge.to_hex()
+                                    style:color=badge.text_colour().to_hex()
+                                    aria-label=format!("decile {decile}")
+                                >
+                                    {decile.clone()}
+                                </span>
                                 <span class="indicator-title">{ind.title.clone()}</span>
                             </div>
                             <div class="indicator-rank">{format!("{rank}{score}")}</div>

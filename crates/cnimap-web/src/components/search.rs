@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use crate::api;
+use crate::components::map_view::clear_padding;
 use crate::map;
 use crate::state::{use_app, AppState};
 
@@ -44,7 +45,7 @@ fn choose(app: AppState, hit: &SearchHit) {
         app.with_map(|m| {
             m.fit_bounds(
                 &map::json(&json!([[w, s], [e, n]])),
-                &map::json(&json!({ "padding": 60, "maxZoom": 14, "duration": 900 })),
+                &map::json(&json!({ "padding": clear_padding(), "maxZoom": 14, "duration": 900 })),
             )
         });
         true
