@@ -1,6 +1,9 @@
 # The one entry point. `make run` builds and serves the app on the default data; `make test` runs
 # every test. Both install what they need first (scripts/setup.sh skips what is already there).
 DATA ?= $(abspath ../shared/data)
+# One build cache for every checkout on this machine (CI's fresh clones included), so a second run
+# only rebuilds what changed. Override with CARGO_TARGET_DIR=target for a per-checkout cache.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/cnimap/target
 ADDR ?= 127.0.0.1:8080
 
 .PHONY: run test setup web check bench

@@ -8,6 +8,8 @@ export CNIMAP_DATA="${CNIMAP_DATA:-$(cd .. && pwd)/shared/data}"
 [ -d "$CNIMAP_DATA" ] || { echo "test: ERROR: no data directory at $CNIMAP_DATA (set CNIMAP_DATA)" >&2; exit 1; }
 
 bash scripts/setup.sh
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export CNIMAP_BIN="$target_dir/release/cnimap"
 
 step() { echo; echo "=== $*"; }
 step "rustfmt"
