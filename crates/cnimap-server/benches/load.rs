@@ -87,6 +87,8 @@ struct Opts {
     connections: usize,
     seconds: u64,
     seed: u64,
+    /// `mix` only: restrict to one action (`tiles`, `values`, `search`, `area`).
+    only: Option<String>,
 }
 
 impl Opts {
@@ -98,6 +100,7 @@ impl Opts {
             connections: 64,
             seconds: 60,
             seed: 20_261_125,
+            only: None,
         };
         let mut it = args.iter();
         while let Some(k) = it.next() {
@@ -109,6 +112,7 @@ impl Opts {
                 "--connections" => o.connections = v.parse()?,
                 "--seconds" => o.seconds = v.parse()?,
                 "--seed" => o.seed = v.parse()?,
+                "--only" => o.only = Some(v.clone()),
                 _ => bail!("unknown option {k}"),
             }
         }
@@ -608,11 +612,20 @@ const CLASSES: [&str; 6] = [
 
 fn mix(o: &Opts) -> anyhow::Result<()> {
     let mix = Arc::new(load_mix(o)?);
+    // Ranges of the 0..100 pick: viewport, values, search, area.
+    let range = match o.only.as_deref() {
+        None => 0..100,
+        Some("tiles") => 0..45,
+        Some("values") => 45..60,
+        Some("search") => 60..85,
+        Some("area") => 85..100,
+        Some(other) => bail!("--only takes tiles, values, search or area, not {other:?}"),
+    };
     let deadline = Instant::now() + Duration::from_secs(o.seconds);
     let started = Instant::now();
     let handles: Vec<_> = (0..o.connections)
         .map(|i| {
-            let (mix, addr) = (Arc::clone(&mix), o.addr.clone());
+            let (mix, addr, range) = (Arc::clone(&mix), o.addr.clone(), range.clone());
             let mut rng = Rng(o.seed ^ ((i as u64 + 1) * 0x9e37_79b9_7f4a_7c15));
             std::thread::spawn(move || {
                 let mut conn = Conn::new(&addr, true);
@@ -623,7 +636,7 @@ fn mix(o: &Opts) -> anyhow::Result<()> {
                     stats[class].record(path, t, &reply);
                 };
                 while Instant::now() < deadline {
-                    let pick = rng.below(100);
+                    let pick = range.start + rng.below(range.len());
                     if pick < 45 {
                         // A viewport: about 20 tiles of one layer at one zoom near a city.
                         let z = 6 + rng.below(9) as u8;
@@ -671,9 +684,12 @@ fn mix(o: &Opts) -> anyhow::Result<()> {
     }
     let wall = started.elapsed().as_secs_f64();
     println!(
-        "{} connections for {:.1} s; {} values documents, {} search queries, {} area codes\n",
+        "{} connections for {:.1} s{}; {} values documents, {} search queries, {} area codes\n",
         o.connections,
         wall,
+        o.only
+            .as_deref()
+            .map_or(String::new(), |x| format!(", {x} only")),
         mix.values.len(),
         mix.searches.len(),
         mix.areas.len()
