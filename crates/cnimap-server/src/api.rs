@@ -613,8 +613,10 @@ pub struct SearchParams {
 /// `GET /api/search?q=...&limit=...`.
 pub async fn search(
     State(state): State<AppState>,
-    Query(params): Query<SearchParams>,
+    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<cnimap_core::api::SearchResponse>> {
+    let Query(params) = params
+        .map_err(|e| AppError::BadRequest(format!("malformed query string: {}", e.body_text())))?;
     let q = params.q.ok_or_else(|| {
         AppError::BadRequest("missing query: use /api/search?q=CO15%202EQ".into())
     })?;
