@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -24,7 +24,7 @@ use cnimap_core::Level;
 use cnimap_data::summary::SUMMARY_METHOD;
 use cnimap_data::Atlas;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiPath, AppError, AppResult};
 use crate::state::{AppState, TILED};
 
 /// A JSON document encoded once: plain and gzip bodies and a strong ETag.
@@ -323,7 +323,7 @@ pub async fn indicators(State(state): State<AppState>, headers: HeaderMap) -> Ap
 /// `GET /api/values/{layer}/{indicator}`.
 pub async fn values(
     State(state): State<AppState>,
-    Path((layer, indicator)): Path<(String, String)>,
+    ApiPath((layer, indicator)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let level = parse_layer(&layer)?;
@@ -352,7 +352,7 @@ pub async fn values(
 /// `GET /api/layers/{layer}`.
 pub async fn layer_areas(
     State(state): State<AppState>,
-    Path(layer): Path<String>,
+    ApiPath(layer): ApiPath<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let level = parse_layer(&layer)?;
@@ -368,7 +368,7 @@ pub async fn layer_areas(
 /// `GET /api/labels/{layer}`: label points as GeoJSON.
 pub async fn labels_handler(
     State(state): State<AppState>,
-    Path(layer): Path<String>,
+    ApiPath(layer): ApiPath<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let level = parse_layer(&layer)?;
@@ -391,7 +391,7 @@ fn is_code(s: &str) -> bool {
 /// `GET /api/areas/{code}`.
 pub async fn area(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> AppResult<Json<AreaDetail>> {
     let code = code.trim().to_ascii_uppercase();
     if !is_code(&code) {

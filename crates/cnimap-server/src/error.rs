@@ -53,3 +53,28 @@ impl IntoResponse for AppError {
 
 /// Handlers' result type.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// `axum::extract::Path` whose rejection (for example a percent-escape that is not UTF-8) is our
+/// JSON 400 rather than axum's plain-text reply.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => Err(AppError::BadRequest(format!(
+                "malformed path: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}

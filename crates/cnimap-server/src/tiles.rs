@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +13,7 @@ use axum::Json;
 use cnimap_core::tile::TileCoord;
 
 use crate::api::{fnv1a, gzip, respond_bytes};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiPath, AppError, AppResult};
 use crate::state::AppState;
 
 /// Default cache budget: 256 MiB of compressed tiles.
@@ -145,7 +145,7 @@ pub fn parse_tile(
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`.
 pub async fn tile(
     State(state): State<AppState>,
-    Path((layer, z, x, y)): Path<(String, String, String, String)>,
+    ApiPath((layer, z, x, y)): ApiPath<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let coord = parse_tile(&state, &layer, &z, &x, &y)?;
@@ -199,7 +199,7 @@ pub fn cut(state: &AppState, layer: &str, coord: TileCoord) -> AppResult<CachedT
 /// `GET /tiles/{layer}.json`: TileJSON 3.0.0.
 pub async fn tilejson(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    ApiPath(file): ApiPath<String>,
     headers: HeaderMap,
 ) -> AppResult<Json<serde_json::Value>> {
     let layer = file.strip_suffix(".json").ok_or_else(|| {

@@ -159,6 +159,8 @@ async fn values_are_indexed_by_feature_index_and_equal_the_published_figures() {
 #[case::zero_limit("/api/search?q=leeds&limit=0", StatusCode::BAD_REQUEST)]
 #[case::text_limit("/api/search?q=leeds&limit=many", StatusCode::BAD_REQUEST)]
 #[case::duplicate_query_key("/api/search?q=a&q=b", StatusCode::BAD_REQUEST)]
+#[case::path_not_utf8("/api/areas/%FF%FE", StatusCode::BAD_REQUEST)]
+#[case::tile_path_not_utf8("/tiles/lsoa21/%FF/1/1.mvt", StatusCode::BAD_REQUEST)]
 #[case::unknown_api_route("/api/nope", StatusCode::NOT_FOUND)]
 #[case::unknown_tile_layer("/tiles/nope/1/1/1.mvt", StatusCode::NOT_FOUND)]
 #[case::tile_zoom_not_numeric("/tiles/lsoa21/a/1/1.mvt", StatusCode::BAD_REQUEST)]
