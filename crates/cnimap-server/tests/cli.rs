@@ -179,3 +179,74 @@ fn export_tiles_refuses_an_unknown_layer_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("unknown layer \"lsoa99\""));
     assert!(!out.exists());
 }
+
+/// Sends `GET path` over plain HTTP/1.1 and returns the status line, or `None` if nothing answers.
+fn http_status(addr: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    buf.lines().next().map(str::to_string)
+}
+
+#[test]
+fn serve_shuts_down_gracefully_on_sigterm() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let static_dir = tempfile::tempdir().expect("temp");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cnimap"))
+        .args([
+            "serve",
+            "--data",
+            data_dir().to_str().expect("utf-8"),
+            "--addr",
+            &addr,
+        ])
+        .arg("--static-dir")
+        .arg(static_dir.path())
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    let mut healthy = false;
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = http_status(&addr, "/api/health") {
+            healthy = status.contains(" 200 ");
+            break;
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(healthy, "server never answered /api/health:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "exit status {:?}:\n{stderr}",
+        out.status
+    );
+    assert!(
+        stderr.contains("shutting down") && stderr.contains("shut down"),
+        "{stderr}"
+    );
+}
