@@ -186,12 +186,13 @@ describe('the map', () => {
     const both = known.imd.rank.filter((r) => r !== null).length;
     assert.ok(counts.reduce((a, b) => a + b, 0) <= both && counts.every((c) => c > 0), JSON.stringify(counts));
     const colours = await cells.evaluateAll((bs) => bs.map((b) => getComputedStyle(b).backgroundColor));
+    await jumpTo(page, [-0.35, 51.72], 8.6);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'desktop-bivariate.png') });
     await jumpTo(page, known.hit.point_wgs84, 14);
     await fillOnly(page);
     const pixels = await pixelsAround(page, await insidePoint(page, known.hit.point_wgs84, 'lsoa21-fill', known.area.feature_index));
     const best = Math.max(...colours.map((c) => countNear(pixels, parseColour(c))));
     assert.ok(best >= 20, 'the known area shows one of the nine class colours');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'desktop-bivariate.png') });
     await context.close();
   });
 
@@ -210,11 +211,11 @@ describe('the map', () => {
     assert.match(page.url(), /t=20/);
     await page.locator('#threshold').fill('10');
     await page.waitForFunction(() => document.querySelector('[data-testid=left-behind-count]').textContent === '1,262');
+    await jumpTo(page, [-1.75, 54.2], 7.4);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'desktop-left-behind.png') });
     await page.getByTestId('left-behind-list').locator('button').first().click();
     await page.getByTestId('area-panel').locator('.left-behind-status').waitFor();
     assert.match(await page.getByTestId('area-panel').locator('.left-behind-status').textContent(), /^Left behind/);
-    await waitForIdle(page);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'desktop-left-behind.png') });
     await context.close();
   });
 
@@ -233,6 +234,12 @@ describe('the map', () => {
     assert.ok(scrollWidth <= PHONE.width, 'nothing overflows sideways');
     await waitForIdle(page);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-area.png') });
+    // Closing the sheet brings the controls back.
+    await panel.getByRole('button', { name: 'Close area details' }).click();
+    await panel.waitFor({ state: 'detached' });
+    assert.ok(await page.locator('#indicator').isVisible(), 'the indicator picker is back');
+    await waitForIdle(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-map.png') });
     await context.close();
   });
 });

@@ -121,6 +121,11 @@ export function set_geojson_data(map, source, url) {
   const s = map.getSource(source);
   if (s) s.setData(url);
 }
+export function collapse_attribution(map) {
+  for (const el of map.getContainer().querySelectorAll('.maplibregl-ctrl-attrib.maplibregl-compact-show')) {
+    el.classList.remove('maplibregl-compact-show');
+  }
+}
 export function has_maplibre() {
   return typeof window.maplibregl !== 'undefined';
 }
@@ -133,6 +138,8 @@ extern "C" {
     fn expose_map(map: &Map);
     /// `map.getSource(source).setData(url)` when the source exists.
     fn set_geojson_data(map: &Map, source: &str, url: &str);
+    /// Folds a compact attribution control to its "i" button (as MapLibre does on the first drag).
+    fn collapse_attribution(map: &Map);
     /// Whether the MapLibre script has loaded.
     fn has_maplibre() -> bool;
 }
@@ -151,6 +158,12 @@ pub fn set_data_url(map: &Map, source: &str, url: &str) {
 /// Puts the map on `window.cnimap.map` (used by the end-to-end tests).
 pub fn expose(map: &Map) {
     expose_map(map);
+}
+
+/// Folds the compact attribution to its button; the full list stays one click away and in the
+/// side card.
+pub fn fold_attribution(map: &Map) {
+    collapse_attribution(map);
 }
 
 /// Whether `maplibregl` is present (the script may have failed to load).

@@ -93,7 +93,8 @@ impl AppState {
             threshold: RwSignal::new(url.threshold),
             hidden: RwSignal::new(url.hidden.clone()),
             selected: RwSignal::new(url.area.clone()),
-            fly_to_selected: RwSignal::new(false),
+            // A shared link naming an area but no map position opens on that area.
+            fly_to_selected: RwSignal::new(url.area.is_some() && url.camera.is_none()),
             camera: RwSignal::new(url.camera),
             values: RwSignal::new(None),
             pair: RwSignal::new(None),

@@ -171,7 +171,9 @@ pub fn App() -> impl IntoView {
                 </details>
                 <footer class="sources">
                     <details>
-                        <summary>"Data sources"</summary>
+                        <summary>
+                            "Data: MHCLG (Indices of Deprivation 2025, 2019), OCSI / Local Trust (Community Needs Index 2023, 2019), ONS and OS boundaries. Sources and licences"
+                        </summary>
                         <ul>
                             {move || {
                                 app.meta

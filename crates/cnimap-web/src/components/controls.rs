@@ -42,7 +42,12 @@ pub fn Controls() -> impl IntoView {
         let from_meta = meta
             .as_ref()
             .and_then(|m| m.indicators.iter().find(|i| i.id == id))
-            .map(|i| format!("{} {} {}.", i.description, i.source_title, i.rank_phrase));
+            .map(|i| {
+                format!(
+                    "{} Source: {}; {}.",
+                    i.description, i.source_title, i.rank_phrase
+                )
+            });
         from_meta.or_else(|| {
             cnimap_core::catalogue::find(&id)
                 .map(|d| format!("{} Source: {}.", d.description, d.source.title()))

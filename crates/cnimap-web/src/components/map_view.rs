@@ -21,12 +21,7 @@ const ENGLAND_WGS84: [[f64; 2]; 2] = [[-6.0, 49.9], [1.8, 55.8]];
 /// Padding for fitting or flying to a place so it lands clear of the side cards (desktop) or the
 /// top card and bottom sheet (phone), in CSS pixels.
 pub fn clear_padding() -> serde_json::Value {
-    let (w, h) = web_sys::window()
-        .map(|w| {
-            let px = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-            (px(w.inner_width()), px(w.inner_height()))
-        })
-        .unwrap_or((1280.0, 800.0));
+    let (w, h) = viewport();
     if w > 900.0 {
         json!({ "top": 40, "bottom": 60, "left": 380, "right": 430 })
     } else if w > 640.0 {
@@ -34,6 +29,26 @@ pub fn clear_padding() -> serde_json::Value {
     } else {
         json!({ "top": 80, "bottom": (h * 0.55).round(), "left": 20, "right": 20 })
     }
+}
+
+/// Padding for the first view of England, clear of the side card (desktop) or top card (phone).
+fn initial_padding() -> serde_json::Value {
+    let (w, h) = viewport();
+    if w > 640.0 {
+        json!({ "top": 20, "bottom": 30, "left": 370, "right": 20 })
+    } else {
+        json!({ "top": (h * 0.3).round(), "bottom": 10, "left": 10, "right": 10 })
+    }
+}
+
+/// Window width and height in CSS pixels.
+fn viewport() -> (f64, f64) {
+    web_sys::window()
+        .map(|w| {
+            let px = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+            (px(w.inner_width()), px(w.inner_height()))
+        })
+        .unwrap_or((1280.0, 800.0))
 }
 
 /// Name of the `performance.mark` set when the first choropleth has been painted.
@@ -102,7 +117,7 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
         }
         None => {
             options["bounds"] = json!(ENGLAND_WGS84);
-            options["fitBoundsOptions"] = json!({ "padding": 10 });
+            options["fitBoundsOptions"] = json!({ "padding": initial_padding() });
         }
     }
     let options = map::json(&options);
@@ -412,6 +427,17 @@ fn sync_attribution(app: AppState) {
             "compact": true,
             "customAttribution": meta.attribution
         })));
-        app.with_map(|m| m.add_control(&control, "bottom-right"));
+        app.with_map(|m| {
+            m.add_control(&control, "bottom-right");
+            map::fold_attribution(m);
+            // MapLibre unfolds a compact attribution again when sources add theirs; fold it once
+            // everything has loaded, so it never covers the map (the credit line in the side card
+            // and the "i" button keep every source one click away).
+            let folded = m.clone();
+            m.once(
+                "idle",
+                &map::callback(move |_| map::fold_attribution(&folded)),
+            );
+        });
     });
 }

@@ -56,10 +56,16 @@ fn choose(app: AppState, hit: &SearchHit) {
             HitKind::PostcodeOutcode => 11.5,
             _ => 12.5,
         };
+        // A tiny box around the point, so the padding (not persisted by fitBounds, unlike
+        // flyTo) keeps the place clear of the cards.
+        let d = 0.0005;
         app.with_map(|m| {
-            m.fly_to(&map::json(
-                &json!({ "center": [lon, lat], "zoom": zoom, "duration": 900 }),
-            ))
+            m.fit_bounds(
+                &map::json(&json!([[lon - d, lat - d], [lon + d, lat + d]])),
+                &map::json(
+                    &json!({ "padding": clear_padding(), "maxZoom": zoom, "duration": 900 }),
+                ),
+            )
         });
         true
     } else {
