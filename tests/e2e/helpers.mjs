@@ -270,3 +270,4 @@ export async function insidePoint(page, lngLat, layerId, featureId) {
   if (!found) throw new Error(`insidePoint: no point inside feature ${featureId} of ${layerId} near ${lngLat}`);
   return found;
 }
+
