@@ -355,14 +355,7 @@ pub async fn layer_areas(
     ApiPath(layer): ApiPath<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let level = parse_layer(&layer)?;
-    document(
-        &state,
-        &format!("/api/layers/{}", level.id()),
-        &headers,
-        JSON,
-    )
-    .ok_or_else(|| AppError::NotFound(format!("layer {layer} has no areas loaded")))
+    layer_document(&state, "layers", &layer, &headers, JSON)
 }
 
 /// `GET /api/labels/{layer}`: label points as GeoJSON.
@@ -371,14 +364,25 @@ pub async fn labels_handler(
     ApiPath(layer): ApiPath<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let level = parse_layer(&layer)?;
+    layer_document(&state, "labels", &layer, &headers, GEOJSON)
+}
+
+/// A whole-layer document (`/api/{kind}/{layer}`) encoded at start-up.
+fn layer_document(
+    state: &AppState,
+    kind: &str,
+    layer: &str,
+    headers: &HeaderMap,
+    content_type: &'static str,
+) -> AppResult<Response> {
+    let level = parse_layer(layer)?;
     document(
-        &state,
-        &format!("/api/labels/{}", level.id()),
-        &headers,
-        GEOJSON,
+        state,
+        &format!("/api/{kind}/{}", level.id()),
+        headers,
+        content_type,
     )
-    .ok_or_else(|| AppError::NotFound(format!("layer {layer} has no labels")))
+    .ok_or_else(|| AppError::NotFound(format!("layer {layer} has no {kind}")))
 }
 
 fn is_code(s: &str) -> bool {

@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::time::Instant;
 
-use anyhow::Context;
-
 use cnimap_data::Atlas;
 use cnimap_search::SearchIndex;
 
@@ -12,24 +10,8 @@ use crate::DataSource;
 
 /// Loads every dataset and writes the summary to standard output.
 pub fn run(source: &DataSource) -> anyhow::Result<()> {
-    let dir = &source.data_dir;
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
-            dir.display()
-        );
-    }
     let start = Instant::now();
-    let manifest = source.manifest()?;
-    let (atlas, search) = std::thread::scope(|s| {
-        let search = s.spawn(|| SearchIndex::load(dir));
-        let atlas = Atlas::load(dir, &manifest);
-        let search = search
-            .join()
-            .map_err(|_| anyhow::anyhow!("search loader stopped"))?;
-        anyhow::Ok((atlas?, search?))
-    })
-    .with_context(|| format!("checking {}", dir.display()))?;
+    let (atlas, search) = source.load()?;
     let total = start.elapsed();
     let mut out = std::io::stdout().lock();
     write_report(&mut out, &atlas, &search, total)?;

@@ -29,6 +29,29 @@ pub struct DataSource {
 }
 
 impl DataSource {
+    /// Loads the atlas and, on a second thread, the search index; fails with the data directory
+    /// named when it does not exist.
+    pub fn load(&self) -> anyhow::Result<(cnimap_data::Atlas, cnimap_search::SearchIndex)> {
+        use anyhow::Context;
+        let dir = &self.data_dir;
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
+                dir.display()
+            );
+        }
+        let manifest = self.manifest()?;
+        std::thread::scope(|s| {
+            let search = s.spawn(|| cnimap_search::SearchIndex::load(dir));
+            let atlas = cnimap_data::Atlas::load(dir, &manifest);
+            let search = search
+                .join()
+                .map_err(|_| anyhow::anyhow!("search loader stopped"))?;
+            anyhow::Ok((atlas?, search?))
+        })
+        .with_context(|| format!("loading {}", dir.display()))
+    }
+
     /// Reads the manifest.
     pub fn manifest(&self) -> cnimap_data::Result<cnimap_data::boundary::Manifest> {
         match &self.manifest {

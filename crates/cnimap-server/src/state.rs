@@ -60,26 +60,10 @@ pub const TILED: [Level; 5] = [
 impl AppState {
     /// Loads and prepares everything.
     pub fn load(source: &DataSource, static_dir: PathBuf) -> anyhow::Result<AppState> {
-        let dir = &source.data_dir;
-        if !dir.is_dir() {
-            anyhow::bail!(
-                "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
-                dir.display()
-            );
-        }
         let mut startup = Vec::new();
         let t0 = Instant::now();
         let t = Instant::now();
-        let manifest = source.manifest()?;
-        let (atlas, search) = std::thread::scope(|s| {
-            let search = s.spawn(|| SearchIndex::load(dir));
-            let atlas = Atlas::load(dir, &manifest);
-            let search = search
-                .join()
-                .map_err(|_| anyhow::anyhow!("search loader stopped"))?;
-            anyhow::Ok((atlas?, search?))
-        })
-        .with_context(|| format!("loading {}", dir.display()))?;
+        let (atlas, search) = source.load()?;
         startup.push(("load data".to_string(), t.elapsed().as_millis()));
 
         // Tiles, neighbours and JSON documents are independent: build them side by side.
