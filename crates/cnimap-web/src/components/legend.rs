@@ -94,12 +94,13 @@ fn DecileLegend() -> impl IntoView {
                             class="legend-row"
                             class:off=move || !shown()
                             aria-pressed=move || if shown() { "true" } else { "false" }
+                            aria-label=format!("Decile {decile}: {count} areas")
                             title="Click to hide or show this class"
                             on:click=move |_| toggle(app, decile)
                         >
                             <span class="swatch" style:background-color=colour></span>
                             <span class="class-name">{format!("Decile {decile}")}</span>
-                            <span class="count">{count}</span>
+                            <span class="count">{count.clone()}</span>
                         </button>
                     </li>
                 }
