@@ -351,8 +351,16 @@ async function coldRun(browser, target) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const net = await recordNetwork(context, page, { cacheDisabled: true });
+    const bad = [];
+    page.on('response', (r) => { if (r.status() >= 400) bad.push(`${r.status()} ${r.url()}`); });
+    page.on('requestfailed', (r) => bad.push(`failed ${r.url()}: ${r.failure()?.errorText}`));
     await page.goto(target.url(), { waitUntil: 'commit', timeout: 60_000 });
-    const firstMs = await waitForMark(page, target.mark);
+    let firstMs;
+    try {
+      firstMs = await waitForMark(page, target.mark);
+    } catch (e) {
+      throw new Error(`${target.name}: no first choropleth (${e.message}); page errors: ${errors.join('; ') || 'none'}; bad responses: ${bad.join('; ') || 'none'}`);
+    }
     await waitIdle(page, target.mapExpr);
     await new Promise((r) => setTimeout(r, 300)); // let trailing requestfinished events arrive
     await net.settle();
@@ -498,7 +506,7 @@ ${meta.load} at the start), headless Chromium ${meta.chromium} with **software W
 \`--use-angle=swiftshader\`, no GPU). Frame times and paint times are therefore far slower than on a
 laptop with a GPU; read the ratios rather than the absolute figures. Server, static server and
 browser share the same 2 cores over loopback (no network latency or bandwidth limit). Measured
-${meta.date}, commit \`${meta.commit}\`.
+${meta.date}, commit \`${meta.commit}\` (runs retried after a failure: ${meta.retries}).
 
 Method: ${RUNS} cold runs per page (a fresh browser context each, HTTP cache disabled through CDP) and
 ${WARM} warm reloads (same context, cache on, after one priming load). *First choropleth* is the time
@@ -543,6 +551,21 @@ function writeSection(md) {
 
 // ---------------------------------------------------------------- main
 
+/**
+ * Runs `f`; on failure logs it and runs it once more (another helper may rebuild dist/ while the
+ * harness runs, which breaks one page load). Retries are counted in the report.
+ */
+let retries = 0;
+async function retryOnce(f, what) {
+  try {
+    return await f();
+  } catch (e) {
+    retries += 1;
+    console.error(`${what} failed, retrying once: ${e.message}`);
+    return f();
+  }
+}
+
 async function main() {
   let server = null;
   let stat = null;
@@ -573,19 +596,19 @@ async function main() {
     let bl = null;
     // Interleave the two pages run by run so drifting machine load hits both alike.
     for (let i = 0; i < RUNS; i++) {
-      const rc = await coldRun(browser, cn);
+      const rc = await retryOnce(() => coldRun(browser, cn), `cold ${i + 1} cnimap`);
       results.cnimap.cold.push(rc);
       if (!view) {
         view = rc.view;
         bl = baselineTarget(stat, view);
       }
       console.error(`cold ${i + 1}/${RUNS} cnimap: first ${rc.firstMs.toFixed(0)} ms, ${fmtBytes(rc.load.bytes)} in ${rc.load.total} requests, switch ${rc.switchMs.toFixed(0)} ms [${rc.switchUrls.map((u) => new URL(u).pathname).join(' ')}], frames ${stats(rc.frames.deltas).p50.toFixed(1)}/${stats(rc.frames.deltas).p95.toFixed(1)} ms${rc.errors.length ? `, page errors: ${rc.errors.join('; ')}` : ''}`);
-      const rb = await coldRun(browser, bl);
+      const rb = await retryOnce(() => coldRun(browser, bl), `cold ${i + 1} baseline`);
       results.baseline.cold.push(rb);
       console.error(`cold ${i + 1}/${RUNS} baseline: first ${rb.firstMs.toFixed(0)} ms, ${fmtBytes(rb.load.bytes)} in ${rb.load.total} requests, switch ${rb.switchMs.toFixed(0)} ms, frames ${stats(rb.frames.deltas).p50.toFixed(1)}/${stats(rb.frames.deltas).p95.toFixed(1)} ms${rb.errors.length ? `, page errors: ${rb.errors.join('; ')}` : ''}`);
     }
-    results.cnimap.warm = await warmRuns(browser, cn, WARM);
-    results.baseline.warm = await warmRuns(browser, bl, WARM);
+    results.cnimap.warm = await retryOnce(() => warmRuns(browser, cn, WARM), "warm cnimap");
+    results.baseline.warm = await retryOnce(() => warmRuns(browser, bl, WARM), "warm baseline");
     console.error(`warm cnimap: ${results.cnimap.warm.map((r) => `${r.firstMs.toFixed(0)} ms/${fmtBytes(r.load.bytes)}`).join(', ')}`);
     console.error(`warm baseline: ${results.baseline.warm.map((r) => `${r.firstMs.toFixed(0)} ms/${fmtBytes(r.load.bytes)}`).join(', ')}`);
 
@@ -611,6 +634,7 @@ async function main() {
       load,
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       commit,
+      retries,
     };
     const outDir = path.join(REPO, 'target', 'bench');
     fs.mkdirSync(outDir, { recursive: true });
