@@ -245,8 +245,14 @@ pub fn encode_documents(atlas: &Atlas) -> anyhow::Result<HashMap<String, Encoded
     Ok(docs)
 }
 
-/// Layers with label points: the ones whose names orient a reader (LSOA names are codes in words).
-pub const LABELLED: [Level; 3] = [Level::Region, Level::Lad24, Level::Ward17];
+/// Layers with label points (the browser shows LSOA names only when zoomed in close).
+pub const LABELLED: [Level; 5] = [
+    Level::Region,
+    Level::Lad24,
+    Level::Ward17,
+    Level::Lsoa21,
+    Level::Lsoa11,
+];
 
 /// Label points (an interior point of each area's largest part) as GeoJSON.
 fn labels(layer: &cnimap_data::AreaLayer) -> serde_json::Value {

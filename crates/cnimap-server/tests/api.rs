@@ -314,6 +314,35 @@ async fn tiles_and_documents_revalidate_with_their_etag() {
     assert_eq!(gz.headers()[header::CONTENT_ENCODING], "gzip");
 }
 
+#[rstest]
+#[case::regions("region", 9)]
+#[case::lads("lad24", 296)]
+#[case::lsoas("lsoa21", 33_755)]
+#[tokio::test]
+async fn label_points_name_every_area_of_a_layer(#[case] layer: &str, #[case] n: usize) {
+    let v: serde_json::Value = json(get(&format!("/api/labels/{layer}")).await).await;
+    let features = v["features"].as_array().expect("features");
+    assert_eq!(features.len(), n);
+    let names = &state()
+        .atlas
+        .layer(cnimap_core::Level::from_id(layer).expect("level"))
+        .expect("layer")
+        .names;
+    for f in features {
+        let i = f["id"].as_u64().expect("id") as usize;
+        assert_eq!(f["properties"]["name"].as_str(), Some(names[i].as_str()));
+        let [lon, lat] = [
+            &f["geometry"]["coordinates"][0],
+            &f["geometry"]["coordinates"][1],
+        ]
+        .map(|c| c.as_f64().expect("coordinate"));
+        assert!(
+            (-6.5..2.0).contains(&lon) && (49.8..56.0).contains(&lat),
+            "{f}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn tilejson_describes_the_layer() {
     let v: serde_json::Value = json(get("/tiles/lsoa21.json").await).await;
