@@ -8,7 +8,8 @@
 #                            errors, peak RSS
 #   scripts/bench.sh fuzz    the generated bad-input tests with 100,000 cases each
 #   scripts/bench.sh cut     the criterion tile-cutting bench (crates/cnimap-tiles/benches)
-#   scripts/bench.sh all     serve, load and fuzz (the default)
+#   scripts/bench.sh client  the browser harness (scripts/bench-client.sh: needs dist/ built)
+#   scripts/bench.sh all     all of the above (the default): the one command behind BENCHMARKS.md
 #
 # Environment: CNIMAP_DATA (default <repo>/../shared/data), CNIMAP_BENCH_PORT (default 18787),
 # LOAD_SECONDS (60), LOAD_CONNECTIONS (256), WRK_SECONDS (10), CNIMAP_FUZZ_CASES (100000).
@@ -179,11 +180,15 @@ case "$mode" in
   load) build; load > >(tee "$OUT/load-$stamp.md") ;;
   fuzz) fuzz > >(tee "$OUT/fuzz-$stamp.md") ;;
   cut) cut_bench > >(tee "$OUT/cut-$stamp.txt") ;;
+  client) bash scripts/bench-client.sh ;;
   all)
     build
     serve > >(tee "$OUT/serve-$stamp.md")
     load > >(tee "$OUT/load-$stamp.md")
     fuzz > >(tee "$OUT/fuzz-$stamp.md")
+    cut_bench > >(tee "$OUT/cut-$stamp.txt")
+    [ -f dist/index.html ] || bash scripts/build-web.sh
+    bash scripts/bench-client.sh
     ;;
-  *) die "unknown mode $mode: use serve, load, fuzz, cut or all" ;;
+  *) die "unknown mode $mode: use serve, load, fuzz, cut, client or all" ;;
 esac
