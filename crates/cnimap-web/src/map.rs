@@ -110,9 +110,16 @@ extern "C" {
 
 #[wasm_bindgen(inline_js = r#"
 export function apply_classes(map, source, sourceLayer, key, classes) {
+  // Only features whose class changed get a new state: MapLibre then rewrites fewer vertices.
+  const applied = map.__cnimapClasses || (map.__cnimapClasses = new Map());
+  const name = source + '/' + sourceLayer + '/' + key;
+  const prev = applied.get(name);
+  const same = prev && prev.length === classes.length;
   for (let i = 0; i < classes.length; i++) {
+    if (same && prev[i] === classes[i]) continue;
     map.setFeatureState({ source, sourceLayer, id: i }, { [key]: classes[i] });
   }
+  applied.set(name, classes);
 }
 export function expose_map(map) {
   window.cnimap = Object.assign(window.cnimap || {}, { map });
@@ -132,7 +139,7 @@ export function has_maplibre() {
 "#)]
 extern "C" {
     /// Sets feature state `key` of feature `i` to `classes[i]` for every feature of a vector source
-    /// (0 = no class).
+    /// (0 = no class), skipping features whose class is the one this function set last time.
     fn apply_classes(map: &Map, source: &str, source_layer: &str, key: &str, classes: Uint8Array);
     /// Puts the map on `window.cnimap.map` for end-to-end tests and debugging.
     fn expose_map(map: &Map);

@@ -294,11 +294,18 @@ fn set_performance_mark() {
 
 /// Keeps the visible layer, its feature-state classes and its fill colours in step with the
 /// state. Classes are recomputed only when their data changes (hiding a class only repaints).
+///
+/// Nothing on the map changes until the data of the new view or indicator has arrived: every
+/// MapLibre `setPaintProperty`/`setLayoutProperty` call repaints the whole map (hundreds of
+/// milliseconds with software WebGL) even when the value is unchanged, so the old map stays as it
+/// is while the values load, and properties are only set when they differ from what was set last.
 fn sync_layers(app: AppState) {
     let applied = StoredValue::new(std::collections::HashMap::<
         (&'static str, &'static str),
         String,
     >::new());
+    let visible = StoredValue::new(None::<&'static str>);
+    let fills = StoredValue::new(std::collections::HashMap::<&'static str, String>::new());
     let marked = StoredValue::new(false);
     Effect::new(move |_| {
         if !app.map_ready.get() {
@@ -312,52 +319,66 @@ fn sync_layers(app: AppState) {
         let Some(layer) = FILL_LAYERS.into_iter().find(|l| *l == layer) else {
             return;
         };
-
-        let apply = |m: &Map, key: &'static str, tag: String, classes: &dyn Fn() -> Vec<u8>| {
-            let same = applied.with_value(|a| a.get(&(layer, key)) == Some(&tag));
-            if !same {
+        // The classes to show and the fill expression colouring them, once the data is here.
+        type Classes = Box<dyn Fn() -> Vec<u8>>;
+        let ready: Option<(&'static str, String, Classes, serde_json::Value)> = match view {
+            ViewMode::Choropleth => {
+                app.values
+                    .get()
+                    .filter(|v| v.indicator == indicator)
+                    .map(|v| {
+                        let classes: Classes = Box::new(move || decile_classes(&v));
+                        let fill = style::decile_fill(indicator_ramp(&indicator), &hidden);
+                        (KEY_DECILE, indicator.clone(), classes, fill)
+                    })
+            }
+            ViewMode::Bivariate => app.pair.get().map(|p| {
+                let classes: Classes = Box::new(move || bivariate_classes(&p));
+                (
+                    KEY_BIVARIATE,
+                    "pair".to_string(),
+                    classes,
+                    style::bivariate_fill(&hidden),
+                )
+            }),
+            ViewMode::LeftBehind => app.pair.get().map(|p| {
+                let rule = LeftBehindRule::new(threshold).unwrap_or_default();
+                let classes: Classes = Box::new(move || left_behind_flags(&p, rule));
+                (
+                    KEY_LEFT_BEHIND,
+                    threshold.to_string(),
+                    classes,
+                    style::left_behind_fill(),
+                )
+            }),
+        };
+        let Some((key, tag, classes, fill)) = ready else {
+            return;
+        };
+        app.with_map(|m| {
+            if applied.with_value(|a| a.get(&(layer, key)) != Some(&tag)) {
                 map::set_classes(m, layer, key, &classes());
                 applied.update_value(|a| {
                     a.insert((layer, key), tag);
                 });
             }
-        };
-        let mut painted = false;
-        app.with_map(|m| {
-            for l in FILL_LAYERS {
-                let visibility = JsValue::from_str(if l == layer { "visible" } else { "none" });
-                for id in layer_ids(l) {
-                    m.set_layout_property(&id, "visibility", &visibility);
+            if visible.get_value() != Some(layer) {
+                for l in FILL_LAYERS {
+                    let visibility = JsValue::from_str(if l == layer { "visible" } else { "none" });
+                    for id in layer_ids(l) {
+                        m.set_layout_property(&id, "visibility", &visibility);
+                    }
                 }
+                visible.set_value(Some(layer));
             }
-            let fill = match view {
-                ViewMode::Choropleth => {
-                    if let Some(v) = app.values.get().filter(|v| v.indicator == indicator) {
-                        apply(m, KEY_DECILE, indicator.clone(), &|| decile_classes(&v));
-                        painted = true;
-                    }
-                    style::decile_fill(indicator_ramp(&indicator), &hidden)
-                }
-                ViewMode::Bivariate => {
-                    if let Some(p) = app.pair.get() {
-                        apply(m, KEY_BIVARIATE, "pair".into(), &|| bivariate_classes(&p));
-                        painted = true;
-                    }
-                    style::bivariate_fill(&hidden)
-                }
-                ViewMode::LeftBehind => {
-                    if let Some(p) = app.pair.get() {
-                        let rule = LeftBehindRule::new(threshold).unwrap_or_default();
-                        apply(m, KEY_LEFT_BEHIND, threshold.to_string(), &|| {
-                            left_behind_flags(&p, rule)
-                        });
-                        painted = true;
-                    }
-                    style::left_behind_fill()
-                }
-            };
-            m.set_paint_property(&style::fill_id(layer), "fill-color", &map::json(&fill));
-            if painted && !marked.get_value() {
+            let fill_text = fill.to_string();
+            if fills.with_value(|f| f.get(layer) != Some(&fill_text)) {
+                m.set_paint_property(&style::fill_id(layer), "fill-color", &map::json(&fill));
+                fills.update_value(|f| {
+                    f.insert(layer, fill_text);
+                });
+            }
+            if !marked.get_value() {
                 marked.set_value(true);
                 m.once("idle", &map::callback(|_| set_performance_mark()));
             }
