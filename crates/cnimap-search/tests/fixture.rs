@@ -1,33 +1,52 @@
-//! Search over the small hand-made fixture in `tests/fixtures/data`, and load errors from broken
-//! copies of its files (`tests/fixtures/broken`).
+//! Search over the small hand-made fixture in `tests/fixtures/hand`, laid out at test time as a
+//! data directory, and load errors from broken copies of its files (`tests/fixtures/broken`).
 
 use std::path::{Path, PathBuf};
 
 use cnimap_core::api::HitKind;
-use cnimap_search::{PostcodeLookup, QueryError, SearchError, SearchIndex};
+use std::io::Write;
+
+use cnimap_search::{
+    PostcodeLookup, QueryError, SearchError, SearchIndex, GAZETTEER_FILE, OUTCODE_FILE,
+    POSTCODE_FILE, SECTOR_FILE, WARD_LOOKUP_FILE,
+};
 use rstest::{fixture, rstest};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-#[fixture]
-fn index() -> SearchIndex {
-    SearchIndex::load(&fixtures().join("data")).expect("the fixture loads")
+/// A data directory holding the hand-made fixtures under the paths `SearchIndex::load` reads
+/// (the postcode file gzip-compressed, as published).
+fn fixture_data() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hand = fixtures().join("hand");
+    for (from, to) in [
+        ("gazetteer.csv", GAZETTEER_FILE),
+        ("sectors.csv", SECTOR_FILE),
+        ("outcodes.csv", OUTCODE_FILE),
+        ("lsoa_ward_lad.csv", WARD_LOOKUP_FILE),
+    ] {
+        let to = dir.path().join(to);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(hand.join(from), to).expect("copy fixture");
+    }
+    let csv = std::fs::read(hand.join("postcodes.csv")).expect("postcode fixture");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&csv).expect("gzip");
+    std::fs::write(dir.path().join(POSTCODE_FILE), gz.finish().expect("gzip")).expect("write");
+    dir
 }
 
-/// A copy of the fixture data directory with `relative` replaced by the broken file `broken`.
+#[fixture]
+fn index() -> SearchIndex {
+    let dir = fixture_data();
+    SearchIndex::load(dir.path()).expect("the fixture loads")
+}
+
+/// The fixture data directory with `relative` replaced by the broken file `broken`.
 fn data_with(relative: &str, broken: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for sub in ["search", "lookups"] {
-        let from = fixtures().join("data").join(sub);
-        std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
-        for entry in std::fs::read_dir(&from).expect("read fixture dir") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name()))
-                .expect("copy");
-        }
-    }
+    let dir = fixture_data();
     std::fs::copy(
         fixtures().join("broken").join(broken),
         dir.path().join(relative),
@@ -79,7 +98,7 @@ fn a_full_postcode_in_any_spelling_finds_its_lsoa_and_ward(
     assert_eq!(hit.lsoa21.as_deref(), Some("E01021988"));
     assert_eq!(hit.ward.as_deref(), Some("West Clacton & Jaywick Sands"));
     assert_eq!(hit.context, "Tendring, East of England");
-    assert_eq!(hit.point_wgs84, Some([1.120493, 51.775011]));
+    assert_eq!(hit.point_wgs84, Some([1.1197, 51.7754]));
 }
 
 #[rstest]
@@ -191,7 +210,7 @@ fn an_lsoa_hit_carries_its_own_code_as_lsoa21_and_its_ward(index: SearchIndex) {
     assert_eq!(hit.code.as_deref(), Some("E01021988"));
     assert_eq!(hit.lsoa21.as_deref(), Some("E01021988"));
     assert_eq!(hit.ward.as_deref(), Some("West Clacton & Jaywick Sands"));
-    assert_eq!(hit.point_wgs84, Some([1.10602, 51.77698]));
+    assert_eq!(hit.point_wgs84, Some([1.1057, 51.7774]));
     assert_eq!(hit.bbox_wgs84, None);
 }
 
@@ -267,7 +286,7 @@ fn a_query_of_exactly_100_characters_is_accepted(index: SearchIndex) {
 fn a_truncated_gzip_is_reported_with_its_file() {
     let dir = data_with(
         "search/uk_postcodes_2017_latlon_lsoa.csv.gz",
-        "uk_postcodes_2017_latlon_lsoa.truncated.csv.gz",
+        "postcodes_truncated.csv.gz",
     );
     let err = SearchIndex::load(dir.path()).expect_err("must fail");
     assert!(matches!(err, SearchError::Gzip { .. }), "{err:?}");
