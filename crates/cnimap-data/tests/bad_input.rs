@@ -1,6 +1,7 @@
 //! Bad input gets a clear error naming the file, line and column: hand-made fixtures for the CSV
 //! reader, and broken copies of the real files (made in a temporary folder) for the readers.
 
+use cnimap_testkit::data_dir;
 use std::path::{Path, PathBuf};
 
 use cnimap_data::csvread::CsvFile;
@@ -12,13 +13,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/csv")
         .join(name)
-}
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("CNIMAP_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
 }
 
 /// Reads rank and decile from a fixture the way the indicator readers do.

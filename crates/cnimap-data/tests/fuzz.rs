@@ -4,38 +4,12 @@
 //! panic. The number of cases per target comes from `CNIMAP_FUZZ_CASES` (default 2,000;
 //! `scripts/bench.sh fuzz` runs 100,000), the seed from `CNIMAP_FUZZ_SEED`.
 
+use cnimap_testkit::{data_dir, fuzz_cases as cases, fuzz_seed as seed, Rng};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use cnimap_data::csvread::CsvFile;
 use cnimap_data::{indicators, DataError};
-
-fn cases() -> u64 {
-    std::env::var("CNIMAP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
-}
-
-fn seed() -> u64 {
-    std::env::var("CNIMAP_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x00c0_ffee)
-}
-
-fn data_dir() -> PathBuf {
-    let dir = std::env::var_os("CNIMAP_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    assert!(
-        dir.is_dir(),
-        "national data not found at {}: set CNIMAP_DATA",
-        dir.display()
-    );
-    dir
-}
 
 fn fixtures(sub: &str, ext: &str) -> Vec<Vec<u8>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,24 +34,6 @@ fn head(path: &Path, n: usize) -> Vec<u8> {
     let mut out: String = text.lines().take(n + 1).collect::<Vec<_>>().join("\n");
     out.push('\n');
     out.into_bytes()
-}
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Tokens that break parsers: separators, quotes, numbers at the edges, odd unicode.

@@ -1,6 +1,6 @@
 //! Ingest of the real national data: counts, joins, derived figures against the published ones.
 
-use std::path::{Path, PathBuf};
+use cnimap_testkit::data_dir;
 use std::sync::OnceLock;
 
 use cnimap_core::classify::decile_from_rank;
@@ -9,13 +9,6 @@ use cnimap_core::Level;
 use cnimap_data::boundary::Manifest;
 use cnimap_data::Atlas;
 use rstest::rstest;
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("CNIMAP_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
-}
 
 fn atlas() -> &'static Atlas {
     static ATLAS: OnceLock<Atlas> = OnceLock::new();

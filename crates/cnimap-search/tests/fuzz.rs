@@ -5,24 +5,11 @@
 //! number of queries comes from `CNIMAP_FUZZ_CASES` (default 2,000; `scripts/bench.sh fuzz` runs
 //! 100,000), the seed from `CNIMAP_FUZZ_SEED`.
 
+use cnimap_testkit::{fuzz_cases as cases, fuzz_seed as seed, Rng};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use cnimap_search::{QueryError, SearchIndex};
-
-fn cases() -> u64 {
-    std::env::var("CNIMAP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
-}
-
-fn seed() -> u64 {
-    std::env::var("CNIMAP_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x00c0_ffee)
-}
 
 fn index() -> SearchIndex {
     let dir = std::env::var_os("CNIMAP_DATA").map_or_else(
@@ -35,24 +22,6 @@ fn index() -> SearchIndex {
         dir.display()
     );
     SearchIndex::load(&dir).expect("search index loads")
-}
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Real-looking starting points.

@@ -1,17 +1,10 @@
 //! The `cnimap` binary: `check` on the real data exits 0 with a summary; a broken copy of a file
 //! makes it exit non-zero naming the file, line and column.
 
-use std::path::{Path, PathBuf};
+use cnimap_testkit::data_dir;
 use std::process::Command;
 
 use rstest::rstest;
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("CNIMAP_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
-}
 
 fn cnimap(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_cnimap"))

@@ -5,6 +5,7 @@
 //! from `CNIMAP_FUZZ_CASES` (default 2,000; `scripts/bench.sh fuzz` runs 100,000), the seed from
 //! `CNIMAP_FUZZ_SEED`. The state is loaded once for the whole file.
 
+use cnimap_testkit::{fuzz_cases as cases, fuzz_seed as seed, Rng};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
@@ -15,20 +16,6 @@ use cnimap_core::api::ErrorBody;
 use cnimap_server::{app, AppState, DataSource};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-
-fn cases() -> u64 {
-    std::env::var("CNIMAP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
-}
-
-fn seed() -> u64 {
-    std::env::var("CNIMAP_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x00c0_ffee)
-}
 
 fn state() -> &'static AppState {
     static STATE: OnceLock<AppState> = OnceLock::new();
@@ -53,27 +40,6 @@ fn state() -> &'static AppState {
         )
         .expect("state loads")
     })
-}
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
 }
 
 const LAYERS: &[&str] = &[
