@@ -155,6 +155,107 @@ pub fn find(id: &str) -> Option<&'static IndicatorDef> {
     CATALOGUE.iter().find(|d| d.id == id)
 }
 
+/// An indicator the catalogue knows, as a typed value: made only from the catalogue, so holding one
+/// means the indicator exists. Serialised as its string id (`"imd2025"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IndicatorId(u8);
+
+/// An indicator id that is not in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown indicator \"{0}\": see /api/indicators for the list")]
+pub struct UnknownIndicator(pub String);
+
+impl IndicatorId {
+    /// Index of Multiple Deprivation 2025.
+    pub const IMD2025: IndicatorId = IndicatorId::known("imd2025");
+    /// Index of Multiple Deprivation 2019.
+    pub const IMD2019: IndicatorId = IndicatorId::known("imd2019");
+    /// Community Needs Index 2023.
+    pub const CNI2023: IndicatorId = IndicatorId::known("cni2023");
+    /// Community Needs Index 2019.
+    pub const CNI2019: IndicatorId = IndicatorId::known("cni2019");
+
+    /// The id of a catalogue entry, checked when the constant is compiled: an id missing from
+    /// the catalogue stops the build.
+    const fn known(id: &str) -> IndicatorId {
+        let mut i = 0;
+        while i < CATALOGUE.len() {
+            if const_str_eq(CATALOGUE[i].id, id) {
+                return IndicatorId(i as u8);
+            }
+            i += 1;
+        }
+        panic!("indicator id not in the catalogue");
+    }
+
+    /// Looks an id up in the catalogue.
+    pub fn parse(id: &str) -> Result<IndicatorId, UnknownIndicator> {
+        CATALOGUE
+            .iter()
+            .position(|d| d.id == id)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(IndicatorId)
+            .ok_or_else(|| UnknownIndicator(id.to_string()))
+    }
+
+    /// Every indicator, in catalogue order.
+    pub fn all() -> impl Iterator<Item = IndicatorId> {
+        (0..CATALOGUE.len()).filter_map(|i| u8::try_from(i).ok().map(IndicatorId))
+    }
+
+    /// Its catalogue entry.
+    pub fn def(self) -> &'static IndicatorDef {
+        // Made only from positions in CATALOGUE, so always in range.
+        &CATALOGUE[usize::from(self.0)]
+    }
+
+    /// The string id (`imd2025`).
+    pub fn as_str(self) -> &'static str {
+        self.def().id
+    }
+}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+impl std::fmt::Display for IndicatorId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for IndicatorId {
+    type Err = UnknownIndicator;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        IndicatorId::parse(s)
+    }
+}
+
+impl Serialize for IndicatorId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IndicatorId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        IndicatorId::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 const fn iod(
     id: &'static str,
     title: &'static str,
@@ -499,6 +600,24 @@ mod tests {
                 assert_eq!(p.source, def.source, "{}", def.id);
             }
         }
+    }
+
+    #[test]
+    fn indicator_ids_round_trip_through_text_and_json() {
+        assert_eq!(IndicatorId::all().count(), CATALOGUE.len());
+        for id in IndicatorId::all() {
+            assert_eq!(IndicatorId::parse(id.as_str()), Ok(id));
+            let json = serde_json::to_string(&id).unwrap_or_default();
+            assert_eq!(json, format!("\"{id}\""));
+            assert_eq!(serde_json::from_str::<IndicatorId>(&json).ok(), Some(id));
+        }
+        assert_eq!(
+            IndicatorId::IMD2025.def().title,
+            "Index of Multiple Deprivation 2025"
+        );
+        assert_eq!(IndicatorId::CNI2019.def().source, Source::Cni2019);
+        assert!(IndicatorId::parse("imd2026").is_err());
+        assert!(serde_json::from_str::<IndicatorId>("\"imd2026\"").is_err());
     }
 
     #[test]

@@ -16,8 +16,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Direction;
+use crate::catalogue::{Direction, IndicatorId};
 use crate::classify::format_thousands;
+use crate::level::Level;
 
 /// Why a left-behind rule could not be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +44,84 @@ pub struct RankedIndex<'a> {
     pub direction: Direction,
     /// How many areas it ranks.
     pub n: u32,
+}
+
+/// The two indices the left-behind rule compares, on the level both are published on. The one
+/// place that says which they are, what they are called in the method sentence, and which kind of
+/// area they rank: the panel, the list, the legend and the API all take their words from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexPair {
+    /// The social-infrastructure index (first in every sentence).
+    pub need: IndicatorId,
+    /// The deprivation index.
+    pub deprivation: IndicatorId,
+    /// The geography both rank.
+    pub level: Level,
+}
+
+/// Community Needs Index 2023 x IMD 2025 on LSOA 2021: the pair OCSI and Local Trust use for
+/// left-behind neighbourhoods, and the one the file's `Left Behind Area?` flag reproduces.
+pub const LEFT_BEHIND_PAIR: IndexPair = IndexPair {
+    need: IndicatorId::CNI2023,
+    deprivation: IndicatorId::IMD2025,
+    level: Level::Lsoa21,
+};
+
+/// How the 2019 ward flag was decided, in words (the official list, not a rule cnimap applies).
+pub fn official_2019_ward_sentence(on_list: bool) -> String {
+    format!(
+        "{} the official list of 225 left-behind wards (OCSI for Local Trust, 2019: the worst 10% on both the Community Needs Index 2019 and the IMD 2019).",
+        if on_list { "On" } else { "Not on" }
+    )
+}
+
+impl IndexPair {
+    /// The two indices as the method sentence names them, given how many areas each ranks.
+    pub fn ranked(
+        &self,
+        n_need: u32,
+        n_deprivation: u32,
+    ) -> (RankedIndex<'static>, RankedIndex<'static>) {
+        let index = |id: IndicatorId, n: u32| RankedIndex {
+            title: id.def().title,
+            direction: id.def().direction(),
+            n,
+        };
+        (
+            index(self.need, n_need),
+            index(self.deprivation, n_deprivation),
+        )
+    }
+
+    /// Whether an area with these ranks (either may be missing) is left behind under `rule`.
+    pub fn is_left_behind(
+        &self,
+        rule: LeftBehindRule,
+        need: (Option<u32>, u32),
+        deprivation: (Option<u32>, u32),
+    ) -> bool {
+        match (need.0, deprivation.0) {
+            (Some(a), Some(b)) => rule.is_left_behind(a, need.1, b, deprivation.1),
+            _ => false,
+        }
+    }
+
+    /// How the flag is made, in words: the sentence every view shows.
+    pub fn method(&self, rule: LeftBehindRule, n_need: u32, n_deprivation: u32) -> String {
+        let (a, b) = self.ranked(n_need, n_deprivation);
+        rule.method(&a, &b, self.level.areas_noun())
+    }
+
+    /// The verdict for one area in words (see [`LeftBehindRule::explain`]).
+    pub fn explain(
+        &self,
+        rule: LeftBehindRule,
+        need: (Option<u32>, u32),
+        deprivation: (Option<u32>, u32),
+    ) -> String {
+        let (a, b) = self.ranked(need.1, deprivation.1);
+        rule.explain(&a, need.0, &b, deprivation.0)
+    }
 }
 
 /// The rule "within the worst `percent`% on both indices".
@@ -222,6 +301,23 @@ mod tests {
         direction: Direction::MostDeprivedFirst,
         n: 33_755,
     };
+
+    #[test]
+    fn the_pair_names_its_indices_from_the_catalogue_and_its_areas_from_the_level() {
+        let method = LEFT_BEHIND_PAIR.method(LeftBehindRule::default(), 33_755, 33_755);
+        assert_eq!(
+            method,
+            "Left behind: within the 10% highest-need neighbourhoods on the Community Needs Index 2023 \
+             (rank ≤ 3,375 of 33,755) and the 10% most deprived neighbourhoods on the Index of \
+             Multiple Deprivation 2025 (rank ≤ 3,375 of 33,755)."
+        );
+        let rule = LeftBehindRule::default();
+        assert!(LEFT_BEHIND_PAIR.is_left_behind(rule, (Some(3_375), 33_755), (Some(1), 33_755)));
+        assert!(!LEFT_BEHIND_PAIR.is_left_behind(rule, (Some(3_376), 33_755), (Some(1), 33_755)));
+        assert!(!LEFT_BEHIND_PAIR.is_left_behind(rule, (None, 33_755), (Some(1), 33_755)));
+        let verdict = LEFT_BEHIND_PAIR.explain(rule, (Some(10), 33_755), (None, 33_755));
+        assert!(verdict.starts_with("Not left behind: rank 10 of 33,755 on the Community Needs Index 2023 and no rank on the Index of Multiple Deprivation 2025"), "{verdict}");
+    }
 
     fn rule(percent: u8) -> LeftBehindRule {
         LeftBehindRule::new(percent).unwrap_or_else(|e| panic!("{e}"))

@@ -66,6 +66,29 @@ impl Level {
     }
 }
 
+impl Level {
+    /// What its areas are called in a sentence, plural ("neighbourhoods", "wards", "local
+    /// authorities", "regions"): the one place every legend, method and meaning line takes it from.
+    pub fn areas_noun(self) -> &'static str {
+        match self {
+            Level::Lsoa21 | Level::Lsoa11 => "neighbourhoods",
+            Level::Ward17 | Level::Ward24 => "wards",
+            Level::Lad24 | Level::Lad19 => "local authorities",
+            Level::Region => "regions",
+        }
+    }
+
+    /// One of its areas, singular ("neighbourhood", "ward", "local authority", "region").
+    pub fn area_noun(self) -> &'static str {
+        match self {
+            Level::Lsoa21 | Level::Lsoa11 => "neighbourhood",
+            Level::Ward17 | Level::Ward24 => "ward",
+            Level::Lad24 | Level::Lad19 => "local authority",
+            Level::Region => "region",
+        }
+    }
+}
+
 impl std::fmt::Display for Level {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
@@ -82,5 +105,16 @@ mod tests {
             assert_eq!(Level::from_id(level.id()), Some(level));
         }
         assert_eq!(Level::from_id("lsoa99"), None);
+    }
+
+    #[test]
+    fn every_level_has_a_plural_that_extends_its_singular_noun() {
+        for level in Level::ALL {
+            let (one, many) = (level.area_noun(), level.areas_noun());
+            assert!(!one.is_empty(), "{level}");
+            let stem = one.strip_suffix('y').unwrap_or(one);
+            assert!(many.starts_with(stem), "{level}: {one} / {many}");
+            assert_ne!(one, many, "{level}");
+        }
     }
 }
