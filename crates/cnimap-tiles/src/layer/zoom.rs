@@ -1,0 +1,277 @@
+//! One zoom of a source, assembled once at start-up: every arc simplified and quantised to the
+//! zoom's grid, small areas coalesced where the zoom does, every feature (or group) reassembled
+//! from the simplified arcs, and the result indexed by bounding box.
+
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::RTree;
+
+use crate::coalesce::{boundary, group, Adjacency};
+use crate::fxhash::FxHashMap;
+use crate::ring::{clean_ring, signed_area2};
+use crate::simplify::{simplify_closed, simplify_open};
+use crate::topology::{assemble_ring, TopoRing, Topology};
+use crate::world::{quantise, world_per_tile_unit, zoom_shift, WorldPt};
+
+use super::options::{TileOptions, EXTENT_BITS};
+
+/// A ring on a zoom's global tile grid (tile `x` covers `x * extent .. (x + 1) * extent`).
+pub(super) type ZoomRing = Vec<[i32; 2]>;
+
+/// One feature's geometry at one zoom: polygons, each an exterior ring then its holes, oriented
+/// for MVT.
+#[derive(Debug)]
+pub(super) struct ZoomFeature {
+    pub(super) polygons: Vec<Vec<ZoomRing>>,
+    /// `[min_x, min_y, max_x, max_y]` on the zoom's global tile grid.
+    bbox: [i64; 4],
+}
+
+impl Default for ZoomFeature {
+    /// No polygons, and an empty bounding box that any point grows.
+    fn default() -> Self {
+        Self {
+            polygons: Vec::new(),
+            bbox: [i64::MAX, i64::MAX, i64::MIN, i64::MIN],
+        }
+    }
+}
+
+impl ZoomFeature {
+    fn push(&mut self, rings: Vec<ZoomRing>) {
+        if let Some(exterior) = rings.first() {
+            for p in exterior {
+                let (x, y) = (i64::from(p[0]), i64::from(p[1]));
+                let b = &mut self.bbox;
+                *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+            }
+            self.polygons.push(rings);
+        }
+    }
+}
+
+/// One zoom of a source: its grid, its features (by slot) and their index.
+#[derive(Debug)]
+pub(super) struct ZoomLayer {
+    /// log2 of the zoom's tile extent.
+    pub(super) extent_bits: u32,
+    /// Per feature slot (into the source's features); empty when merged into another.
+    pub(super) features: Vec<ZoomFeature>,
+    /// Non-empty feature slots by bounding box on the zoom's grid.
+    pub(super) tree: RTree<GeomWithData<Rectangle<[i64; 2]>, u32>>,
+}
+
+/// Everything the per-zoom passes need about a source, computed once.
+pub(super) struct SourceTopology<'a> {
+    /// The source's shared-arc topology, features by slot.
+    pub(super) topology: &'a Topology,
+    /// Which features border which, and how many rings use each arc.
+    pub(super) adjacency: &'a Adjacency,
+    /// Per feature, its area in world units squared.
+    pub(super) areas: &'a [f64],
+    /// Feature slots by increasing area.
+    pub(super) order: &'a [u32],
+    /// Per feature, where a collapsed feature's placeholder goes.
+    pub(super) centres: &'a [WorldPt],
+}
+
+/// Simplifies every arc once for zoom `z`, coalesces small areas if the zoom does, then
+/// reassembles every feature (or group) from the simplified arcs and indexes the result.
+pub(super) fn zoom_layer(p: &SourceTopology<'_>, z: u8, options: &TileOptions) -> ZoomLayer {
+    let extent_bits = options.extent_bits(z);
+    let shift = zoom_shift(z, extent_bits);
+    let fine_unit = world_per_tile_unit(z, EXTENT_BITS);
+    let tolerance = (options.tolerance * fine_unit).max(0.5 * world_per_tile_unit(z, extent_bits));
+    let arcs = zoom_arcs(p.topology, tolerance, shift);
+    // Areas of the finest grid, in units of this zoom's grid.
+    let scale = f64::from(1u32 << (EXTENT_BITS - extent_bits));
+    let min_area2 = 2.0 * options.min_ring_area / (scale * scale);
+
+    let topology = p.topology;
+    let n = topology.features.len();
+    let reps: Vec<u32> = if options.coalesces(z) {
+        let threshold = options.min_feature_area * fine_unit * fine_unit;
+        group(p.areas, p.order, p.adjacency, threshold)
+    } else {
+        (0..u32::try_from(n).unwrap_or(u32::MAX)).collect()
+    };
+    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for (f, &rep) in reps.iter().enumerate() {
+        if rep as usize != f {
+            members.entry(rep).or_default().push(f as u32);
+        }
+    }
+
+    let features: Vec<ZoomFeature> = (0..n)
+        .into_par_iter()
+        .map(|f| {
+            let mut out = ZoomFeature::default();
+            if reps[f] as usize != f {
+                return out; // drawn as part of its group
+            }
+            match members.get(&(f as u32)) {
+                None => single(
+                    &topology.features[f],
+                    &arcs,
+                    p.adjacency,
+                    min_area2,
+                    &mut out,
+                ),
+                Some(others) => {
+                    let rings = std::iter::once(f as u32)
+                        .chain(others.iter().copied())
+                        .flat_map(|m| topology.features[m as usize].iter().flatten());
+                    merged(&boundary(rings, topology), &arcs, min_area2, &mut out);
+                }
+            }
+            if out.polygons.is_empty() && !topology.features[f].is_empty() {
+                let [x, y] = quantise(p.centres[f], shift);
+                out.push(vec![vec![[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1]]]);
+            }
+            out
+        })
+        .collect();
+    let tree = index(&features);
+    ZoomLayer {
+        extent_bits,
+        features,
+        tree,
+    }
+}
+
+/// Every arc of the topology simplified once (Douglas-Peucker, `tolerance` in world units,
+/// closed arcs as rings) and quantised to the zoom's grid (`shift` from world units), without
+/// consecutive repeats.
+fn zoom_arcs(topology: &Topology, tolerance: f64, shift: u32) -> Vec<Vec<[i32; 2]>> {
+    topology
+        .arcs
+        .par_iter()
+        .zip(topology.closed.par_iter())
+        .map(|(arc, &closed)| {
+            let simplified = if closed {
+                simplify_closed(arc, tolerance)
+            } else {
+                simplify_open(arc, tolerance)
+            };
+            let mut q: Vec<[i32; 2]> = Vec::with_capacity(simplified.len());
+            for pt in simplified {
+                let pt = quantise(pt, shift);
+                if q.last() != Some(&pt) {
+                    q.push(pt);
+                }
+            }
+            q
+        })
+        .collect()
+}
+
+/// The non-empty features' slots by bounding box.
+fn index(features: &[ZoomFeature]) -> RTree<GeomWithData<Rectangle<[i64; 2]>, u32>> {
+    RTree::bulk_load(
+        features
+            .iter()
+            .enumerate()
+            .filter(|(_, zf)| !zf.polygons.is_empty())
+            .map(|(slot, zf)| {
+                let [x0, y0, x1, y1] = zf.bbox;
+                GeomWithData::new(
+                    Rectangle::from_corners([x0, y0], [x1, y1]),
+                    u32::try_from(slot).unwrap_or(u32::MAX),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Assembles a ring from the zoom's arcs, cleaned; returns it with twice its signed area.
+fn zoom_ring(ring: &TopoRing, arcs: &[Vec<[i32; 2]>]) -> (ZoomRing, f64) {
+    let mut buf = Vec::new();
+    assemble_ring(ring, arcs, &mut buf);
+    clean_ring(&mut buf);
+    let area2 = signed_area2(&buf);
+    (buf, area2)
+}
+
+/// Whether no other ring uses any arc of `ring` (an island's coast, or a hole nothing fills).
+fn unshared(ring: &TopoRing, adjacency: &Adjacency) -> bool {
+    ring.iter()
+        .all(|r| adjacency.uses.get(r.arc as usize).is_some_and(|&n| n < 2))
+}
+
+/// Even-odd point in ring test on the zoom grid.
+fn contains(ring: &[[i32; 2]], p: [i32; 2]) -> bool {
+    let (px, py) = (f64::from(p[0]) + 0.25, f64::from(p[1]) + 0.25);
+    let n = ring.len();
+    let mut inside = false;
+    for i in 0..n {
+        let (a, b) = (ring[i], ring[(i + 1) % n]);
+        let (ax, ay, bx, by) = (
+            f64::from(a[0]),
+            f64::from(a[1]),
+            f64::from(b[0]),
+            f64::from(b[1]),
+        );
+        if (ay > py) != (by > py) && px < ax + (py - ay) / (by - ay) * (bx - ax) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// One feature on its own: its polygons from the zoom's arcs.
+fn single(
+    polygons: &[Vec<TopoRing>],
+    arcs: &[Vec<[i32; 2]>],
+    adjacency: &Adjacency,
+    min_area2: f64,
+    out: &mut ZoomFeature,
+) {
+    for polygon in polygons {
+        let mut rings: Vec<ZoomRing> = Vec::with_capacity(polygon.len());
+        for (r, ring) in polygon.iter().enumerate() {
+            let (mut pts, area2) = zoom_ring(ring, arcs);
+            let drop = area2 == 0.0 || (area2.abs() < min_area2 && unshared(ring, adjacency));
+            if drop {
+                if r == 0 {
+                    break;
+                }
+                continue;
+            }
+            if (area2 > 0.0) != (r == 0) {
+                pts.reverse();
+            }
+            rings.push(pts);
+        }
+        out.push(rings);
+    }
+}
+
+/// A group's outline rings: exteriors become polygons, each hole goes to the exterior holding it.
+fn merged(rings: &[TopoRing], arcs: &[Vec<[i32; 2]>], min_area2: f64, out: &mut ZoomFeature) {
+    let mut exteriors: Vec<Vec<ZoomRing>> = Vec::new();
+    let mut holes: Vec<ZoomRing> = Vec::new();
+    for ring in rings {
+        let (pts, area2) = zoom_ring(ring, arcs);
+        if area2.abs() < min_area2.max(f64::MIN_POSITIVE) {
+            continue;
+        }
+        if area2 > 0.0 {
+            exteriors.push(vec![pts]);
+        } else {
+            holes.push(pts);
+        }
+    }
+    for hole in holes {
+        let at = hole[0];
+        let home = exteriors
+            .iter()
+            .position(|e| contains(&e[0], at))
+            .unwrap_or(0);
+        if let Some(e) = exteriors.get_mut(home) {
+            e.push(hole);
+        }
+    }
+    for polygon in exteriors {
+        out.push(polygon);
+    }
+}
