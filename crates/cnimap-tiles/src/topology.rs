@@ -54,8 +54,41 @@ fn key(p: WorldPt) -> u64 {
 /// no consecutive duplicates; see [`crate::ring::clean_ring`]). An empty ring is skipped; a
 /// polygon whose exterior is empty is skipped with its holes.
 pub(crate) fn build(features: &[Vec<Vec<Vec<WorldPt>>>]) -> Topology {
+    let seen = junctions(features);
+    let is_junction = |p: WorldPt| matches!(seen.get(&key(p)), Some(Seen::Junction));
+    let mut table = ArcTable::default();
+    let mut out_features = Vec::with_capacity(features.len());
+    for feature in features {
+        let mut polygons = Vec::with_capacity(feature.len());
+        for polygon in feature {
+            let mut rings: TopoPolygon = Vec::with_capacity(polygon.len());
+            for (r, ring) in polygon.iter().enumerate() {
+                if ring.len() < 3 {
+                    if r == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                rings.push(cut_ring(ring, &is_junction, &mut table));
+            }
+            if !rings.is_empty() {
+                polygons.push(rings);
+            }
+        }
+        out_features.push(polygons);
+    }
+    let (arcs, closed) = table.into_arcs();
+    Topology {
+        arcs,
+        closed,
+        features: out_features,
+    }
+}
+
+/// Pass 1: every point with the pair of points next to it, or [`Seen::Junction`] once it has been
+/// seen with two different pairs.
+fn junctions(features: &[Vec<Vec<Vec<WorldPt>>>]) -> FxHashMap<u64, Seen> {
     let total: usize = features.iter().flatten().flatten().map(Vec::len).sum();
-    // Pass 1: junctions.
     let mut seen: FxHashMap<u64, Seen> = FxHashMap::default();
     seen.reserve(total);
     for ring in features.iter().flatten().flatten() {
@@ -79,77 +112,71 @@ pub(crate) fn build(features: &[Vec<Vec<Vec<WorldPt>>>]) -> Topology {
                 .or_insert(Seen::Pair(pair.0, pair.1));
         }
     }
-    let is_junction = |p: WorldPt| matches!(seen.get(&key(p)), Some(Seen::Junction));
+    seen
+}
 
-    // Pass 2: cut rings into arcs and deduplicate them.
-    let mut index: FxHashMap<Vec<WorldPt>, u32> = FxHashMap::default();
-    let mut closed: Vec<bool> = Vec::new();
-    let mut intern = |canon: Vec<WorldPt>, is_closed: bool| -> u32 {
-        let next = u32::try_from(closed.len()).unwrap_or(u32::MAX);
-        let id = *index.entry(canon).or_insert(next);
+/// The arcs found so far, each stored once in its canonical form.
+#[derive(Default)]
+struct ArcTable {
+    index: FxHashMap<Vec<WorldPt>, u32>,
+    closed: Vec<bool>,
+}
+
+impl ArcTable {
+    /// The id of an arc given in canonical form, added if new.
+    fn intern(&mut self, canon: Vec<WorldPt>, is_closed: bool) -> u32 {
+        let next = u32::try_from(self.closed.len()).unwrap_or(u32::MAX);
+        let id = *self.index.entry(canon).or_insert(next);
         if id == next {
-            closed.push(is_closed);
+            self.closed.push(is_closed);
         }
         id
-    };
-    let mut out_features = Vec::with_capacity(features.len());
-    for feature in features {
-        let mut polygons = Vec::with_capacity(feature.len());
-        for polygon in feature {
-            let mut rings: TopoPolygon = Vec::with_capacity(polygon.len());
-            for (r, ring) in polygon.iter().enumerate() {
-                if ring.len() < 3 {
-                    if r == 0 {
-                        break;
-                    }
-                    continue;
-                }
-                let junctions: Vec<usize> =
-                    (0..ring.len()).filter(|&i| is_junction(ring[i])).collect();
-                let refs = if junctions.is_empty() {
-                    let (canon, reversed) = canonical_closed(ring);
-                    vec![ArcRef {
-                        arc: intern(canon, true),
-                        reversed,
-                    }]
-                } else {
-                    let n = ring.len();
-                    let mut refs = Vec::with_capacity(junctions.len());
-                    for (k, &start) in junctions.iter().enumerate() {
-                        let end = junctions[(k + 1) % junctions.len()];
-                        let len = if end > start {
-                            end - start
-                        } else {
-                            end + n - start
-                        };
-                        let seq: Vec<WorldPt> = (0..=len).map(|i| ring[(start + i) % n]).collect();
-                        let (canon, reversed) = canonical_open(seq);
-                        refs.push(ArcRef {
-                            arc: intern(canon, false),
-                            reversed,
-                        });
-                    }
-                    refs
-                };
-                rings.push(refs);
-            }
-            if !rings.is_empty() {
-                polygons.push(rings);
+    }
+
+    /// The arcs' points by id, and whether each is closed.
+    fn into_arcs(self) -> (Vec<Vec<WorldPt>>, Vec<bool>) {
+        let mut arcs = vec![Vec::new(); self.closed.len()];
+        for (canon, id) in self.index {
+            if let Some(slot) = arcs.get_mut(id as usize) {
+                *slot = canon;
             }
         }
-        out_features.push(polygons);
+        (arcs, self.closed)
     }
-    let mut arcs = vec![Vec::new(); closed.len()];
-    for (canon, id) in index {
-        if let Some(slot) = arcs.get_mut(id as usize) {
-            *slot = canon;
-        }
+}
+
+/// Pass 2 for one ring (at least 3 points): cuts it at its junctions into arcs, or keeps it
+/// whole as one closed arc when it has none.
+fn cut_ring(
+    ring: &[WorldPt],
+    is_junction: &impl Fn(WorldPt) -> bool,
+    table: &mut ArcTable,
+) -> TopoRing {
+    let junctions: Vec<usize> = (0..ring.len()).filter(|&i| is_junction(ring[i])).collect();
+    if junctions.is_empty() {
+        let (canon, reversed) = canonical_closed(ring);
+        return vec![ArcRef {
+            arc: table.intern(canon, true),
+            reversed,
+        }];
     }
-    Topology {
-        arcs,
-        closed,
-        features: out_features,
+    let n = ring.len();
+    let mut refs = Vec::with_capacity(junctions.len());
+    for (k, &start) in junctions.iter().enumerate() {
+        let end = junctions[(k + 1) % junctions.len()];
+        let len = if end > start {
+            end - start
+        } else {
+            end + n - start
+        };
+        let seq: Vec<WorldPt> = (0..=len).map(|i| ring[(start + i) % n]).collect();
+        let (canon, reversed) = canonical_open(seq);
+        refs.push(ArcRef {
+            arc: table.intern(canon, false),
+            reversed,
+        });
     }
+    refs
 }
 
 /// The orientation of an open arc both its users agree on: the lexicographically smaller of the
