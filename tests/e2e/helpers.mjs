@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
@@ -271,3 +272,101 @@ export async function insidePoint(page, lngLat, layerId, featureId) {
   return found;
 }
 
+
+// ---------- Shared by the defect tests (issue 9) ----------
+
+/** Where failing or measuring tests leave their screenshots (never the repository). */
+export const DEBUG_SHOTS = path.join(os.tmpdir(), 'cnimap-e2e');
+
+/** A path for a debugging screenshot called `name`, in DEBUG_SHOTS. */
+export function debugShot(name) {
+  fs.mkdirSync(DEBUG_SHOTS, { recursive: true });
+  return path.join(DEBUG_SHOTS, `${name}.png`);
+}
+
+/** Opens the app at `query` in a fresh browser context; records requests and page errors. */
+export async function openApp(browser, base, query = '', viewport = { width: 1280, height: 800 }, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + '/' + query);
+  return { context, page, requests, errors };
+}
+
+/**
+ * Rectangles (CSS pixels, { left, top, right, bottom }) of the rendered elements matching
+ * `selector`: what covers the map.
+ */
+export function visibleRects(page, selector) {
+  return page.evaluate((sel) => [...document.querySelectorAll(sel)]
+    .filter((e) => {
+      const s = getComputedStyle(e);
+      return s.display !== 'none' && s.visibility !== 'hidden';
+    })
+    .map((e) => e.getBoundingClientRect())
+    .filter((r) => r.width > 0 && r.height > 0)
+    .map((r) => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom })), selector);
+}
+
+/** Whether CSS point (x, y) lies inside one of `rects` grown by `margin` pixels. */
+export function insideAny(rects, x, y, margin = 0) {
+  return rects.some((r) => x >= r.left - margin && x < r.right + margin && y >= r.top - margin && y < r.bottom + margin);
+}
+
+/** The decoded screenshot of the viewport (also written to `file` when given). */
+export async function screenshotPixels(page, file) {
+  return decodePng(await page.screenshot(file ? { path: file } : {}));
+}
+
+/** The [r, g, b] of pixel (x, y) of a decoded PNG. */
+export function pixelAt(png, x, y) {
+  const i = (y * png.width + x) * png.channels;
+  return [png.data[i], png.data[i + 1], png.data[i + 2]];
+}
+
+/** Whether `rgb` is within `tolerance` of one of `colours`. */
+export function nearAny(rgb, colours, tolerance) {
+  return colours.some((c) => colourDistance(rgb, c) <= tolerance);
+}
+
+/** The ten decile colours of the legend, decile 1 first. */
+export async function legendColours(page) {
+  const out = [];
+  for (let d = 1; d <= 10; d++) out.push(await legendColour(page, d));
+  return out;
+}
+
+/** Projects many longitude/latitude pairs to page coordinates (CSS pixels) at once. */
+export function projectAll(page, lngLats) {
+  return page.evaluate((lls) => {
+    const map = window.cnimap.map;
+    const r = map.getContainer().getBoundingClientRect();
+    return lls.map((ll) => {
+      const p = map.project(ll);
+      return { x: r.left + p.x, y: r.top + p.y };
+    });
+  }, lngLats);
+}
+
+/** Waits until the map has started and finished a camera move triggered by `action`. */
+export async function afterCameraMove(page, action, timeout = 30_000) {
+  await page.evaluate(() => {
+    window.__cnimapMoved = false;
+    window.cnimap.map.once('moveend', () => { window.__cnimapMoved = true; });
+  });
+  await action();
+  await page.waitForFunction(() => window.__cnimapMoved === true, null, { timeout });
+  await waitForIdle(page);
+}
+
+/** Selects the first search hit for `query` with the keyboard (type, ArrowDown, Enter). */
+export async function searchAndPick(page, query) {
+  const input = page.locator('#search-input');
+  await input.fill(query);
+  await page.waitForSelector('#search-results [role=option]');
+  await input.press('ArrowDown');
+  await input.press('Enter');
+}

@@ -235,7 +235,7 @@ describe('the map', () => {
     await waitForIdle(page);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-area.png') });
     // Closing the sheet brings the controls back.
-    await panel.getByRole('button', { name: 'Close area details' }).click();
+    await panel.getByRole('button', { name: /^Close/ }).click(); // "Close" (web-contract.md) or the older "Close area details"
     await panel.waitFor({ state: 'detached' });
     assert.ok(await page.locator('#indicator').isVisible(), 'the indicator picker is back');
     const fresh = await context.newPage();
