@@ -243,6 +243,11 @@ describe('the map', () => {
     await waitForFirstPaint(fresh);
     await waitForIdle(fresh);
     await fresh.screenshot({ path: path.join(SCREENSHOTS, 'phone-map.png') });
+    // The first view on a phone: all of England below the top card.
+    await fresh.goto(`${server.base}/`);
+    await waitForFirstPaint(fresh);
+    await waitForIdle(fresh);
+    await fresh.screenshot({ path: path.join(SCREENSHOTS, 'phone-england.png') });
     await context.close();
   });
 });
