@@ -53,6 +53,10 @@ pub struct IndicatorMeta {
     pub n_ranked: u32,
     /// Attribution line.
     pub attribution: String,
+    /// What the score is and which way it runs, where scores are published ("Score: ...; higher
+    /// means more deprived").
+    #[serde(default)]
+    pub score_meaning: Option<String>,
 }
 
 /// A map layer.
@@ -135,6 +139,53 @@ pub struct AreaDetail {
     pub left_behind: Option<LeftBehindStatus>,
     /// Areas of the same level sharing a border.
     pub neighbours: Vec<NamedArea>,
+    /// For a larger area (local authority, region): how its summary figures were made, said once.
+    #[serde(default)]
+    pub summary_method: Option<String>,
+    /// For a larger area: how many of its neighbourhoods are left behind.
+    #[serde(default)]
+    pub left_behind_count: Option<LeftBehindCount>,
+    /// The same place in the other LSOA vintage: for an LSOA 2011 the LSOA 2021 areas it became,
+    /// for an LSOA 2021 the LSOA 2011 areas it came from (ONS lookup with its change codes).
+    #[serde(default)]
+    pub counterparts: Vec<Counterpart>,
+}
+
+/// An area of another vintage that covers the same place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counterpart {
+    /// Its level (`lsoa21` or `lsoa11`).
+    pub level: Level,
+    /// Code and name.
+    pub area: NamedArea,
+    /// How the 2011 area became the 2021 one, in words ("unchanged", "split", "merged",
+    /// "redrawn").
+    pub change: String,
+}
+
+/// How many neighbourhoods of a larger area are left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftBehindCount {
+    /// Left-behind neighbourhoods inside.
+    pub count: u32,
+    /// Neighbourhoods inside.
+    pub of: u32,
+    /// How the count was made, in words.
+    pub method: String,
+}
+
+/// One named summary measure of a larger area ("Share of its 90 neighbourhoods in the most
+/// deprived 10%": 0.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryMeasure {
+    /// Stable id: `share_decile1`, `average_rank`, `rank_of_average_rank`.
+    pub id: String,
+    /// What it is, in words.
+    pub label: String,
+    /// The value.
+    pub value: f64,
+    /// The value as shown ("50%", "4,012.3", "5 of 296").
+    pub text: String,
 }
 
 /// One indicator's value for one area.
@@ -154,6 +205,12 @@ pub struct AreaIndicator {
     pub decile: Option<u8>,
     /// One line of plain words ("Among the 10% most deprived neighbourhoods in England").
     pub meaning: String,
+    /// What the score is and which way it runs, when a score is shown.
+    #[serde(default)]
+    pub score_meaning: Option<String>,
+    /// For a larger area: its summary measures, each named.
+    #[serde(default)]
+    pub measures: Vec<SummaryMeasure>,
 }
 
 /// Whether an area is "left behind" and how that was decided.
@@ -186,6 +243,8 @@ pub enum HitKind {
     LocalAuthority,
     /// An LSOA (by name or code).
     Lsoa,
+    /// A town or village (GeoNames); `lsoa21` is the LSOA 2021 containing its point.
+    Town,
 }
 
 /// One search result.

@@ -148,6 +148,34 @@ impl IndicatorDef {
     pub fn year(&self) -> u16 {
         self.source.year()
     }
+
+    /// What its score is and which way it runs, in plain words, when scores are published.
+    pub fn score_meaning(&self) -> Option<&'static str> {
+        if !self.has_score {
+            return None;
+        }
+        let is_index = self.parent.is_none();
+        Some(match (self.source, self.id) {
+            (Source::Iod2025 | Source::Iod2019, _) if is_index => {
+                "Score: the seven domain scores combined with MHCLG's weights; higher means more deprived."
+            }
+            (Source::Iod2025 | Source::Iod2019, id) if id.ends_with("_income") => {
+                "Score: the share of people living on a low income (0.25 = 25%); higher means more deprived."
+            }
+            (Source::Iod2025 | Source::Iod2019, id) if id.ends_with("_employment") => {
+                "Score: the share of working-age people involuntarily out of work (0.25 = 25%); higher means more deprived."
+            }
+            (Source::Iod2025 | Source::Iod2019, _) => {
+                "Score: MHCLG's standardised measure for this domain (around 0 for England as a whole); higher means more deprived."
+            }
+            (Source::Cni2023 | Source::Cni2019, _) if is_index => {
+                "Score: OCSI's combined measure of the three domains; higher means more community need."
+            }
+            (Source::Cni2023 | Source::Cni2019, _) => {
+                "Score: OCSI's measure for this domain; higher means more community need."
+            }
+        })
+    }
 }
 
 /// Looks an indicator up by id.
@@ -603,6 +631,19 @@ mod tests {
     }
 
     #[test]
+    fn every_published_score_says_which_way_it_runs() {
+        for def in CATALOGUE {
+            match def.score_meaning() {
+                Some(m) => {
+                    assert!(def.has_score, "{}", def.id);
+                    assert!(m.contains("higher means more"), "{}: {m}", def.id);
+                }
+                None => assert!(!def.has_score, "{}", def.id),
+            }
+        }
+    }
+
+    #[test]
     fn indicator_ids_round_trip_through_text_and_json() {
         assert_eq!(IndicatorId::all().count(), CATALOGUE.len());
         for id in IndicatorId::all() {
@@ -638,30 +679,21 @@ mod tests {
 /// One line of plain words for a decile: "Among the 10% most deprived neighbourhoods in England".
 /// `areas` names the kind of area ("neighbourhoods", "wards").
 pub fn decile_meaning(direction: Direction, decile: u8, areas: &str) -> String {
-    let (worst, best, more, less) = match direction {
-        Direction::MostDeprivedFirst => (
-            "most deprived",
-            "least deprived",
-            "more deprived",
-            "less deprived",
-        ),
-        Direction::HighestNeedFirst => (
-            "highest-need",
-            "lowest-need",
-            "higher community need",
-            "lower community need",
-        ),
+    let (worst, best) = match direction {
+        Direction::MostDeprivedFirst => ("most deprived", "least deprived"),
+        Direction::HighestNeedFirst => ("highest-need", "lowest-need"),
     };
     match decile {
         1 => format!("Among the 10% {worst} {areas} in England"),
         10 => format!("Among the 10% {best} {areas} in England"),
-        2..=9 => {
-            let above = u32::from(10 - decile) * 10;
-            let below = u32::from(decile - 1) * 10;
-            format!(
-                "Decile {decile}: {more} than {above}% of {areas} in England, {less} than {below}%"
-            )
-        }
+        2..=5 => format!(
+            "Among the {}% {worst} {areas} in England (decile {decile} of 10)",
+            u32::from(decile) * 10
+        ),
+        6..=9 => format!(
+            "Among the {}% {best} {areas} in England (decile {decile} of 10)",
+            u32::from(11 - decile) * 10
+        ),
         _ => "No value published for this area".to_string(),
     }
 }
@@ -682,8 +714,16 @@ mod meaning_tests {
         );
         assert_eq!(
             decile_meaning(Direction::MostDeprivedFirst, 3, "neighbourhoods"),
-            "Decile 3: more deprived than 70% of neighbourhoods in England, less deprived than 20%"
+            "Among the 30% most deprived neighbourhoods in England (decile 3 of 10)"
         );
+        assert_eq!(
+            decile_meaning(Direction::HighestNeedFirst, 8, "wards"),
+            "Among the 30% lowest-need wards in England (decile 8 of 10)"
+        );
+        for d in 1..=10u8 {
+            let m = decile_meaning(Direction::MostDeprivedFirst, d, "areas");
+            assert!(!m.contains("than"), "decile {d}: {m}");
+        }
         assert_eq!(
             decile_meaning(Direction::MostDeprivedFirst, 0, "x"),
             "No value published for this area"

@@ -1,44 +1,114 @@
-//! One HTTP error type: a clear JSON body for the client's mistakes, a generic one for ours.
+//! One HTTP error type: a clear JSON body for the client's mistakes, a generic one for ours with
+//! the cause (and its chain of sources) logged.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use cnimap_core::api::ErrorBody;
+use cnimap_core::catalogue::UnknownIndicator;
+use cnimap_core::tile::TileCoord;
+use cnimap_core::Level;
+use cnimap_search::QueryError;
 
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The thing asked for does not exist (unknown layer, indicator, code, route).
+    /// A layer id that is not one of the served layers.
+    #[error("unknown layer {given:?}: use one of {known}")]
+    UnknownLayer {
+        /// What the client sent.
+        given: String,
+        /// The served layers, comma-separated.
+        known: String,
+    },
+    /// An indicator id the catalogue does not know.
+    #[error(transparent)]
+    UnknownIndicator(#[from] UnknownIndicator),
+    /// An indicator asked for on a layer it is not published on.
+    #[error("indicator {indicator} is published for layer {published}, not {asked}")]
+    WrongLayer {
+        /// The indicator.
+        indicator: &'static str,
+        /// Where it is published.
+        published: Level,
+        /// Where it was asked for.
+        asked: Level,
+    },
+    /// A search query the index refuses (empty, too long, limit out of range).
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// Something else that does not exist (an area code, a route, a document).
     #[error("{0}")]
     NotFound(String),
-    /// The request is malformed (bad tile coordinates, empty or overlong query).
+    /// Another malformed request (bad tile coordinates, a malformed path or query string).
     #[error("{0}")]
     BadRequest(String),
-    /// Our fault. The cause is logged, the client sees a generic message.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Cutting a tile failed: our fault.
+    #[error("cutting tile {layer} {coord:?}")]
+    Tile {
+        /// The layer.
+        layer: Level,
+        /// The tile.
+        coord: TileCoord,
+        /// The tiler's reason.
+        #[source]
+        source: cnimap_tiles::TileError,
+    },
+    /// Compressing a response failed: our fault.
+    #[error("compressing a response")]
+    Compress(#[source] std::io::Error),
+    /// A blocking task stopped before it answered: our fault.
+    #[error("a background task stopped")]
+    Task(#[from] tokio::task::JoinError),
+    /// A middleware layer failed in a way it does not name: our fault.
+    #[error("a middleware layer failed")]
+    Middleware(#[source] axum::BoxError),
+    /// A state the server should never reach (a document missing that start-up encodes).
+    #[error("{0}")]
+    Invariant(&'static str),
 }
 
 impl AppError {
-    fn status_and_kind(&self) -> (StatusCode, &'static str) {
+    /// The HTTP status and the machine-readable kind.
+    pub fn status_and_kind(&self) -> (StatusCode, &'static str) {
         match self {
-            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            AppError::UnknownLayer { .. }
+            | AppError::UnknownIndicator(_)
+            | AppError::WrongLayer { .. }
+            | AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Query(_) | AppError::BadRequest(_) => {
+                (StatusCode::BAD_REQUEST, "bad_request")
+            }
+            AppError::Tile { .. }
+            | AppError::Compress(_)
+            | AppError::Task(_)
+            | AppError::Middleware(_)
+            | AppError::Invariant(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
+    }
+
+    /// The error and its chain of causes, for the log.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, kind) = self.status_and_kind();
-        let message = match &self {
-            AppError::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
-                "Something went wrong on our side; it has been logged.".to_string()
-            }
-            AppError::NotFound(m) | AppError::BadRequest(m) => m.clone(),
+        let message = if status.is_server_error() {
+            tracing::error!(cause = %self.chain(), "internal error");
+            "Something went wrong on our side; it has been logged.".to_string()
+        } else {
+            self.to_string()
         };
         (
             status,
@@ -76,5 +146,47 @@ where
                 e.body_text()
             ))),
         }
+    }
+}
+
+/// `axum::extract::Query` whose rejection (a repeated key, a malformed escape) is our JSON 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(AppError::BadRequest(format!(
+                "malformed query string: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_mistakes_are_4xx_and_ours_are_500_with_the_cause_kept_for_the_log() {
+        let unknown = AppError::from(UnknownIndicator("imd2026".into()));
+        assert_eq!(unknown.status_and_kind().0, StatusCode::NOT_FOUND);
+        assert!(unknown.to_string().contains("imd2026"));
+        let query = AppError::from(QueryError::Empty);
+        assert_eq!(query.status_and_kind().0, StatusCode::BAD_REQUEST);
+        let io = std::io::Error::other("disk on fire");
+        let ours = AppError::Compress(io);
+        assert_eq!(ours.status_and_kind().0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(ours.chain(), "compressing a response: disk on fire");
     }
 }

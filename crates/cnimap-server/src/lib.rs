@@ -1,15 +1,20 @@
 //! The cnimap server: loads the atlas once, prepares tiles and search, and serves them with axum.
 //!
+//! The modules run one way: [`prepare`] (start-up work: tiles, neighbours, documents) ->
+//! [`state`] (what requests read) -> [`detail`] (area panels) -> [`routes`] (one file per
+//! resource) -> [`serve`] (hardening and the listener). [`http`] and [`error`] are shared leaves.
 //! [`app`] builds the router from an [`AppState`] so tests drive it with `tower::ServiceExt::oneshot`.
 
-pub mod api;
 pub mod check;
+pub mod detail;
 pub mod error;
 pub mod export;
-pub mod neighbours;
+pub mod http;
+pub mod prepare;
+pub mod routes;
 pub mod serve;
 pub mod state;
-pub mod tiles;
+pub mod tile_cache;
 
 use std::path::PathBuf;
 

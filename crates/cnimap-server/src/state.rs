@@ -1,20 +1,20 @@
-//! The state shared by every request: the atlas, the search index, prepared tile layers and
-//! pre-encoded JSON, all built once at start-up.
+//! The state shared by every request, built once at start-up from the data: the atlas (without
+//! its geometry, which only start-up reads), the search index, prepared tile layers, neighbours and
+//! pre-encoded JSON in typed maps.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use cnimap_core::Level;
 use cnimap_data::Atlas;
 use cnimap_search::SearchIndex;
 use cnimap_tiles::PreparedLayer;
 
-use crate::api::{self, Encoded};
-use crate::neighbours::Adjacency;
-use crate::tiles::TileCache;
+use crate::error::AppError;
+use crate::prepare::{self, Adjacency, Documents, LeftBehindCounts, Vintages};
+use crate::tile_cache::{TileCache, CACHE_BYTES};
 use crate::DataSource;
 
 /// Shared state: cheap to clone.
@@ -23,22 +23,28 @@ pub struct AppState(pub Arc<Inner>);
 
 /// What [`AppState`] holds.
 pub struct Inner {
-    /// The atlas.
+    /// The atlas: codes, names, values, lookups and summaries (geometry dropped after start-up).
     pub atlas: Atlas,
     /// Place and postcode search.
     pub search: SearchIndex,
-    /// Tile layers by id.
-    pub tiles: HashMap<String, PreparedLayer>,
+    /// The served layers, in [`Level`] order (those the manifest marks `tiled`).
+    pub tiled: Vec<Level>,
+    /// Tile layers.
+    pub tiles: HashMap<Level, PreparedLayer>,
     /// Cut, compressed tiles.
     pub tile_cache: TileCache,
     /// Areas sharing a border, per level, by feature index.
     pub adjacency: HashMap<Level, Adjacency>,
-    /// Pre-encoded JSON documents by path (`/api/indicators`, `/api/values/lsoa21/imd2025`, ...).
-    pub documents: HashMap<String, Encoded>,
+    /// Pre-encoded JSON documents.
+    pub documents: Documents,
+    /// LSOA 2011 <-> 2021 pairs, for the area panel.
+    pub vintages: Vintages,
+    /// Left-behind neighbourhoods per larger area, for the area panel.
+    pub left_behind_counts: LeftBehindCounts,
     /// The built web app.
     pub static_dir: PathBuf,
-    /// Start-up timings, for `/api/health` and the log.
-    pub startup: Vec<(String, u128)>,
+    /// Start-up timings in milliseconds, for `/api/health` and the log.
+    pub startup: Vec<(&'static str, u128)>,
 }
 
 impl std::ops::Deref for AppState {
@@ -48,130 +54,52 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The layers cut into tiles.
-pub const TILED: [Level; 5] = [
-    Level::Lsoa21,
-    Level::Lsoa11,
-    Level::Ward17,
-    Level::Lad24,
-    Level::Region,
-];
-
 impl AppState {
     /// Loads and prepares everything.
     pub fn load(source: &DataSource, static_dir: PathBuf) -> anyhow::Result<AppState> {
-        let mut startup = Vec::new();
         let t0 = Instant::now();
         let t = Instant::now();
-        let (atlas, search) = source.load()?;
-        startup.push(("load data".to_string(), t.elapsed().as_millis()));
-
-        // Tiles, neighbours and JSON documents are independent: build them side by side.
-        let (tiles, adjacency, documents) = std::thread::scope(|s| {
-            let atlas = &atlas;
-            let adjacency = s.spawn(move || {
-                let t = Instant::now();
-                let a: HashMap<Level, Adjacency> = TILED
-                    .iter()
-                    .filter_map(|l| atlas.layer(*l).map(|layer| (*l, Adjacency::build(layer))))
-                    .collect();
-                (a, t.elapsed().as_millis())
-            });
-            let documents = s.spawn(move || {
-                let t = Instant::now();
-                (api::encode_documents(atlas), t.elapsed().as_millis())
-            });
-            let t = Instant::now();
-            let tiles = prepare_tiles(atlas);
-            let tiles_ms = t.elapsed().as_millis();
-            let (adjacency, adjacency_ms) = adjacency
-                .join()
-                .map_err(|_| anyhow::anyhow!("adjacency builder stopped"))?;
-            let (documents, documents_ms) = documents
-                .join()
-                .map_err(|_| anyhow::anyhow!("JSON encoder stopped"))?;
-            startup.push(("prepare tiles".to_string(), tiles_ms));
-            startup.push(("adjacency".to_string(), adjacency_ms));
-            startup.push(("encode JSON".to_string(), documents_ms));
-            anyhow::Ok((tiles?, adjacency, documents?))
-        })?;
-        startup.push(("total".to_string(), t0.elapsed().as_millis()));
+        let (mut atlas, search) = source.load()?;
+        let mut startup = vec![("load data", t.elapsed().as_millis())];
+        let tiled = prepare::tiled_levels(&atlas);
+        let prepared = prepare::prepare(&atlas, &tiled)?;
+        startup.extend(prepared.timings);
+        // Requests never read the outlines: the tiles, labels and neighbours hold what they need.
+        for layer in atlas.layers.values_mut() {
+            layer.geometry = Vec::new();
+        }
+        atlas.left_behind_outlines = Vec::new();
+        startup.push(("total", t0.elapsed().as_millis()));
         for (what, ms) in &startup {
-            tracing::info!(what, ms, "start-up");
+            tracing::info!(what, ms = *ms as u64, "start-up");
         }
         Ok(AppState(Arc::new(Inner {
             atlas,
             search,
-            tiles,
-            tile_cache: TileCache::new(crate::tiles::CACHE_BYTES),
-            adjacency,
-            documents,
+            tiled,
+            tiles: prepared.tiles,
+            tile_cache: TileCache::new(CACHE_BYTES),
+            adjacency: prepared.adjacency,
+            documents: prepared.documents,
+            vintages: prepared.vintages,
+            left_behind_counts: prepared.left_behind_counts,
             static_dir,
             startup,
         })))
     }
-}
 
-/// Prepares every tiled layer from the atlas geometry, in parallel.
-pub fn prepare_tiles(atlas: &Atlas) -> anyhow::Result<HashMap<String, PreparedLayer>> {
-    let specs: Vec<cnimap_tiles::LayerSpec> = TILED
-        .iter()
-        .filter_map(|l| atlas.layer(*l))
-        .map(layer_spec)
-        .collect();
-    let results: Vec<anyhow::Result<PreparedLayer>> = std::thread::scope(|s| {
-        let handles: Vec<_> = specs
-            .into_iter()
-            .map(|spec| {
-                s.spawn(move || {
-                    let id = spec.id.clone();
-                    let t = Instant::now();
-                    let layer = PreparedLayer::prepare(spec)
-                        .with_context(|| format!("preparing tiles for {id}"));
-                    tracing::info!(
-                        layer = id,
-                        ms = t.elapsed().as_millis() as u64,
-                        "tiles prepared"
-                    );
-                    layer
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("tile preparation stopped")))
-            })
-            .collect()
-    });
-    results
-        .into_iter()
-        .map(|r| r.map(|l| (l.id().to_string(), l)))
-        .collect()
-}
-
-/// The tiler's input for one layer: every geometry file with its zoom range.
-pub fn layer_spec(layer: &cnimap_data::AreaLayer) -> cnimap_tiles::LayerSpec {
-    cnimap_tiles::LayerSpec {
-        id: layer.level.id().to_string(),
-        sources: layer
-            .geometry
-            .iter()
-            .map(|g| cnimap_tiles::SourceGeometry {
-                min_zoom: g.zooms.min,
-                max_zoom: g.zooms.max,
-                features: g
-                    .features
+    /// A served layer by id, or the 404 that lists the served ones.
+    pub fn served_layer(&self, id: &str) -> Result<Level, AppError> {
+        Level::from_id(id)
+            .filter(|l| self.tiled.contains(l))
+            .ok_or_else(|| AppError::UnknownLayer {
+                given: id.to_string(),
+                known: self
+                    .tiled
                     .iter()
-                    .map(|(i, geom)| cnimap_tiles::InputFeature {
-                        index: *i,
-                        code: layer.codes[*i as usize].clone(),
-                        name: layer.names[*i as usize].clone(),
-                        geometry_wgs84: geom.clone(),
-                    })
-                    .collect(),
+                    .map(|l| l.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
-            .collect(),
     }
 }

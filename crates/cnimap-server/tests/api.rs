@@ -233,7 +233,8 @@ async fn a_lad_shows_summaries_that_say_how_they_were_made() {
         .find(|i| i.id == "imd2025")
         .expect("summary");
     assert_eq!(imd.of, 296);
-    assert!(imd.meaning.contains("MHCLG"), "{}", imd.meaning);
+    let method = a.summary_method.as_deref().unwrap_or_default();
+    assert!(method.contains("MHCLG"), "{method}");
 }
 
 #[tokio::test]
@@ -395,4 +396,98 @@ async fn static_files_never_escape_their_folder(#[case] uri: &str) {
         !String::from_utf8_lossy(&b).contains("do not serve"),
         "{uri} leaked the file"
     );
+}
+
+#[tokio::test]
+async fn an_lsoa_asked_for_as_2011_shows_its_iod2019_values_and_its_2021_areas() {
+    // Hastings 008A kept its code in 2021: without a layer the 2021 area answers, with
+    // layer=lsoa11 the 2011 one, with the IMD 2019 and no 2025 figure.
+    let a: AreaDetail = json(get("/api/areas/E01020975?layer=lsoa11").await).await;
+    assert_eq!(a.level, cnimap_core::Level::Lsoa11);
+    assert!(a.indicators.iter().any(|i| i.id == "imd2019"));
+    assert!(a.indicators.iter().all(|i| !i.id.starts_with("imd2025")));
+    assert_eq!(a.counterparts.len(), 1);
+    assert_eq!(a.counterparts[0].area.code, "E01020975");
+    assert_eq!(a.counterparts[0].change, "unchanged");
+    let b: AreaDetail = json(get("/api/areas/E01020975").await).await;
+    assert_eq!(b.level, cnimap_core::Level::Lsoa21);
+    // Middlesbrough 001G was split in two in 2021.
+    let s: AreaDetail = json(get("/api/areas/E01033468?layer=lsoa11").await).await;
+    let codes: Vec<&str> = s
+        .counterparts
+        .iter()
+        .map(|c| c.area.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E01035189", "E01035190"], "{:?}", s.counterparts);
+    assert!(s.counterparts.iter().all(|c| c.change == "split"));
+}
+
+#[rstest]
+#[case::unknown_layer("/api/areas/E01020975?layer=lsoa99", StatusCode::NOT_FOUND)]
+#[case::code_not_in_layer("/api/areas/E07000076?layer=lsoa11", StatusCode::NOT_FOUND)]
+#[tokio::test]
+async fn a_wrong_layer_for_an_area_is_refused_clearly(
+    #[case] uri: &str,
+    #[case] status: StatusCode,
+) {
+    let r = get(uri).await;
+    assert_eq!(r.status(), status);
+    let e: ErrorBody = json(r).await;
+    assert!(!e.message.is_empty());
+}
+
+#[tokio::test]
+async fn a_council_panel_names_each_measure_says_the_method_once_and_counts_left_behind_areas() {
+    let a: AreaDetail = json(get("/api/areas/E07000076").await).await;
+    let method = a.summary_method.as_deref().unwrap_or_default();
+    assert!(method.contains("average"), "{method}");
+    for i in &a.indicators {
+        assert!(
+            !i.meaning.contains("MHCLG"),
+            "{}: method repeated: {}",
+            i.id,
+            i.meaning
+        );
+        assert!(i.decile.is_some(), "{} has no decile badge", i.id);
+        let ids: Vec<&str> = i.measures.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["share_decile1", "average_rank", "rank_of_average_rank"],
+            "{}",
+            i.id
+        );
+        assert!(
+            i.score.is_none(),
+            "{}: an average rank shown as a score",
+            i.id
+        );
+    }
+    // Catalogue order: the IMD, then its domains, before the CNI.
+    let ids: Vec<&str> = a.indicators.iter().map(|i| i.id.as_str()).collect();
+    let pos = |id: &str| ids.iter().position(|x| *x == id).expect(id);
+    assert!(pos("imd2025") < pos("imd2025_income"));
+    assert!(pos("imd2025_income") < pos("imd2025_crime"));
+    assert!(pos("imd2025_crime") < pos("cni2023"));
+    let lb = a
+        .left_behind_count
+        .expect("a count of left-behind neighbourhoods");
+    assert!(lb.count > 0 && lb.count < lb.of, "{lb:?}");
+    assert!(
+        lb.method.contains("Left behind: within the 10%"),
+        "{}",
+        lb.method
+    );
+}
+
+#[tokio::test]
+async fn gzip_refused_with_q_zero_gets_the_plain_body() {
+    let r = get_with(
+        "/api/indicators",
+        &[(header::ACCEPT_ENCODING, "gzip;q=0, identity")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
+    let body = r.into_body().collect().await.expect("body").to_bytes();
+    assert_eq!(body.first(), Some(&b'{'));
 }

@@ -1,5 +1,5 @@
 //! Generated bad requests on the real national data: tile coordinates straight into
-//! [`cnimap_server::tiles::parse_tile`], and tile paths, search query strings, area codes and
+//! [`cnimap_server::routes::tiles::parse_tile`], and tile paths, search query strings, area codes and
 //! layer/indicator names through the whole router (`tower::ServiceExt::oneshot`). Nothing may
 //! panic or answer 5xx; every refusal has a non-empty body. The number of cases per target comes
 //! from `CNIMAP_FUZZ_CASES` (default 2,000; `scripts/bench.sh fuzz` runs 100,000), the seed from
@@ -148,13 +148,13 @@ fn generated_tile_coordinates_parse_or_give_a_clear_error() {
     for case in 0..cases() {
         let (layer, z, x, y) = tile_parts(&mut rng);
         let result = catch_unwind(AssertUnwindSafe(|| {
-            cnimap_server::tiles::parse_tile(state, &layer, &z, &x, &y)
+            cnimap_server::routes::tiles::parse_tile(state, &layer, &z, &x, &y)
         }));
         let Ok(result) = result else {
             panic!("case {case}: parse_tile({layer:?}, {z:?}, {x:?}, {y:?}) panicked");
         };
         match result {
-            Ok(c) => {
+            Ok((_, c)) => {
                 let n = 1u64 << c.z();
                 assert!(
                     u64::from(c.x()) < n && u64::from(c.y()) < n && c.z() <= 14,

@@ -1,0 +1,168 @@
+//! The whole-layer JSON documents (catalogue, values, codes and names, label points), encoded and
+//! compressed once, held in typed maps: a request looks one up by layer or indicator, never by a
+//! URL string.
+
+use std::collections::HashMap;
+
+use geo::{Area, InteriorPoint};
+
+use cnimap_core::api::{
+    IndicatorMeta, IndicatorsResponse, LayerAreasResponse, LayerMeta, ValuesResponse,
+};
+use cnimap_core::catalogue::{IndicatorId, Source, BOUNDARY_ATTRIBUTION};
+use cnimap_core::classify::{DECILE_METHOD, DECILE_PUBLISHED};
+use cnimap_core::Level;
+use cnimap_data::{AreaLayer, Atlas};
+
+use crate::http::{EncodeError, Encoded};
+
+/// Layers with label points (the browser shows LSOA names only when zoomed in close).
+pub const LABELLED: [Level; 5] = [
+    Level::Region,
+    Level::Lad24,
+    Level::Ward17,
+    Level::Lsoa21,
+    Level::Lsoa11,
+];
+
+/// Every pre-encoded document, by what it is about.
+#[derive(Debug)]
+pub struct Documents {
+    /// `/api/indicators`.
+    pub catalogue: Encoded,
+    /// `/api/values/{layer}/{indicator}` (each indicator has one layer).
+    pub values: HashMap<IndicatorId, Encoded>,
+    /// `/api/layers/{layer}`.
+    pub layers: HashMap<Level, Encoded>,
+    /// `/api/labels/{layer}`.
+    pub labels: HashMap<Level, Encoded>,
+}
+
+/// Every source's attribution and the boundaries'.
+pub fn attribution() -> Vec<String> {
+    let mut v: Vec<String> = Source::ALL
+        .iter()
+        .map(|s| s.attribution().to_string())
+        .collect();
+    v.push(BOUNDARY_ATTRIBUTION.to_string());
+    v.push("Postcodes and place names: ONS Postcode Directory 2017 and ONS/House of Commons Library names, Open Government Licence v3.0.".to_string());
+    v
+}
+
+/// The catalogue: every loaded indicator with its words, and the served layers.
+pub fn catalogue(atlas: &Atlas, tiled: &[Level]) -> IndicatorsResponse {
+    let indicators = atlas
+        .indicators
+        .iter()
+        .map(|v| {
+            let d = v.def;
+            IndicatorMeta {
+                id: d.id.to_string(),
+                title: d.title.to_string(),
+                description: d.description.to_string(),
+                source: serde_json::to_value(d.source)
+                    .ok()
+                    .and_then(|s| s.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                source_title: d.source.title().to_string(),
+                year: d.year(),
+                layer: d.level(),
+                rank_phrase: d.direction().rank_phrase().to_string(),
+                decile_one: d.direction().decile_one_phrase(d.level().areas_noun()),
+                parent: d.parent.map(str::to_string),
+                has_score: d.has_score,
+                decile_published: d.decile_published,
+                decile_method: if d.decile_published {
+                    DECILE_PUBLISHED
+                } else {
+                    DECILE_METHOD
+                }
+                .to_string(),
+                n_ranked: v.n_ranked,
+                attribution: d.source.attribution().to_string(),
+                score_meaning: d.score_meaning().map(str::to_string),
+            }
+        })
+        .collect();
+    let layers = tiled
+        .iter()
+        .filter_map(|l| atlas.layer(*l))
+        .map(|l| LayerMeta {
+            id: l.level,
+            title: l.title.clone(),
+            features: l.len() as u32,
+            tilejson: format!("/tiles/{}.json", l.level.id()),
+        })
+        .collect();
+    IndicatorsResponse {
+        indicators,
+        layers,
+        attribution: attribution(),
+    }
+}
+
+/// Encodes every whole-layer document once.
+pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> {
+    let catalogue = Encoded::json(&catalogue(atlas, tiled))?;
+    let mut values = HashMap::new();
+    for v in &atlas.indicators {
+        let Ok(id) = IndicatorId::parse(v.def.id) else {
+            continue;
+        };
+        let doc = ValuesResponse {
+            layer: v.def.level(),
+            indicator: v.def.id.to_string(),
+            n_ranked: v.n_ranked,
+            decile: v.decile.clone(),
+            rank: v.rank.clone(),
+            score: v.score.clone(),
+            decile_counts: v.decile_counts,
+        };
+        values.insert(id, Encoded::json(&doc)?);
+    }
+    let (mut layers, mut labels) = (HashMap::new(), HashMap::new());
+    for layer in atlas.layers.values() {
+        let doc = LayerAreasResponse {
+            layer: layer.level,
+            codes: layer.codes.clone(),
+            names: layer.names.clone(),
+        };
+        layers.insert(layer.level, Encoded::json(&doc)?);
+        if LABELLED.contains(&layer.level) {
+            labels.insert(layer.level, Encoded::json(&label_points(layer))?);
+        }
+    }
+    Ok(Documents {
+        catalogue,
+        values,
+        layers,
+        labels,
+    })
+}
+
+/// Label points (an interior point of each area's largest part) as GeoJSON, by feature index.
+fn label_points(layer: &AreaLayer) -> serde_json::Value {
+    let mut features = Vec::new();
+    // The lightest outlines are plenty to place a label.
+    if let Some(g) = layer.geometry.first() {
+        for (i, mp) in &g.features {
+            let largest =
+                mp.0.iter()
+                    .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
+            let Some(p) = largest.and_then(|p| p.interior_point()) else {
+                continue;
+            };
+            features.push(serde_json::json!({
+                "type": "Feature",
+                "id": i,
+                "geometry": {"type": "Point", "coordinates": [round6(p.x()), round6(p.y())]},
+                "properties": {"code": layer.codes[*i as usize], "name": layer.names[*i as usize]},
+            }));
+        }
+    }
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}

@@ -1,0 +1,110 @@
+//! Start-up work, done once: tiles (topology and per-zoom simplification), neighbours and every
+//! whole-layer JSON document, built side by side from the atlas. Nothing here knows about HTTP
+//! requests; [`crate::state`] holds what this returns.
+
+pub mod areas;
+pub mod documents;
+pub mod neighbours;
+pub mod tiles;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use cnimap_core::Level;
+use cnimap_data::Atlas;
+use cnimap_tiles::PreparedLayer;
+
+pub use areas::{LeftBehindCounts, Vintages};
+pub use documents::Documents;
+pub use neighbours::Adjacency;
+
+use crate::http::EncodeError;
+
+/// Why start-up preparation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// A layer could not be tiled.
+    #[error("preparing tiles for {level}")]
+    Tiles {
+        /// The layer.
+        level: Level,
+        /// The tiler's reason.
+        #[source]
+        source: cnimap_tiles::TileError,
+    },
+    /// A document could not be encoded.
+    #[error("encoding the JSON documents")]
+    Encode(#[from] EncodeError),
+    /// A worker thread panicked.
+    #[error("{0} stopped unexpectedly")]
+    Stopped(&'static str),
+}
+
+/// Everything prepared at start-up.
+pub struct Prepared {
+    /// Tile layers.
+    pub tiles: HashMap<Level, PreparedLayer>,
+    /// Areas sharing a border, per level.
+    pub adjacency: HashMap<Level, Adjacency>,
+    /// Pre-encoded documents.
+    pub documents: Documents,
+    /// LSOA 2011 <-> 2021 pairs.
+    pub vintages: Vintages,
+    /// Left-behind neighbourhoods per larger area.
+    pub left_behind_counts: LeftBehindCounts,
+    /// How long each step took, in milliseconds.
+    pub timings: Vec<(&'static str, u128)>,
+}
+
+/// The layers the manifest asks to tile, in [`Level`] order.
+pub fn tiled_levels(atlas: &Atlas) -> Vec<Level> {
+    atlas
+        .layers
+        .values()
+        .filter(|l| l.tiled)
+        .map(|l| l.level)
+        .collect()
+}
+
+/// Prepares tiles, neighbours and documents for `tiled` layers, side by side.
+pub fn prepare(atlas: &Atlas, tiled: &[Level]) -> Result<Prepared, PrepareError> {
+    std::thread::scope(|s| {
+        let adjacency = s.spawn(move || {
+            let t = Instant::now();
+            let a: HashMap<Level, Adjacency> = tiled
+                .iter()
+                .filter_map(|l| atlas.layer(*l).map(|layer| (*l, Adjacency::build(layer))))
+                .collect();
+            (a, t.elapsed().as_millis())
+        });
+        let documents = s.spawn(move || {
+            let t = Instant::now();
+            (documents::encode(atlas, tiled), t.elapsed().as_millis())
+        });
+        let areas = s.spawn(move || (Vintages::build(atlas), LeftBehindCounts::build(atlas)));
+        let t = Instant::now();
+        let tiles = tiles::prepare_tiles(atlas, tiled);
+        let tiles_ms = t.elapsed().as_millis();
+        let (adjacency, adjacency_ms) = adjacency
+            .join()
+            .map_err(|_| PrepareError::Stopped("the neighbour finder"))?;
+        let (documents, documents_ms) = documents
+            .join()
+            .map_err(|_| PrepareError::Stopped("the JSON encoder"))?;
+        let (vintages, left_behind_counts) = areas
+            .join()
+            .map_err(|_| PrepareError::Stopped("the area indexer"))?;
+        Ok(Prepared {
+            tiles: tiles?,
+            adjacency,
+            documents: documents?,
+            vintages,
+            left_behind_counts,
+            timings: vec![
+                ("prepare tiles", tiles_ms),
+                ("adjacency", adjacency_ms),
+                ("encode JSON", documents_ms),
+            ],
+        })
+    })
+}

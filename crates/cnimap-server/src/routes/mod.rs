@@ -1,0 +1,44 @@
+//! The routes, one file per resource: whole-layer documents, areas, search, tiles, health and the
+//! static web app. [`router`] puts them together; [`crate::serve`] adds the hardening layers.
+
+pub mod areas;
+pub mod documents;
+pub mod health;
+pub mod search;
+pub mod static_files;
+pub mod tiles;
+
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Every route, with the state; no middleware.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/indicators", get(documents::indicators))
+        .route("/values/{layer}/{indicator}", get(documents::values))
+        .route("/layers/{layer}", get(documents::layer_areas))
+        .route("/labels/{layer}", get(documents::labels))
+        .route("/areas/{code}", get(areas::area))
+        .route("/search", get(search::search))
+        .fallback(not_found);
+    let tiles = Router::new()
+        .route("/{file}", get(tiles::tilejson))
+        .route("/{layer}/{z}/{x}/{y}", get(tiles::tile))
+        .fallback(not_found);
+    let static_files = static_files::service(&state.static_dir);
+    Router::new()
+        .nest("/api", api)
+        .nest("/tiles", tiles)
+        .fallback_service(static_files)
+        .with_state(state)
+}
+
+/// The JSON 404 for any path nothing answers.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    AppError::NotFound(format!("nothing at {}", uri.path())).into_response()
+}
