@@ -164,7 +164,14 @@ impl Client {
                     size: got,
                     resumed_from: start,
                 }),
-                Err((_, CopyError::Read(e))) => Err(network(got, e)),
+                Err((_, CopyError::Read(e))) => {
+                    if got == 0 {
+                        // Nothing to resume from: leave no empty file behind.
+                        drop(file);
+                        remove(part).map_err(|e| io_err("cannot remove", e))?;
+                    }
+                    Err(network(got, e))
+                }
                 Err((_, CopyError::Write(e))) => Err(io_err("cannot write", e)),
             };
         }
