@@ -53,6 +53,10 @@
 //!
 //! [`write_pmtiles`] writes a whole layer to a PMTiles v3 archive.
 //!
+//! [`PreparedLayer::neighbours`] gives which areas share a border ([`Neighbours`]), read once
+//! during prepare off the shared arcs of the most detailed source: a shared border of positive
+//! length makes two areas neighbours, touching at a point does not.
+//!
 //! Feature ids are the [`InputFeature::index`] (the feature index the JSON API addresses values
 //! by); properties are `code` and `name`; each layer's MVT source-layer is named after its id.
 
@@ -63,6 +67,7 @@ mod export;
 mod fxhash;
 mod layer;
 pub mod mvt;
+mod neighbours;
 mod ring;
 mod simplify;
 mod topology;
@@ -71,6 +76,7 @@ mod world;
 pub use error::TileError;
 pub use export::{write_pmtiles, PmtilesReport};
 pub use layer::{PreparedLayer, TileOptions};
+pub use neighbours::Neighbours;
 
 /// MVT tile extent of the finest grid: tile coordinates run from 0 to 4096. Low zooms may use a
 /// coarser one ([`TileOptions::low_zoom_extent`], [`PreparedLayer::extent`]).

@@ -535,3 +535,88 @@ fn above_the_coalescing_zooms_every_small_area_is_its_own_feature() {
     let ids: HashSet<u64> = features.iter().filter_map(|f| f.id).collect();
     assert_eq!(ids.len(), 101, "z{z}");
 }
+
+/// A square of `size` degrees with its south-west corner at `(x, y)`.
+fn square(x: f64, y: f64, size: f64) -> Polygon<f64> {
+    Polygon::new(
+        ring(&[(x, y), (x + size, y), (x + size, y + size), (x, y + size)]),
+        vec![],
+    )
+}
+
+/// A 2 x 2 grid of 0.1-degree squares, feature indices 0 1 (north row) over 2 3 (south row): the
+/// diagonal pairs (0, 3) and (1, 2) meet only at the centre point.
+fn two_by_two() -> Vec<InputFeature> {
+    let (x, y, s) = (0.5, 51.0, 0.1);
+    vec![
+        feature(0, "E01000000", vec![square(x, y + s, s)]),
+        feature(1, "E01000001", vec![square(x + s, y + s, s)]),
+        feature(2, "E01000002", vec![square(x, y, s)]),
+        feature(3, "E01000003", vec![square(x + s, y, s)]),
+    ]
+}
+
+#[test]
+fn in_a_two_by_two_grid_areas_sharing_an_edge_are_neighbours_and_diagonal_corners_are_not() {
+    let layer = layer(two_by_two(), &on_demand());
+    let n = layer.neighbours();
+    assert_eq!(n.of(0), &[1, 2]);
+    assert_eq!(n.of(1), &[0, 3]);
+    assert_eq!(n.of(2), &[0, 3]);
+    assert_eq!(n.of(3), &[1, 2]);
+    assert_eq!(n.pair_count(), 4);
+    assert!(n.of(4).is_empty(), "an index the layer does not have");
+    let listed: Vec<u32> = n.iter().map(|(index, _)| index).collect();
+    assert_eq!(listed, [0, 1, 2, 3]);
+}
+
+#[test]
+fn an_enclave_neighbours_the_area_around_it_and_an_island_has_no_neighbours() {
+    let outer = [(0.5, 51.0), (0.8, 51.0), (0.8, 51.3), (0.5, 51.3)];
+    let inner = [(0.6, 51.1), (0.7, 51.1), (0.7, 51.2), (0.6, 51.2)];
+    let features = vec![
+        feature(
+            3,
+            "E01000003",
+            vec![Polygon::new(ring(&outer), vec![ring(&inner)])],
+        ),
+        feature(8, "E01000008", vec![Polygon::new(ring(&inner), vec![])]),
+        feature(1, "E01000001", vec![square(1.0, 51.0, 0.1)]),
+    ];
+    let layer = layer(features, &on_demand());
+    let n = layer.neighbours();
+    assert_eq!(n.of(3), &[8]);
+    assert_eq!(n.of(8), &[3]);
+    assert!(n.of(1).is_empty());
+}
+
+#[test]
+fn neighbours_come_from_the_most_detailed_source() {
+    // Low zooms: the two western squares drawn apart. High zooms: side by side.
+    let apart = vec![
+        feature(0, "E01000000", vec![square(0.5, 51.0, 0.09)]),
+        feature(1, "E01000001", vec![square(0.6, 51.0, 0.1)]),
+    ];
+    let touching = vec![
+        feature(0, "E01000000", vec![square(0.5, 51.0, 0.1)]),
+        feature(1, "E01000001", vec![square(0.6, 51.0, 0.1)]),
+    ];
+    let spec = LayerSpec {
+        id: "test".to_owned(),
+        sources: vec![
+            SourceGeometry {
+                min_zoom: 10,
+                max_zoom: 14,
+                features: touching,
+            },
+            SourceGeometry {
+                min_zoom: 0,
+                max_zoom: 9,
+                features: apart,
+            },
+        ],
+    };
+    let layer = PreparedLayer::prepare_with(spec, &on_demand()).expect("prepare");
+    assert_eq!(layer.neighbours().of(0), &[1]);
+    assert_eq!(layer.neighbours().of(1), &[0]);
+}

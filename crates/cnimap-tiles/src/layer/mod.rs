@@ -1,5 +1,5 @@
 //! A prepared layer: the heavy work once ([`PreparedLayer::prepare`]), then tiles per request
-//! ([`PreparedLayer::tile`]).
+//! ([`PreparedLayer::tile`]) and the areas' neighbours ([`PreparedLayer::neighbours`]).
 //!
 //! Preparation, per source ([`prepare`]): project every ring to the world grid, clean it and
 //! orient it (exteriors clockwise on screen, holes anticlockwise; [`project`]), build the
@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use cnimap_core::tile::{tiles_covering, TileCoord};
 
 use crate::error::TileError;
+use crate::neighbours::Neighbours;
 use crate::LayerSpec;
 
 pub use options::TileOptions;
@@ -56,6 +57,8 @@ pub struct PreparedLayer {
     bounds_wgs84: [f64; 4],
     options: TileOptions,
     sources: Vec<PreparedSource>,
+    /// Which areas share a border, from the most detailed source.
+    neighbours: Neighbours,
     /// Non-empty tiles cut at start-up (zooms up to `options.precut_max_zoom`).
     precut: HashMap<TileCoord, Vec<u8>>,
 }
@@ -83,8 +86,15 @@ impl PreparedLayer {
         let max_zoom = sources.last().map_or(0, |s| s.max_zoom);
         let bounds_wgs84 = bounds_of(&sources);
         let mut prepared = Vec::with_capacity(sources.len());
-        for source in sources {
-            prepared.push(PreparedSource::build(&id, source, options)?);
+        let mut neighbours = Neighbours::default();
+        let last = sources.len().saturating_sub(1);
+        for (i, source) in sources.into_iter().enumerate() {
+            // The source of the deepest zooms has the most detailed outlines.
+            let (source, found) = PreparedSource::build(&id, source, options, i == last)?;
+            prepared.push(source);
+            if let Some(found) = found {
+                neighbours = found;
+            }
         }
         let mut layer = Self {
             id,
@@ -93,6 +103,7 @@ impl PreparedLayer {
             bounds_wgs84,
             options: options.clone(),
             sources: prepared,
+            neighbours,
             precut: HashMap::new(),
         };
         layer.precut = layer.precut_tiles()?;
@@ -157,6 +168,14 @@ impl PreparedLayer {
     /// The options the layer was prepared with.
     pub fn options(&self) -> &TileOptions {
         &self.options
+    }
+
+    /// Which areas share a border, by feature index: computed once during
+    /// [`prepare`](Self::prepare) from the shared-arc topology of the most detailed source (the
+    /// one cut for the deepest zooms). Two areas are neighbours when they share a border of
+    /// positive length; touching at a point does not count. See [`Neighbours`] for the rule.
+    pub fn neighbours(&self) -> &Neighbours {
+        &self.neighbours
     }
 
     /// Cuts one tile: an uncompressed MVT with one layer named [`id`](Self::id), feature id = the

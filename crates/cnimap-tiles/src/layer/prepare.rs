@@ -1,11 +1,14 @@
 //! Preparing one source of a layer, once: check the spec, project every feature to the world
-//! grid, build the shared-arc topology and its neighbour graph, then assemble every zoom of the
-//! source.
+//! grid, build the shared-arc topology, its neighbour graph and (for the most detailed source)
+//! the public [`Neighbours`], then assemble every zoom of the source.
+
+use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::coalesce::Adjacency;
 use crate::error::TileError;
+use crate::neighbours::Neighbours;
 use crate::topology::build;
 use crate::world::WorldPt;
 use crate::{SourceGeometry, MAX_TILE_ZOOM};
@@ -115,7 +118,8 @@ fn project_source(layer: &str, source: &SourceGeometry) -> Vec<WorldPolygons> {
 }
 
 impl PreparedSource {
-    /// Prepares a source for its zooms.
+    /// Prepares a source for its zooms; with `with_neighbours`, also returns the features'
+    /// [`Neighbours`] read off the source's topology.
     ///
     /// # Errors
     /// [`TileError::DuplicateFeatureIndex`].
@@ -123,7 +127,8 @@ impl PreparedSource {
         layer: &str,
         source: SourceGeometry,
         options: &TileOptions,
-    ) -> Result<Self, TileError> {
+        with_neighbours: bool,
+    ) -> Result<(Self, Option<Neighbours>), TileError> {
         check_unique_indices(layer, &source)?;
         let projected = project_source(layer, &source);
         let SourceGeometry {
@@ -144,6 +149,20 @@ impl PreparedSource {
             points = topology.arcs.iter().map(Vec::len).sum::<usize>(),
             "topology built"
         );
+        let neighbours = with_neighbours.then(|| {
+            let started = Instant::now();
+            let indices: Vec<u32> = features.iter().map(|f| f.index).collect();
+            let neighbours = Neighbours::from_topology(&topology, &indices);
+            tracing::debug!(
+                layer,
+                min_zoom,
+                max_zoom,
+                pairs = neighbours.pair_count(),
+                ms = started.elapsed().as_secs_f64() * 1e3,
+                "neighbours found"
+            );
+            neighbours
+        });
         let order = by_increasing_area(&areas);
         let inputs = SourceTopology {
             topology: &topology,
@@ -163,12 +182,13 @@ impl PreparedSource {
                 name: f.name,
             })
             .collect();
-        Ok(Self {
+        let source = Self {
             min_zoom,
             max_zoom,
             meta,
             zooms,
-        })
+        };
+        Ok((source, neighbours))
     }
 }
 
