@@ -13,8 +13,10 @@
 //! server's former rule "shares at least two vertices at 1e-6 degrees" both give one pair more,
 //! Barrow-in-Furness 004C and 009A, which touch only through zero-area polygons of 009A (rings
 //! that run out and back along a line), dropped when rings are cleaned. The extra preparation
-//! time is 40 to 100 ms wall clock on two busy shared cores (load 7-10), against 3-10 s for the
-//! whole prepare: `RUST_LOG=cnimap_tiles=debug` shows it as `neighbours found ... ms`.
+//! time is about 20 ms of CPU on one thread (17-25 ms over five runs, read from
+//! `/proc/thread-self/schedstat`; 40-240 ms wall clock on two shared cores under load 7-19),
+//! against 2.3 s wall clock for the whole prepare on a quiet machine (`SIZES.md`).
+//! `RUST_LOG=cnimap_tiles=debug` logs the wall clock as `neighbours found ... ms`.
 
 use crate::topology::Topology;
 
