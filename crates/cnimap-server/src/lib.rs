@@ -2,7 +2,7 @@
 //!
 //! The modules run one way: [`prepare`] (start-up work: tiles, neighbours, documents) ->
 //! [`state`] (what requests read) -> [`detail`] (area panels) -> [`routes`] (one file per
-//! resource) -> [`serve`] (hardening and the listener). [`http`] and [`error`] are shared leaves.
+//! resource) -> [`serve`] (request hardening) over [`listener`] (connection limits). [`http`] and [`error`] are shared leaves.
 //! [`app`] builds the router from an [`AppState`] so tests drive it with `tower::ServiceExt::oneshot`.
 
 pub mod check;
@@ -10,6 +10,7 @@ pub mod detail;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod listener;
 pub mod prepare;
 pub mod routes;
 pub mod serve;

@@ -17,6 +17,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
+use crate::listener::{self, Limits};
 use crate::routes::{self, static_files::content_security_policy};
 use crate::{AppState, DataSource};
 
@@ -105,9 +106,7 @@ pub fn run(source: DataSource, addr: SocketAddr, static_dir: PathBuf) -> anyhow:
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(%addr, "listening on http://{addr}/");
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        listener::serve(listener, app(state), Limits::default(), shutdown_signal()).await?;
         tracing::info!("shut down");
         anyhow::Ok(())
     })
