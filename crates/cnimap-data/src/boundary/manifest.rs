@@ -175,95 +175,31 @@ impl Manifest {
                 "no [[layer]] tables: at least one layer is needed".into()
             ));
         }
-
         let mut layers: Vec<LayerConfig> = Vec::with_capacity(raw.layers.len());
         for (i, layer) in raw.layers.into_iter().enumerate() {
-            let at = format!("layer {} ({:?})", i + 1, layer.id);
-            let level = Level::from_id(&layer.id).ok_or_else(|| {
-                let known: Vec<&str> = Level::ALL.iter().map(|l| l.id()).collect();
-                err(format!(
-                    "{at}: unknown layer id {:?}; expected one of {}",
-                    layer.id,
-                    known.join(", ")
-                ))
-            })?;
-            if layers.iter().any(|l| l.level == level) {
-                return Err(err(format!("{at}: layer id {:?} appears twice", layer.id)));
-            }
-            non_empty(&layer.title, "title", &at).map_err(&err)?;
-            non_empty(&layer.vintage, "vintage", &at).map_err(&err)?;
-            let code_prefix = optional_prefix(layer.code_prefix, &at).map_err(&err)?;
-            if layer.sources.is_empty() {
-                return Err(err(format!(
-                    "{at}: no [[layer.source]]: a layer needs at least one boundary file"
-                )));
-            }
-            let mut sources: Vec<SourceConfig> = Vec::with_capacity(layer.sources.len());
-            for (j, source) in layer.sources.into_iter().enumerate() {
-                let at = format!("{at}, source {} ({:?})", j + 1, source.file);
-                non_empty(&source.file, "file", &at).map_err(&err)?;
-                non_empty(&source.generalisation, "generalisation", &at).map_err(&err)?;
-                non_empty(&source.code, "code", &at).map_err(&err)?;
-                non_empty(&source.name, "name", &at).map_err(&err)?;
-                let zooms = zoom_range(&source.zooms, &at).map_err(&err)?;
-                if let Some(other) = sources.iter().find(|s| s.zooms.overlaps(zooms)) {
-                    return Err(err(format!(
-                        "{at}: zooms {}..={} overlap those of {} ({}..={}); each zoom must come \
-                         from one file",
-                        zooms.min,
-                        zooms.max,
-                        other.file.display(),
-                        other.zooms.min,
-                        other.zooms.max
-                    )));
-                }
-                sources.push(SourceConfig {
-                    file: PathBuf::from(source.file),
-                    generalisation: source.generalisation,
-                    code: source.code,
-                    name: source.name,
-                    zooms,
-                });
-            }
-            sources.sort_by_key(|s| s.zooms.min);
-            layers.push(LayerConfig {
-                level,
-                title: layer.title,
-                vintage: layer.vintage,
-                code_prefix,
-                tiled: layer.tiled,
-                sources,
-            });
+            let layer = parse_layer(layer, i, &layers).map_err(&err)?;
+            layers.push(layer);
         }
-
         let mut overlays: Vec<OverlayConfig> = Vec::with_capacity(raw.overlays.len());
         for (i, overlay) in raw.overlays.into_iter().enumerate() {
-            let at = format!("overlay {} ({:?})", i + 1, overlay.id);
-            non_empty(&overlay.id, "id", &at).map_err(&err)?;
-            non_empty(&overlay.file, "file", &at).map_err(&err)?;
-            non_empty(&overlay.code, "code", &at).map_err(&err)?;
-            non_empty(&overlay.name, "name", &at).map_err(&err)?;
-            if overlays.iter().any(|o| o.id == overlay.id) {
-                return Err(err(format!(
-                    "{at}: overlay id {:?} appears twice",
-                    overlay.id
-                )));
-            }
-            let code_prefix = optional_prefix(overlay.code_prefix, &at).map_err(&err)?;
-            overlays.push(OverlayConfig {
-                id: overlay.id,
-                file: PathBuf::from(overlay.file),
-                code: overlay.code,
-                name: overlay.name,
-                code_prefix,
-            });
+            let overlay = parse_overlay(overlay, i, &overlays).map_err(&err)?;
+            overlays.push(overlay);
         }
-
         Ok(Manifest {
             path: path.to_path_buf(),
             layers,
             overlays,
         })
+    }
+
+    /// The levels of the layers cut into vector tiles (`tiled`, the default), in manifest order.
+    /// The shipped manifest gives lsoa21, lsoa11, ward17, lad24, region (lad19 is lookup-only).
+    pub fn tiled_levels(&self) -> Vec<Level> {
+        self.layers
+            .iter()
+            .filter(|l| l.tiled)
+            .map(|l| l.level)
+            .collect()
     }
 
     /// The layer for a level, if the manifest has one.
@@ -282,6 +218,101 @@ impl LayerConfig {
     pub fn source_for_zoom(&self, zoom: u8) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.zooms.contains(zoom))
     }
+}
+
+/// Validates the `i`-th (0-based) `[[layer]]` table; `earlier` are the layers before it.
+fn parse_layer(layer: RawLayer, i: usize, earlier: &[LayerConfig]) -> Result<LayerConfig, String> {
+    let at = format!("layer {} ({:?})", i + 1, layer.id);
+    let level = Level::from_id(&layer.id).ok_or_else(|| {
+        let known: Vec<&str> = Level::ALL.iter().map(|l| l.id()).collect();
+        format!(
+            "{at}: unknown layer id {:?}; expected one of {}",
+            layer.id,
+            known.join(", ")
+        )
+    })?;
+    if earlier.iter().any(|l| l.level == level) {
+        return Err(format!("{at}: layer id {:?} appears twice", layer.id));
+    }
+    non_empty(&layer.title, "title", &at)?;
+    non_empty(&layer.vintage, "vintage", &at)?;
+    let code_prefix = optional_prefix(layer.code_prefix, &at)?;
+    if layer.sources.is_empty() {
+        return Err(format!(
+            "{at}: no [[layer.source]]: a layer needs at least one boundary file"
+        ));
+    }
+    let mut sources: Vec<SourceConfig> = Vec::with_capacity(layer.sources.len());
+    for (j, source) in layer.sources.into_iter().enumerate() {
+        let source = parse_source(source, &format!("{at}, source {}", j + 1), &sources)?;
+        sources.push(source);
+    }
+    sources.sort_by_key(|s| s.zooms.min);
+    Ok(LayerConfig {
+        level,
+        title: layer.title,
+        vintage: layer.vintage,
+        code_prefix,
+        tiled: layer.tiled,
+        sources,
+    })
+}
+
+/// Validates one `[[layer.source]]` (`at` says which, for messages); `earlier` are the layer's
+/// sources before it, whose zooms it must not overlap.
+fn parse_source(
+    source: RawSource,
+    at: &str,
+    earlier: &[SourceConfig],
+) -> Result<SourceConfig, String> {
+    let at = format!("{at} ({:?})", source.file);
+    non_empty(&source.file, "file", &at)?;
+    non_empty(&source.generalisation, "generalisation", &at)?;
+    non_empty(&source.code, "code", &at)?;
+    non_empty(&source.name, "name", &at)?;
+    let zooms = zoom_range(&source.zooms, &at)?;
+    if let Some(other) = earlier.iter().find(|s| s.zooms.overlaps(zooms)) {
+        return Err(format!(
+            "{at}: zooms {}..={} overlap those of {} ({}..={}); each zoom must come \
+             from one file",
+            zooms.min,
+            zooms.max,
+            other.file.display(),
+            other.zooms.min,
+            other.zooms.max
+        ));
+    }
+    Ok(SourceConfig {
+        file: PathBuf::from(source.file),
+        generalisation: source.generalisation,
+        code: source.code,
+        name: source.name,
+        zooms,
+    })
+}
+
+/// Validates the `i`-th (0-based) `[[overlay]]` table; `earlier` are the overlays before it.
+fn parse_overlay(
+    overlay: RawOverlay,
+    i: usize,
+    earlier: &[OverlayConfig],
+) -> Result<OverlayConfig, String> {
+    let at = format!("overlay {} ({:?})", i + 1, overlay.id);
+    non_empty(&overlay.id, "id", &at)?;
+    non_empty(&overlay.file, "file", &at)?;
+    non_empty(&overlay.code, "code", &at)?;
+    non_empty(&overlay.name, "name", &at)?;
+    if earlier.iter().any(|o| o.id == overlay.id) {
+        return Err(format!("{at}: overlay id {:?} appears twice", overlay.id));
+    }
+    let code_prefix = optional_prefix(overlay.code_prefix, &at)?;
+    Ok(OverlayConfig {
+        id: overlay.id,
+        file: PathBuf::from(overlay.file),
+        code: overlay.code,
+        name: overlay.name,
+        code_prefix,
+    })
 }
 
 fn non_empty(value: &str, key: &str, at: &str) -> Result<(), String> {
@@ -340,5 +371,36 @@ mod tests {
         assert_eq!(lsoa21.source_for_zoom(9).unwrap().code, "lsoa21_code");
         assert_eq!(lsoa21.source_for_zoom(10).unwrap().code, "lsoa21cd");
         assert!(!manifest.layer(Level::Lad19).unwrap().tiled);
+    }
+
+    #[test]
+    fn the_embedded_manifest_tiles_five_layers_in_the_order_the_server_serves_them() {
+        let manifest = Manifest::embedded().unwrap();
+        assert_eq!(
+            manifest.tiled_levels(),
+            [
+                Level::Lsoa21,
+                Level::Lsoa11,
+                Level::Ward17,
+                Level::Lad24,
+                Level::Region
+            ]
+        );
+    }
+
+    #[test]
+    fn a_layer_is_tiled_unless_the_manifest_says_otherwise() {
+        let source = |id: &str| {
+            format!(
+                "[[layer]]\nid = \"{id}\"\ntitle = \"t\"\nvintage = \"v\"\n{}\n\
+                 [[layer.source]]\nfile = \"f.geojson\"\ngeneralisation = \"BGC\"\n\
+                 code = \"c\"\nname = \"n\"\nzooms = [0, 14]\n",
+                if id == "lad19" { "tiled = false" } else { "" }
+            )
+        };
+        let text = ["region", "lad19", "lsoa21"].map(source).concat();
+        let manifest = Manifest::from_toml_str(&text, Path::new("test.toml")).unwrap();
+        assert_eq!(manifest.layers.len(), 3);
+        assert_eq!(manifest.tiled_levels(), [Level::Region, Level::Lsoa21]);
     }
 }
