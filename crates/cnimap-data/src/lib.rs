@@ -9,11 +9,13 @@ pub mod boundary;
 pub mod csvread;
 pub mod error;
 pub mod indicators;
+pub mod layer;
 pub mod lookups;
 pub mod summary;
 
-pub use atlas::{AreaLayer, Atlas, DatasetReport, IndicatorValues};
+pub use atlas::{Atlas, DatasetReport, LeftBehindCheck};
 pub use error::{DataError, Result};
+pub use layer::{AreaLayer, IndicatorValues, LayerGeometry};
 
 use std::path::PathBuf;
 

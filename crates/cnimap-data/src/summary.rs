@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use cnimap_core::api::NamedArea;
 use cnimap_core::Level;
 
-use crate::atlas::{AreaLayer, IndicatorValues};
+use crate::layer::{AreaLayer, IndicatorValues};
 use crate::lookups::Lookups;
 
 /// How the summaries are made, for the API and the UI.
