@@ -3,8 +3,9 @@
 use cnimap_testkit::data_dir;
 use std::sync::OnceLock;
 
+use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::classify::decile_from_rank;
-use cnimap_core::left_behind::LeftBehindRule;
+use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
 use cnimap_core::Level;
 use cnimap_data::boundary::Manifest;
 use cnimap_data::Atlas;
@@ -192,4 +193,58 @@ fn lad_summaries_follow_mhclg_measures() {
     let regions = &a.summaries.by_level[&Level::Region]["cni2023"];
     assert_eq!(regions.len(), 9);
     assert_eq!(regions.values().map(|s| s.n_lsoas).sum::<u32>(), 33_755);
+}
+
+#[test]
+fn the_atlas_tiles_what_the_manifest_marks_tiled() {
+    let manifest = Manifest::embedded().expect("manifest");
+    let expected = [
+        Level::Lsoa21,
+        Level::Lsoa11,
+        Level::Ward17,
+        Level::Lad24,
+        Level::Region,
+    ];
+    assert_eq!(manifest.tiled_levels(), expected);
+    assert_eq!(atlas().tiled_levels(), expected);
+    assert!(!atlas().layer(Level::Lad19).expect("lad19").tiled);
+}
+
+#[test]
+fn every_typed_indicator_id_finds_the_values_its_string_id_finds() {
+    let a = atlas();
+    for id in IndicatorId::all() {
+        let typed = a.values_by_id(id).expect("loaded");
+        let by_str = a.values(id.as_str()).expect("loaded");
+        assert!(std::ptr::eq(typed, by_str), "{id}");
+        assert_eq!(typed.def.id, id.as_str());
+    }
+}
+
+#[test]
+fn the_rule_check_compares_the_left_behind_pair_with_the_file_and_they_agree() {
+    let a = atlas();
+    let by_pair = a.left_behind(LEFT_BEHIND_PAIR, LeftBehindRule::default());
+    assert_eq!(
+        by_pair.len(),
+        a.layer(LEFT_BEHIND_PAIR.level).expect("layer").len()
+    );
+    let check = a
+        .left_behind_checks
+        .iter()
+        .find(|c| c.title.contains("Left Behind Area?"))
+        .expect("check");
+    assert!(
+        check.title.contains(LEFT_BEHIND_PAIR.need.def().title)
+            && check
+                .title
+                .contains(LEFT_BEHIND_PAIR.deprivation.def().title),
+        "{}",
+        check.title
+    );
+    assert_eq!(check.derived, by_pair.iter().filter(|f| **f).count());
+    assert_eq!(
+        (check.derived, check.published, check.disagree),
+        (1_262, 1_262, 0)
+    );
 }
