@@ -3,7 +3,9 @@
 # fails loudly when something cannot be installed. Safe to run again: a second run takes seconds.
 #
 #   system packages  pkg-config, libproj-dev and libclang-dev (the proj crate, for British National
-#                    Grid input), chromium (end-to-end tests), fonts-dejavu-core (map label glyphs)
+#                    Grid input), chromium (end-to-end tests), chromium-driver (the web crate's
+#                    browser tests, run by wasm-bindgen-test-runner), fonts-dejavu-core (map label
+#                    glyphs)
 #   Rust             the wasm32-unknown-unknown target, Trunk 0.21, wasm-bindgen-cli at the version
 #                    in Cargo.lock
 #   npm              MapLibre GL JS (pinned), opentype.js (glyphs), playwright-core (tests)
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/.."
 say() { echo "setup: $*"; }
 fail() { echo "setup: ERROR: $*" >&2; exit 1; }
 
-packages=(pkg-config libproj-dev libclang-dev chromium fonts-dejavu-core)
+packages=(pkg-config libproj-dev libclang-dev chromium chromium-driver fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

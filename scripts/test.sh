@@ -16,12 +16,22 @@ step "rustfmt"
 cargo fmt --all -- --check
 step "clippy (native crates)"
 cargo clippy --all-targets -- -D warnings
-step "clippy (web crate, wasm32)"
-cargo clippy -p cnimap-web --target wasm32-unknown-unknown -- -D warnings
+step "clippy (web crate: its pure modules natively, all of it for wasm32)"
+cargo clippy -p cnimap-web --all-targets -- -D warnings
+cargo clippy -p cnimap-web --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "the pure core builds for wasm32"
 cargo build -q -p cnimap-core --target wasm32-unknown-unknown
 step "unit and integration tests"
 cargo test
+step "web crate: unit tests of its pure modules (native)"
+cargo test -p cnimap-web
+step "web crate: browser tests in headless Chromium (wasm-bindgen-test)"
+# wasm-bindgen-test-runner (from wasm-bindgen-cli) drives Chromium through chromedriver, with
+# the options in crates/cnimap-web/webdriver.json (headless, no sandbox).
+CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/crates/cnimap-web/webdriver.json" \
+  cargo test -p cnimap-web --target wasm32-unknown-unknown --test browser
 step "release build of the server and the web app"
 cargo build --release -p cnimap-server
 bash scripts/build-web.sh

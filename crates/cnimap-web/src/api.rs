@@ -3,7 +3,11 @@
 use cnimap_core::api::{
     AreaDetail, ErrorBody, IndicatorsResponse, LayerAreasResponse, SearchResponse, ValuesResponse,
 };
+use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::Level;
 use serde::de::DeserializeOwned;
+
+use crate::url_state::Selection;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -101,26 +105,37 @@ pub async fn indicators() -> Result<IndicatorsResponse, ApiError> {
 }
 
 /// `GET /api/values/{layer}/{indicator}`.
-pub async fn values(layer: &str, indicator: &str) -> Result<ValuesResponse, ApiError> {
-    get_json(&format!(
-        "/api/values/{}/{}",
-        encode(layer),
-        encode(indicator)
-    ))
-    .await
+pub async fn values(layer: Level, indicator: IndicatorId) -> Result<ValuesResponse, ApiError> {
+    get_json(&format!("/api/values/{layer}/{indicator}")).await
 }
 
 /// `GET /api/layers/{layer}`.
-pub async fn layer_areas(layer: &str) -> Result<LayerAreasResponse, ApiError> {
-    get_json(&format!("/api/layers/{}", encode(layer))).await
+pub async fn layer_areas(layer: Level) -> Result<LayerAreasResponse, ApiError> {
+    get_json(&format!("/api/layers/{layer}")).await
 }
 
-/// `GET /api/areas/{code}`.
-pub async fn area(code: &str) -> Result<AreaDetail, ApiError> {
-    get_json(&format!("/api/areas/{}", encode(code))).await
+/// `GET /api/areas/{code}`, with `?layer=` when the area was picked on a map layer (the server
+/// then answers for that layer's area even when another level shares the code).
+pub async fn area(selection: &Selection) -> Result<AreaDetail, ApiError> {
+    get_json(&area_url(selection)).await
 }
+
+/// The URL of [`area`].
+pub fn area_url(selection: &Selection) -> String {
+    match selection.layer {
+        Some(layer) => format!("/api/areas/{}?layer={layer}", encode(&selection.code)),
+        None => format!("/api/areas/{}", encode(&selection.code)),
+    }
+}
+
+/// How many search hits to ask for.
+pub const SEARCH_LIMIT: u8 = 10;
 
 /// `GET /api/search?q=...&limit=...`.
-pub async fn search(query: &str, limit: u8) -> Result<SearchResponse, ApiError> {
-    get_json(&format!("/api/search?q={}&limit={limit}", encode(query))).await
+pub async fn search(query: &str) -> Result<SearchResponse, ApiError> {
+    get_json(&format!(
+        "/api/search?q={}&limit={SEARCH_LIMIT}",
+        encode(query)
+    ))
+    .await
 }

@@ -1,21 +1,47 @@
 //! The cnimap map in the browser: a Leptos client-side app driving MapLibre GL JS.
 //!
+//! Pure modules (native and wasm32, unit-tested with `cargo test -p cnimap-web`):
+//! - [`url_state`]: the whole view in the URL, and which changes make a history entry.
+//! - [`classes`]: map classes from `/api/values` arrays (via `cnimap-core`), and which layer a
+//!   view draws.
+//! - [`layers`]: typed ids of the MapLibre sources and style layers.
+//! - [`style`]: the MapLibre style and the feature-state paint expressions.
+//! - [`camera`]: camera requests and the padding that keeps places clear of the cards.
+//! - [`words`]: what the app says, as functions of the data.
+//! - [`keys`]: keyboard patterns (the WAI-ARIA tabs).
+//!
+//! Browser modules (wasm32 only; tested in headless Chromium with `wasm-bindgen-test`):
 //! - [`api`]: the typed HTTP client and its error enum.
 //! - [`map`]: wasm-bindgen bindings to MapLibre GL JS.
-//! - [`style`]: the MapLibre style and the feature-state paint expressions.
-//! - [`state`]: signals shared by context, and classes from values (via `cnimap-core`).
-//! - [`url_state`]: the whole view in the URL.
+//! - [`dom`]: reading the page (what covers the map) and focus.
+//! - [`state`]: signals and resources shared by context.
+//! - [`history`]: the URL and the browser history kept in step with the state.
 //! - [`components`]: thin Leptos components.
 
-pub mod api;
-pub mod components;
-pub mod map;
-pub mod state;
+pub mod camera;
+pub mod classes;
+pub mod keys;
+pub mod layers;
 pub mod style;
 pub mod url_state;
+pub mod words;
+
+#[cfg(target_arch = "wasm32")]
+pub mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod dom;
+#[cfg(target_arch = "wasm32")]
+pub mod history;
+#[cfg(target_arch = "wasm32")]
+pub mod map;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
 
 /// Starts the app: panic messages and `tracing` go to the browser console, and the root component
 /// is mounted on `<body>`.
+#[cfg(target_arch = "wasm32")]
 pub fn start() {
     console_error_panic_hook::set_once();
     use tracing_subscriber::prelude::*;

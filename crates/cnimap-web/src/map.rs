@@ -8,6 +8,9 @@ use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::camera::Padding;
+use crate::layers::StyleLayer;
+
 #[wasm_bindgen]
 extern "C" {
     /// A MapLibre map (`maplibregl.Map`).
@@ -54,6 +57,26 @@ extern "C" {
     /// `map.fitBounds(bounds, options)`.
     #[wasm_bindgen(method, js_name = fitBounds)]
     pub fn fit_bounds(this: &Map, bounds: &JsValue, options: &JsValue);
+
+    /// `map.jumpTo(options)`.
+    #[wasm_bindgen(method, js_name = jumpTo)]
+    pub fn jump_to(this: &Map, options: &JsValue);
+
+    /// `map.panBy(offset, options)`.
+    #[wasm_bindgen(method, js_name = panBy)]
+    pub fn pan_by(this: &Map, offset: &JsValue, options: &JsValue);
+
+    /// `map.queryRenderedFeatures(point, options)`: the features drawn at a screen point.
+    #[wasm_bindgen(method, js_name = queryRenderedFeatures)]
+    pub fn query_rendered_features(this: &Map, point: &JsValue, options: &JsValue) -> JsValue;
+
+    /// `map.getContainer()`.
+    #[wasm_bindgen(method, js_name = getContainer)]
+    pub fn get_container(this: &Map) -> web_sys::HtmlElement;
+
+    /// `map.getCanvas()`.
+    #[wasm_bindgen(method, js_name = getCanvas)]
+    pub fn get_canvas(this: &Map) -> web_sys::HtmlElement;
 
     /// `map.getCenter()`.
     #[wasm_bindgen(method, js_name = getCenter)]
@@ -110,6 +133,8 @@ extern "C" {
 
 #[wasm_bindgen(inline_js = r#"
 export function apply_classes(map, source, sourceLayer, key, classes) {
+  // GeoJSON sources take no sourceLayer.
+  sourceLayer = sourceLayer || undefined;
   // Only features whose class changed get a new state: MapLibre then rewrites fewer vertices.
   const applied = map.__cnimapClasses || (map.__cnimapClasses = new Map());
   const name = source + '/' + sourceLayer + '/' + key;
@@ -136,6 +161,29 @@ export function collapse_attribution(map) {
 export function has_maplibre() {
   return typeof window.maplibregl !== 'undefined';
 }
+export function button_control(className, label, text, onClick) {
+  // A MapLibre control (IControl) holding one button, in the style of the zoom buttons.
+  let box = null;
+  return {
+    onAdd() {
+      box = document.createElement('div');
+      box.className = 'maplibregl-ctrl maplibregl-ctrl-group';
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = className;
+      b.setAttribute('aria-label', label);
+      b.title = label;
+      b.textContent = text;
+      b.addEventListener('click', () => onClick());
+      box.appendChild(b);
+      return box;
+    },
+    onRemove() {
+      if (box) box.remove();
+      box = null;
+    },
+  };
+}
 "#)]
 extern "C" {
     /// Sets feature state `key` of feature `i` to `classes[i]` for every feature of a vector source
@@ -149,12 +197,69 @@ extern "C" {
     fn collapse_attribution(map: &Map);
     /// Whether the MapLibre script has loaded.
     fn has_maplibre() -> bool;
+    /// A map control with one `<button class={class_name} aria-label={label}>{text}</button>`.
+    fn button_control(class_name: &str, label: &str, text: &str, on_click: &Function) -> JsValue;
 }
 
-/// Sets one feature-state key on every feature of `source` (whose source layer has the same name),
-/// feature `i` getting `classes[i]`.
+/// Sets one feature-state key on every feature of the vector source `source` (whose source layer
+/// has the same name), feature `i` getting `classes[i]`.
 pub fn set_classes(map: &Map, source: &str, key: &str, classes: &[u8]) {
     apply_classes(map, source, source, key, Uint8Array::from(classes));
+}
+
+/// Sets one feature-state key on every feature of the GeoJSON source `source`, feature `i`
+/// getting `classes[i]`.
+pub fn set_point_classes(map: &Map, source: &str, key: &str, classes: &[u8]) {
+    apply_classes(map, source, "", key, Uint8Array::from(classes));
+}
+
+/// `map.setLayoutProperty` on a typed layer.
+pub fn set_layout(map: &Map, layer: StyleLayer, name: &str, value: &JsValue) {
+    map.set_layout_property(layer.id(), name, value);
+}
+
+/// `map.setPaintProperty` on a typed layer.
+pub fn set_paint(map: &Map, layer: StyleLayer, name: &str, value: &JsValue) {
+    map.set_paint_property(layer.id(), name, value);
+}
+
+/// `map.setFilter` on a typed layer.
+pub fn set_layer_filter(map: &Map, layer: StyleLayer, filter: &JsValue) {
+    map.set_filter(layer.id(), filter);
+}
+
+/// `map.on(event, layer, handler)` on a typed layer.
+pub fn on_style_layer(map: &Map, event: &str, layer: StyleLayer, handler: &Function) {
+    map.on_layer(event, layer.id(), handler);
+}
+
+/// A map control holding one button that calls `on_click`.
+pub fn button(
+    class_name: &str,
+    label: &str,
+    text: &str,
+    on_click: impl FnMut() + 'static,
+) -> JsValue {
+    let mut on_click = on_click;
+    button_control(class_name, label, text, &callback(move |_| on_click()))
+}
+
+/// MapLibre's padding object.
+pub fn padding(p: Padding) -> serde_json::Value {
+    serde_json::json!({
+        "top": p.top.round(), "right": p.right.round(), "bottom": p.bottom.round(), "left": p.left.round()
+    })
+}
+
+/// The first feature of `layer` drawn at screen point (`x`, `y`) of the map: its id and its `code`
+/// and `name` properties.
+pub fn feature_at(map: &Map, x: f64, y: f64, layer: StyleLayer) -> Option<(u32, String, String)> {
+    let point = js_sys::Array::of2(&JsValue::from_f64(x), &JsValue::from_f64(y));
+    let options = json(&serde_json::json!({ "layers": [layer.id()] }));
+    let features = map.query_rendered_features(&point, &options);
+    let wrapper = Object::new();
+    let _ = Reflect::set(&wrapper, &"features".into(), &features);
+    first_feature(&wrapper.into())
 }
 
 /// Points the GeoJSON source `source` at `url` (MapLibre fetches it).
@@ -208,7 +313,7 @@ pub fn event_point(event: &JsValue) -> Option<(f64, f64)> {
     Some((get(&point, "x").as_f64()?, get(&point, "y").as_f64()?))
 }
 
-/// A feature reference for `setFeatureState`.
+/// A feature reference for `setFeatureState` on a vector source whose source layer has its name.
 pub fn feature_ref(source: &str, id: u32) -> JsValue {
     let obj = Object::new();
     let _ = Reflect::set(&obj, &"source".into(), &source.into());

@@ -10,8 +10,7 @@ use cnimap_core::bivariate::BivariateClass;
 use cnimap_core::colour::{decile_colour, Ramp, NO_DATA};
 use serde_json::{json, Value};
 
-/// The layers that can be coloured (they have values).
-pub const FILL_LAYERS: [&str; 3] = ["lsoa21", "lsoa11", "ward17"];
+use crate::layers::{AreaLayer, Part, StyleLayer};
 
 /// Feature-state key of the decile.
 pub const KEY_DECILE: &str = "d";
@@ -40,26 +39,9 @@ pub const FONT_BOLD: &str = "DejaVu Sans Bold";
 /// The zoom from which area names of the colourable layers are drawn (and fetched).
 pub const NAMES_MIN_ZOOM: f64 = 12.0;
 
-/// Id of the GeoJSON source holding the label points of a colourable `layer`.
-pub fn names_source(layer: &str) -> String {
-    format!("{layer}-names")
-}
-
-/// Id of the fill layer of `layer`.
-pub fn fill_id(layer: &str) -> String {
-    format!("{layer}-fill")
-}
-
-/// Id of every layer drawn for a colourable `layer` (fill, outline, hover, selection, labels).
-pub fn layer_ids(layer: &str) -> [String; 5] {
-    [
-        format!("{layer}-fill"),
-        format!("{layer}-line"),
-        format!("{layer}-hover"),
-        format!("{layer}-selected"),
-        format!("{layer}-labels"),
-    ]
-}
+/// The zoom up to which highlighted areas are also drawn as dots at their label points: below
+/// it small areas are merged with their neighbours or too small to see.
+pub const MARKERS_MAX_ZOOM: f64 = 12.0;
 
 /// The fill colour expression for deciles on `ramp`, with `hidden` deciles transparent.
 pub fn decile_fill(ramp: Ramp, hidden: &[u8]) -> Value {
@@ -113,22 +95,31 @@ pub fn code_filter(code: Option<&str>) -> Value {
     json!(["==", ["get", "code"], code.unwrap_or("")])
 }
 
+/// The circle opacity of the highlight dots: shown only on left-behind areas.
+pub fn marker_opacity() -> Value {
+    json!(["case", ["==", ["feature-state", KEY_LEFT_BEHIND], 1], 1, 0])
+}
+
 /// The whole style. `origin` is the page origin (`http://host:port`), used to make the tile,
 /// glyph and label URLs absolute.
 pub fn style(origin: &str) -> Value {
     let mut sources = serde_json::Map::new();
-    for layer in FILL_LAYERS.iter().chain(["lad24", "region"].iter()) {
+    let tiled = AreaLayer::ALL
+        .iter()
+        .map(|l| l.source())
+        .chain(["lad24", "region"]);
+    for source in tiled {
         sources.insert(
-            (*layer).to_string(),
-            json!({ "type": "vector", "url": format!("{origin}/tiles/{layer}.json") }),
+            source.to_string(),
+            json!({ "type": "vector", "url": format!("{origin}/tiles/{source}.json") }),
         );
     }
-    // Area names for the colourable layers: empty until the user zooms in (see
-    // `names_source` and `components::map_view`), so 33,755 label points are fetched only when
-    // they can be read.
-    for layer in FILL_LAYERS {
+    // Label points of the colourable layers (feature id = feature index): empty until the user
+    // zooms in far enough to read names or a view highlights areas (see `components::map_view`),
+    // so 33,755 points are fetched only when needed.
+    for layer in AreaLayer::ALL {
         sources.insert(
-            names_source(layer),
+            layer.points_source().to_string(),
             json!({ "type": "geojson", "data": { "type": "FeatureCollection", "features": [] } }),
         );
     }
@@ -140,10 +131,18 @@ pub fn style(origin: &str) -> Value {
     }
 
     let mut layers = vec![json!({
-        "id": "background", "type": "background", "paint": { "background-color": BACKGROUND }
+        "id": StyleLayer::Background.id(), "type": "background",
+        "paint": { "background-color": BACKGROUND }
     })];
-    for layer in FILL_LAYERS {
-        let [fill, line, hover, selected, _] = layer_ids(layer);
+    for area in AreaLayer::ALL {
+        let layer = area.source();
+        let id = |part| StyleLayer::Area(area, part).id();
+        let (fill, line, hover, selected) = (
+            id(Part::Fill),
+            id(Part::Line),
+            id(Part::Hover),
+            id(Part::Selected),
+        );
         layers.push(json!({
             "id": fill, "type": "fill", "source": layer, "source-layer": layer,
             "layout": { "visibility": "none" },
@@ -175,7 +174,7 @@ pub fn style(origin: &str) -> Value {
         }));
     }
     layers.push(json!({
-        "id": "lad24-line", "type": "line", "source": "lad24", "source-layer": "lad24",
+        "id": StyleLayer::LadLine.id(), "type": "line", "source": "lad24", "source-layer": "lad24",
         "paint": {
             "line-color": "#3d3d3d",
             "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.4, 10, 1.4],
@@ -183,16 +182,31 @@ pub fn style(origin: &str) -> Value {
         }
     }));
     layers.push(json!({
-        "id": "region-line", "type": "line", "source": "region", "source-layer": "region",
+        "id": StyleLayer::RegionLine.id(), "type": "line", "source": "region", "source-layer": "region",
         "paint": {
             "line-color": "#1a1a1a",
             "line-width": ["interpolate", ["linear"], ["zoom"], 5, 1.0, 10, 2.5]
         }
     }));
     let halo = json!({ "text-color": "#1a1a1a", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6 });
-    for layer in FILL_LAYERS {
+    for area in AreaLayer::ALL {
         layers.push(json!({
-            "id": format!("{layer}-labels"), "type": "symbol", "source": names_source(layer),
+            "id": StyleLayer::Area(area, Part::Markers).id(), "type": "circle",
+            "source": area.points_source(),
+            "maxzoom": MARKERS_MAX_ZOOM,
+            "layout": { "visibility": "none" },
+            "paint": {
+                "circle-color": left_behind_colour(),
+                "circle-radius": ["interpolate", ["linear"], ["zoom"], 5, 2.2, 9, 3.0],
+                "circle-opacity": marker_opacity(),
+                "circle-stroke-width": 0
+            }
+        }));
+    }
+    for area in AreaLayer::ALL {
+        layers.push(json!({
+            "id": StyleLayer::Area(area, Part::Labels).id(), "type": "symbol",
+            "source": area.points_source(),
             "minzoom": NAMES_MIN_ZOOM,
             "layout": {
                 "visibility": "none",
@@ -205,7 +219,7 @@ pub fn style(origin: &str) -> Value {
         }));
     }
     layers.push(json!({
-        "id": "lad24-labels", "type": "symbol", "source": "lad24-labels",
+        "id": StyleLayer::LadLabels.id(), "type": "symbol", "source": "lad24-labels",
         "minzoom": 7, "maxzoom": 13,
         "layout": {
             "text-field": ["get", "name"],
@@ -216,7 +230,7 @@ pub fn style(origin: &str) -> Value {
         "paint": halo.clone()
     }));
     layers.push(json!({
-        "id": "region-labels", "type": "symbol", "source": "region-labels",
+        "id": StyleLayer::RegionLabels.id(), "type": "symbol", "source": "region-labels",
         "minzoom": 4, "maxzoom": 8,
         "layout": {
             "text-field": ["get", "name"],
@@ -290,6 +304,48 @@ mod tests {
             s["glyphs"].as_str(),
             Some("http://127.0.0.1:8080/glyphs/{fontstack}/{range}.pbf")
         );
+    }
+
+    #[test]
+    fn every_typed_layer_is_in_the_style_and_every_style_layer_is_typed() {
+        let s = style("");
+        let ids: Vec<&str> = s["layers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["id"].as_str())
+            .collect();
+        let mut typed: Vec<&str> = AreaLayer::ALL
+            .into_iter()
+            .flat_map(StyleLayer::parts_of)
+            .chain([
+                StyleLayer::Background,
+                StyleLayer::LadLine,
+                StyleLayer::RegionLine,
+                StyleLayer::LadLabels,
+                StyleLayer::RegionLabels,
+            ])
+            .map(StyleLayer::id)
+            .collect();
+        let mut in_style = ids.clone();
+        typed.sort_unstable();
+        in_style.sort_unstable();
+        assert_eq!(typed, in_style);
+    }
+
+    #[test]
+    fn markers_show_only_left_behind_areas_and_stop_where_polygons_are_big_enough() {
+        let s = style("");
+        let markers = s["layers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["id"] == StyleLayer::Area(AreaLayer::Lsoa21, Part::Markers).id());
+        let markers = markers.cloned().unwrap_or_default();
+        assert_eq!(markers["source"], AreaLayer::Lsoa21.points_source());
+        assert_eq!(markers["paint"]["circle-opacity"], marker_opacity());
+        assert_eq!(markers["paint"]["circle-color"], left_behind_colour());
+        assert_eq!(markers["maxzoom"], MARKERS_MAX_ZOOM);
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The whole view in the URL query string, so a reload or a shared link opens the same map:
-//! `?i=imd2025&v=map&t=10&a=E01021988&h=1,2&c=-1.4650,52.5620,6.20`.
+//! `?i=imd2025&v=map&t=10&a=E01021988&l=lsoa21&h=1,2&c=-1.4650,52.5620,6.20`, and which changes
+//! make a new browser history entry ([`HistoryOp`]).
 //!
 //! Pure parsing and formatting; unknown or malformed parameters fall back to defaults.
 
+use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::left_behind::LeftBehindRule;
+use cnimap_core::Level;
 
 /// What the map shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,36 +52,110 @@ pub struct Camera {
     pub zoom: f64,
 }
 
+/// The selected area: its code and, when the user picked it on the map, the layer it was picked
+/// on (an LSOA 2011 and an LSOA 2021 can share a code; the panel shows the one the user saw).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Selection {
+    /// ONS code.
+    pub code: String,
+    /// The layer it was picked on, `None` when it was found another way (search, a link).
+    pub layer: Option<Level>,
+}
+
+impl Selection {
+    /// An area found by code alone.
+    pub fn code(code: impl Into<String>) -> Selection {
+        Selection {
+            code: code.into(),
+            layer: None,
+        }
+    }
+
+    /// An area picked on the map layer `layer`.
+    pub fn on(code: impl Into<String>, layer: Level) -> Selection {
+        Selection {
+            code: code.into(),
+            layer: Some(layer),
+        }
+    }
+}
+
 /// Everything the URL holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UrlState {
-    /// Indicator id.
-    pub indicator: String,
+    /// Indicator.
+    pub indicator: IndicatorId,
     /// View.
     pub view: ViewMode,
     /// Left-behind threshold, percent.
     pub threshold: u8,
-    /// Selected area code.
-    pub area: Option<String>,
+    /// Selected area.
+    pub area: Option<Selection>,
     /// Hidden legend classes (deciles 1..=10, or bivariate class indices 0..9).
     pub hidden: Vec<u8>,
     /// Map position; `None` shows all of England.
     pub camera: Option<Camera>,
+    /// An indicator id the URL named that the catalogue does not know (the default is shown
+    /// instead, and the user told). Never written back.
+    pub unknown_indicator: Option<String>,
 }
 
 /// The indicator shown when the URL names none.
-pub const DEFAULT_INDICATOR: &str = "imd2025";
+pub const DEFAULT_INDICATOR: IndicatorId = IndicatorId::IMD2025;
 
 impl Default for UrlState {
     fn default() -> Self {
         UrlState {
-            indicator: DEFAULT_INDICATOR.to_string(),
+            indicator: DEFAULT_INDICATOR,
             view: ViewMode::Choropleth,
             threshold: LeftBehindRule::DEFAULT_PERCENT,
             area: None,
             hidden: Vec::new(),
             camera: None,
+            unknown_indicator: None,
         }
+    }
+}
+
+/// How a change of state goes into the browser history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryOp {
+    /// A new entry (`pushState`): Back returns to the state before.
+    Push,
+    /// The same entry, updated (`replaceState`).
+    Replace,
+}
+
+impl HistoryOp {
+    /// How to record the change from `current` (what the URL holds now) to `next`: `None` when
+    /// the URL already says it; [`HistoryOp::Push`] when the selection, view, indicator or
+    /// threshold changed; [`HistoryOp::Replace`] when only the camera or the hidden classes did.
+    ///
+    /// A threshold change right after a threshold-only push (`coalesce`: the slider is being
+    /// dragged) replaces that entry, so one drag is one step back, not one per percent.
+    pub fn between(current: &UrlState, next: &UrlState, coalesce: bool) -> Option<HistoryOp> {
+        if current.to_query() == next.to_query() {
+            return None;
+        }
+        let entry_changed = current.area != next.area
+            || current.view != next.view
+            || current.indicator != next.indicator
+            || current.threshold != next.threshold;
+        if !entry_changed {
+            return Some(HistoryOp::Replace);
+        }
+        if coalesce && Self::only_threshold_changed(current, next) {
+            return Some(HistoryOp::Replace);
+        }
+        Some(HistoryOp::Push)
+    }
+
+    /// Whether the only entry-making change is the left-behind threshold.
+    pub fn only_threshold_changed(current: &UrlState, next: &UrlState) -> bool {
+        current.threshold != next.threshold
+            && current.area == next.area
+            && current.view == next.view
+            && current.indicator == next.indicator
     }
 }
 
@@ -120,11 +197,15 @@ impl UrlState {
     /// read keeps its default. The threshold is clamped to the range the interface offers.
     pub fn parse(query: &str) -> UrlState {
         let mut state = UrlState::default();
+        let mut layer = None;
         for pair in query.trim_start_matches('?').split('&') {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = decode(value);
             match key {
-                "i" if !value.is_empty() => state.indicator = value,
+                "i" if !value.is_empty() => match IndicatorId::parse(&value) {
+                    Ok(id) => state.indicator = id,
+                    Err(_) => state.unknown_indicator = Some(value),
+                },
                 "v" => {
                     if let Some(v) = ViewMode::from_id(&value) {
                         state.view = v;
@@ -138,7 +219,8 @@ impl UrlState {
                         );
                     }
                 }
-                "a" if !value.is_empty() => state.area = Some(value),
+                "a" if !value.is_empty() => state.area = Some(Selection::code(value)),
+                "l" => layer = Level::from_id(&value),
                 "h" => {
                     state.hidden = value.split(',').filter_map(|h| h.parse().ok()).collect();
                 }
@@ -157,12 +239,15 @@ impl UrlState {
                 _ => {}
             }
         }
+        if let Some(area) = &mut state.area {
+            area.layer = layer;
+        }
         state
     }
 
     /// Formats the state as a query string starting with `?`. Defaults are left out.
     pub fn to_query(&self) -> String {
-        let mut parts = vec![format!("i={}", encode(&self.indicator))];
+        let mut parts = vec![format!("i={}", self.indicator.as_str())];
         if self.view != ViewMode::Choropleth {
             parts.push(format!("v={}", self.view.id()));
         }
@@ -170,7 +255,10 @@ impl UrlState {
             parts.push(format!("t={}", self.threshold));
         }
         if let Some(area) = &self.area {
-            parts.push(format!("a={}", encode(area)));
+            parts.push(format!("a={}", encode(&area.code)));
+            if let Some(layer) = area.layer {
+                parts.push(format!("l={}", layer.id()));
+            }
         }
         if !self.hidden.is_empty() {
             let hidden: Vec<String> = self.hidden.iter().map(u8::to_string).collect();
@@ -186,22 +274,29 @@ impl UrlState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
+
+    fn civic() -> IndicatorId {
+        IndicatorId::parse("cni2023_civic").unwrap_or(DEFAULT_INDICATOR)
+    }
 
     #[test]
     fn a_full_state_round_trips_through_the_query_string() {
         let state = UrlState {
-            indicator: "cni2023_civic".into(),
+            indicator: civic(),
             view: ViewMode::LeftBehind,
             threshold: 15,
-            area: Some("E01021988".into()),
+            area: Some(Selection::on("E01021988", Level::Lsoa11)),
             hidden: vec![1, 4],
             camera: Some(Camera {
                 lon: 1.1234,
                 lat: 51.7766,
                 zoom: 12.5,
             }),
+            unknown_indicator: None,
         };
         assert_eq!(UrlState::parse(&state.to_query()), state);
+        assert_eq!(civic().as_str(), "cni2023_civic");
     }
 
     #[test]
@@ -212,17 +307,77 @@ mod tests {
 
     #[test]
     fn nonsense_values_fall_back_to_defaults_and_thresholds_are_clamped() {
-        let s = UrlState::parse("?v=pie&t=99&c=1,2&h=x,3&zzz=1");
+        let s = UrlState::parse("?v=pie&t=99&c=1,2&h=x,3&zzz=1&l=lsoa99");
         assert_eq!(s.view, ViewMode::Choropleth);
         assert_eq!(s.threshold, LeftBehindRule::UI_MAX_PERCENT);
         assert_eq!(s.camera, None);
         assert_eq!(s.hidden, vec![3]);
+        assert_eq!(s.area, None);
+    }
+
+    #[test]
+    fn an_unknown_indicator_shows_the_default_and_is_remembered_to_be_reported() {
+        let s = UrlState::parse("?i=imd2026&a=E01000001");
+        assert_eq!(s.indicator, DEFAULT_INDICATOR);
+        assert_eq!(s.unknown_indicator.as_deref(), Some("imd2026"));
+        assert_eq!(s.to_query(), "?i=imd2025&a=E01000001");
+    }
+
+    #[test]
+    fn a_layer_without_an_area_is_ignored() {
+        assert_eq!(UrlState::parse("?l=lsoa11").area, None);
+        assert_eq!(
+            UrlState::parse("?l=lsoa11&a=E01000001").area,
+            Some(Selection::on("E01000001", Level::Lsoa11))
+        );
     }
 
     #[test]
     fn percent_escapes_are_decoded() {
         let s = UrlState::parse("?a=CO15%202EQ&i=imd2025");
-        assert_eq!(s.area.as_deref(), Some("CO15 2EQ"));
+        assert_eq!(s.area, Some(Selection::code("CO15 2EQ")));
         assert_eq!(encode("CO15 2EQ"), "CO15%202EQ");
+    }
+
+    fn changed(f: impl FnOnce(&mut UrlState)) -> UrlState {
+        let mut s = UrlState::default();
+        f(&mut s);
+        s
+    }
+
+    #[rstest]
+    #[case::selecting_an_area(changed(|s| s.area = Some(Selection::code("E01000001"))), Some(HistoryOp::Push))]
+    #[case::switching_view(changed(|s| s.view = ViewMode::Bivariate), Some(HistoryOp::Push))]
+    #[case::switching_indicator(changed(|s| s.indicator = IndicatorId::CNI2023), Some(HistoryOp::Push))]
+    #[case::moving_the_threshold(changed(|s| s.threshold = 12), Some(HistoryOp::Push))]
+    #[case::moving_the_camera(changed(|s| s.camera = Some(Camera { lon: 0.0, lat: 52.0, zoom: 7.0 })), Some(HistoryOp::Replace))]
+    #[case::hiding_a_class(changed(|s| s.hidden = vec![3]), Some(HistoryOp::Replace))]
+    #[case::nothing(UrlState::default(), None)]
+    fn selections_and_view_changes_make_history_entries_and_camera_moves_do_not(
+        #[case] next: UrlState,
+        #[case] expected: Option<HistoryOp>,
+    ) {
+        assert_eq!(
+            HistoryOp::between(&UrlState::default(), &next, false),
+            expected
+        );
+    }
+
+    #[test]
+    fn dragging_the_threshold_slider_makes_one_entry() {
+        let at = |t| changed(|s| s.threshold = t);
+        assert_eq!(
+            HistoryOp::between(&at(11), &at(12), true),
+            Some(HistoryOp::Replace)
+        );
+        // A selection during a drag is still its own entry.
+        let selected = changed(|s| {
+            s.threshold = 12;
+            s.area = Some(Selection::code("E01000001"));
+        });
+        assert_eq!(
+            HistoryOp::between(&at(11), &selected, true),
+            Some(HistoryOp::Push)
+        );
     }
 }

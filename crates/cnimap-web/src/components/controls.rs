@@ -1,6 +1,6 @@
 //! The view tabs (one indicator, IMD x CNI, left behind) and the indicator picker.
 
-use cnimap_core::catalogue::{Source, CATALOGUE};
+use cnimap_core::catalogue::{IndicatorId, Source, CATALOGUE};
 use leptos::prelude::*;
 
 use crate::state::use_app;
@@ -38,20 +38,16 @@ pub fn Controls() -> impl IntoView {
 
     let description = move || {
         let id = app.indicator.get();
-        let meta = app.meta.get();
-        let from_meta = meta
-            .as_ref()
-            .and_then(|m| m.indicators.iter().find(|i| i.id == id))
-            .map(|i| {
+        let from_meta = app.current_meta().and_then(|m| {
+            m.indicators.iter().find(|i| i.id == id.as_str()).map(|i| {
                 format!(
                     "{} Source: {}; {}.",
                     i.description, i.source_title, i.rank_phrase
                 )
-            });
-        from_meta.or_else(|| {
-            cnimap_core::catalogue::find(&id)
-                .map(|d| format!("{} Source: {}.", d.description, d.source.title()))
-        })
+            })
+        });
+        let def = id.def();
+        from_meta.unwrap_or_else(|| format!("{} Source: {}.", def.description, def.source.title()))
     };
 
     view! {
@@ -60,8 +56,11 @@ pub fn Controls() -> impl IntoView {
             <label class="field-label" for="indicator">"Indicator"</label>
             <select
                 id="indicator"
-                prop:value=move || app.indicator.get()
-                on:change=move |ev| app.indicator.set(event_target_value(&ev))
+                prop:value=move || app.indicator.get().as_str()
+                on:change=move |ev| match IndicatorId::parse(&event_target_value(&ev)) {
+                    Ok(id) => app.indicator.set(id),
+                    Err(e) => app.report(e.to_string()),
+                }
             >
                 {indicator_options()}
             </select>

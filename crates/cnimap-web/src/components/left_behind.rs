@@ -1,12 +1,14 @@
 //! The left-behind view: the threshold slider, the live count and the clickable list of areas.
 
-use cnimap_core::catalogue::Direction;
 use cnimap_core::classify::format_thousands;
-use cnimap_core::left_behind::{LeftBehindRule, RankedIndex};
+use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
 use leptos::prelude::*;
 
-use crate::state::{left_behind_flags, use_app};
+use crate::classes::{flagged_indices, left_behind_flags, left_behind_method};
+use crate::state::use_app;
 use crate::style::{left_behind_colour, NOT_LEFT_BEHIND};
+use crate::url_state::Selection;
+use crate::words::level_short_title;
 
 /// Most list entries drawn at once (the count is always exact).
 const LIST_LIMIT: usize = 1500;
@@ -15,43 +17,22 @@ const LIST_LIMIT: usize = 1500;
 #[component]
 pub fn LeftBehindPanel() -> impl IntoView {
     let app = use_app();
-    let rule = Memo::new(move |_| LeftBehindRule::new(app.threshold.get()).unwrap_or_default());
+    let rule = Memo::new(move |_| app.rule());
     let flagged = Memo::new(move |_| {
         let rule = rule.get();
-        app.pair.with(|p| {
-            p.as_ref().map(|p| {
-                left_behind_flags(p, rule)
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &f)| f == 1)
-                    .map(|(i, _)| i)
-                    .collect::<Vec<usize>>()
-            })
-        })
+        app.current_pair()
+            .map(|p| flagged_indices(&left_behind_flags(&p, rule)))
     });
     let method = move || {
         let rule = rule.get();
-        app.pair.with(|p| {
-            p.as_ref().map(|p| {
-                let cni = RankedIndex {
-                    title: "Community Needs Index 2023",
-                    direction: Direction::HighestNeedFirst,
-                    n: p.cni.n_ranked,
-                };
-                let imd = RankedIndex {
-                    title: "Index of Multiple Deprivation 2025",
-                    direction: Direction::MostDeprivedFirst,
-                    n: p.imd.n_ranked,
-                };
-                rule.method(&cni, &imd, "neighbourhoods")
-            })
-        })
+        app.current_pair().map(|p| left_behind_method(&p, rule))
     };
+    let noun = LEFT_BEHIND_PAIR.level.areas_noun();
     let list = move || {
         let Some(indices) = flagged.get() else {
             return view! { <p class="small">"Loading…"</p> }.into_any();
         };
-        let Some(areas) = app.areas21.get() else {
+        let Some(areas) = app.pair_areas.get().flatten() else {
             return view! { <p class="small">"Loading names…"</p> }.into_any();
         };
         let mut rows: Vec<(String, String)> = indices
@@ -70,10 +51,7 @@ pub fn LeftBehindPanel() -> impl IntoView {
                         <button
                             type="button"
                             class="link"
-                            on:click=move |_| {
-                                app.fly_to_selected.set(true);
-                                app.selected.set(Some(c.clone()));
-                            }
+                            on:click=move |_| app.select(Selection::on(c.clone(), LEFT_BEHIND_PAIR.level), true)
                         >
                             {name}
                             <span class="code">{code}</span>
@@ -114,11 +92,11 @@ pub fn LeftBehindPanel() -> impl IntoView {
                 <strong data-testid="left-behind-count">
                     {move || flagged.get().map(|f| format_thousands(f.len() as u32)).unwrap_or_else(|| "…".into())}
                 </strong>
-                " neighbourhoods (LSOA 2021) left behind"
+                {format!(" {noun} ({}) left behind", level_short_title(LEFT_BEHIND_PAIR.level))}
             </p>
             <p class="small">
                 <span class="swatch inline" style:background-color=NOT_LEFT_BEHIND></span>
-                " other neighbourhoods. " {method}
+                {format!(" other {noun}. ")} {method}
             </p>
             {list}
         </section>

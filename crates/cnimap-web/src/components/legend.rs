@@ -2,16 +2,14 @@
 //! square.
 
 use cnimap_core::bivariate::{BivariateClass, BIVARIATE_METHOD};
-use cnimap_core::catalogue;
 use cnimap_core::classify::{format_thousands, DECILE_METHOD, DECILE_PUBLISHED};
 use cnimap_core::colour::{decile_colour, NO_DATA};
 use leptos::prelude::*;
 
-use crate::state::{
-    active_layer, areas_noun, bivariate_classes, bivariate_counts, indicator_ramp, use_app,
-    AppState,
-};
+use crate::classes::{bivariate_classes, bivariate_counts, indicator_layer, indicator_ramp};
+use crate::state::{use_app, AppState};
 use crate::url_state::ViewMode;
+use crate::words::decile_ten_phrase;
 
 fn toggle(app: AppState, class: u8) {
     app.hidden.update(|h| {
@@ -45,27 +43,19 @@ fn DecileLegend() -> impl IntoView {
     let app = use_app();
     let phrases = move || {
         let id = app.indicator.get();
-        let def = catalogue::find(&id);
-        let level = active_layer(ViewMode::Choropleth, &id);
-        let noun = areas_noun(level);
+        let def = id.def();
+        let noun = indicator_layer(id).level().areas_noun();
         let one = app
-            .meta
-            .get()
+            .current_meta()
             .and_then(|m| {
                 m.indicators
                     .iter()
-                    .find(|i| i.id == id)
+                    .find(|i| i.id == id.as_str())
                     .map(|i| i.decile_one.clone())
             })
-            .or_else(|| def.map(|d| d.direction().decile_one_phrase(noun)))
-            .unwrap_or_default();
-        let ten = match def.map(|d| d.direction()) {
-            Some(catalogue::Direction::HighestNeedFirst) => {
-                format!("10 = the 10% of {noun} with the lowest community need")
-            }
-            _ => format!("10 = the least deprived 10% of {noun}"),
-        };
-        let method = if def.is_some_and(|d| d.decile_published) {
+            .unwrap_or_else(|| def.direction().decile_one_phrase(noun));
+        let ten = decile_ten_phrase(def.direction(), noun);
+        let method = if def.decile_published {
             DECILE_PUBLISHED
         } else {
             DECILE_METHOD
@@ -74,11 +64,10 @@ fn DecileLegend() -> impl IntoView {
     };
     let rows = move || {
         let id = app.indicator.get();
-        let ramp = indicator_ramp(&id);
+        let ramp = indicator_ramp(id);
         let counts = app
-            .values
-            .get()
-            .filter(|v| v.indicator == id)
+            .current_values()
+            .filter(|v| v.indicator == id.as_str())
             .map(|v| v.decile_counts);
         (1..=10u8)
             .map(|decile| {
@@ -109,7 +98,7 @@ fn DecileLegend() -> impl IntoView {
     };
     view! {
         <h2 class="legend-title">
-            {move || catalogue::find(&app.indicator.get()).map(|d| d.title).unwrap_or("")}
+            {move || app.indicator.get().def().title}
         </h2>
         <p class="legend-phrase">{move || phrases().0}</p>
         <ul class="legend-rows" data-testid="decile-legend">{rows}</ul>
@@ -127,8 +116,8 @@ fn DecileLegend() -> impl IntoView {
 fn BivariateLegend() -> impl IntoView {
     let app = use_app();
     let counts = Memo::new(move |_| {
-        app.pair
-            .with(|p| p.as_ref().map(|p| bivariate_counts(&bivariate_classes(p))))
+        app.current_pair()
+            .map(|p| bivariate_counts(&bivariate_classes(&p)))
     });
     let cells = move || {
         BivariateClass::ALL

@@ -1,58 +1,33 @@
-//! The map: creates the MapLibre map, wires its events to the app state, and keeps the map in
-//! step with the state (which layer shows, the feature-state classes, paint, selection).
+//! The map: creates the MapLibre map, wires its events to the app state, keeps the map in step
+//! with the state (which layer shows, the feature-state classes, paint, selection), and is the
+//! one place that moves the camera (it obeys `AppState::camera_request`).
 
-use cnimap_core::classify::format_thousands;
-use cnimap_core::left_behind::LeftBehindRule;
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen::JsValue;
 
-use crate::map::{self, Map};
-use crate::state::{
-    active_layer, bivariate_classes, bivariate_of, decile_classes, indicator_ramp,
-    left_behind_flags, use_app, AppState, Hover,
+use crate::camera::{CameraRequest, ENGLAND_WGS84};
+use crate::classes::{
+    active_layer, bivariate_classes, decile_classes, indicator_ramp, left_behind_flags,
 };
-use crate::style::{self, layer_ids, FILL_LAYERS, KEY_BIVARIATE, KEY_DECILE, KEY_LEFT_BEHIND};
-use crate::url_state::{Camera, ViewMode};
-
-/// England, `[[west, south], [east, north]]`, for the first view.
-const ENGLAND_WGS84: [[f64; 2]; 2] = [[-6.0, 49.9], [1.8, 55.8]];
-
-/// Padding for fitting or flying to a place so it lands clear of the side cards (desktop) or the
-/// top card and bottom sheet (phone), in CSS pixels.
-pub fn clear_padding() -> serde_json::Value {
-    let (w, h) = viewport();
-    if w > 900.0 {
-        json!({ "top": 40, "bottom": 60, "left": 380, "right": 430 })
-    } else if w > 640.0 {
-        json!({ "top": 40, "bottom": 60, "left": 370, "right": 30 })
-    } else {
-        json!({ "top": 80, "bottom": (h * 0.55).round(), "left": 20, "right": 20 })
-    }
-}
-
-/// Padding for the first view of England, clear of the side card (desktop) or top card (phone).
-fn initial_padding() -> serde_json::Value {
-    let (w, h) = viewport();
-    if w > 640.0 {
-        json!({ "top": 20, "bottom": 30, "left": 370, "right": 20 })
-    } else {
-        json!({ "top": (h * 0.3).round(), "bottom": 10, "left": 10, "right": 10 })
-    }
-}
-
-/// Window width and height in CSS pixels.
-fn viewport() -> (f64, f64) {
-    web_sys::window()
-        .map(|w| {
-            let px = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-            (px(w.inner_width()), px(w.inner_height()))
-        })
-        .unwrap_or((1280.0, 800.0))
-}
+use crate::dom;
+use crate::layers::{AreaLayer, Part, StyleLayer};
+use crate::map::{self, Map};
+use crate::state::{use_app, AppState, Hover};
+use crate::style::{self, KEY_BIVARIATE, KEY_DECILE, KEY_LEFT_BEHIND};
+use crate::url_state::{Camera, Selection, ViewMode};
+use crate::words;
 
 /// Name of the `performance.mark` set when the first choropleth has been painted.
 pub const FIRST_PAINT_MARK: &str = "cnimap:first-choropleth";
+
+/// `[[west, south], [east, north]]` for MapLibre.
+fn bounds(bbox_wgs84: [f64; 4]) -> serde_json::Value {
+    let [w, s, e, n] = bbox_wgs84;
+    json!([[w, s], [e, n]])
+}
 
 /// The map container and the hover tooltip.
 #[component]
@@ -69,7 +44,8 @@ pub fn MapView() -> impl IntoView {
     sync_layers(app);
     sync_selection(app);
     sync_attribution(app);
-    load_names(app);
+    load_points(app);
+    obey_camera_requests(app, container);
     view! {
         <div class="map" node_ref=container data-testid="map"></div>
         <Show when=move || app.hover.with(Option::is_some)>
@@ -116,8 +92,9 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
             options["zoom"] = json!(c.zoom);
         }
         None => {
-            options["bounds"] = json!(ENGLAND_WGS84);
-            options["fitBoundsOptions"] = json!({ "padding": initial_padding() });
+            options["bounds"] = bounds(ENGLAND_WGS84);
+            options["fitBoundsOptions"] =
+                json!({ "padding": map::padding(dom::covered_padding(div)) });
         }
     }
     let options = map::json(&options);
@@ -169,13 +146,14 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
             }
         }),
     );
-    let hovered = StoredValue::new(None::<(&'static str, u32)>);
-    for layer in FILL_LAYERS {
-        let fill = style::fill_id(layer);
+    let hovered = StoredValue::new(None::<(AreaLayer, u32)>);
+    for layer in AreaLayer::ALL {
+        let fill = StyleLayer::Area(layer, Part::Fill);
         let m2 = m.clone();
-        m.on_layer(
+        map::on_style_layer(
+            &m,
             "mousemove",
-            &fill,
+            fill,
             &map::callback(move |e| {
                 let Some((id, _code, name)) = map::first_feature(&e) else {
                     return;
@@ -186,12 +164,12 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
                 if hovered.get_value() != Some((layer, id)) {
                     if let Some((l, old)) = hovered.get_value() {
                         m2.set_feature_state(
-                            &map::feature_ref(l, old),
+                            &map::feature_ref(l.source(), old),
                             &map::json(&json!({ "hover": false })),
                         );
                     }
                     m2.set_feature_state(
-                        &map::feature_ref(layer, id),
+                        &map::feature_ref(layer.source(), id),
                         &map::json(&json!({ "hover": true })),
                     );
                     hovered.set_value(Some((layer, id)));
@@ -201,13 +179,14 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
             }),
         );
         let m3 = m.clone();
-        m.on_layer(
+        map::on_style_layer(
+            &m,
             "mouseleave",
-            &fill,
+            fill,
             &map::callback(move |_| {
                 if let Some((l, old)) = hovered.get_value() {
                     m3.set_feature_state(
-                        &map::feature_ref(l, old),
+                        &map::feature_ref(l.source(), old),
                         &map::json(&json!({ "hover": false })),
                     );
                 }
@@ -215,14 +194,14 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
                 app.hover.set(None);
             }),
         );
-        m.on_layer(
+        map::on_style_layer(
+            &m,
             "click",
-            &fill,
+            fill,
             &map::callback(move |e| {
                 if let Some((_, code, _)) = map::first_feature(&e) {
                     if !code.is_empty() {
-                        app.fly_to_selected.set(false);
-                        app.selected.set(Some(code));
+                        app.select(Selection::on(code, layer.level()), false);
                     }
                 }
             }),
@@ -233,56 +212,28 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
 
 /// The value of feature `index` of the current view, in words, for the tooltip.
 fn describe(app: AppState, index: usize) -> String {
+    let loading = || "Loading…".to_string();
     match app.view.get_untracked() {
-        ViewMode::Choropleth => app.values.with_untracked(|v| {
-            let Some(v) = v else {
-                return "Loading…".to_string();
-            };
-            match (
-                v.decile.get(index).copied().flatten(),
-                v.rank.get(index).copied().flatten(),
-            ) {
-                (Some(d), Some(r)) => format!(
-                    "Decile {d} · rank {} of {}",
-                    format_thousands(r),
-                    format_thousands(v.n_ranked)
-                ),
-                (Some(d), None) => format!("Decile {d}"),
-                _ => "No value".to_string(),
-            }
-        }),
-        ViewMode::Bivariate => app.pair.with_untracked(|p| {
-            p.as_ref()
-                .and_then(|p| bivariate_classes(p).get(index).copied())
-                .and_then(bivariate_of)
-                .map(|c| c.label().to_string())
-                .unwrap_or_else(|| "No value".to_string())
-        }),
-        ViewMode::LeftBehind => app.pair.with_untracked(|p| {
-            let Some(p) = p else {
-                return "Loading…".to_string();
-            };
-            let (imd, cni) = (
-                p.imd.rank.get(index).copied().flatten(),
-                p.cni.rank.get(index).copied().flatten(),
-            );
-            let rule = LeftBehindRule::new(app.threshold.get_untracked()).unwrap_or_default();
-            match (imd, cni) {
-                (Some(i), Some(c)) => {
-                    let verdict = if rule.is_left_behind(c, p.cni.n_ranked, i, p.imd.n_ranked) {
-                        "Left behind"
-                    } else {
-                        "Not left behind"
-                    };
-                    format!(
-                        "{verdict} · CNI rank {} · IMD rank {}",
-                        format_thousands(c),
-                        format_thousands(i)
-                    )
-                }
-                _ => "No value".to_string(),
-            }
-        }),
+        ViewMode::Choropleth => app
+            .values
+            .get_untracked()
+            .flatten()
+            .map(|v| words::describe_decile(&v, index))
+            .unwrap_or_else(loading),
+        ViewMode::Bivariate => app
+            .pair
+            .get_untracked()
+            .flatten()
+            .map(|p| words::describe_bivariate(&p, index))
+            .unwrap_or_else(loading),
+        ViewMode::LeftBehind => {
+            let rule = app.rule_untracked();
+            app.pair
+                .get_untracked()
+                .flatten()
+                .map(|p| words::describe_left_behind(&p, rule, index))
+                .unwrap_or_else(loading)
+        }
     }
 }
 
@@ -300,12 +251,9 @@ fn set_performance_mark() {
 /// milliseconds with software WebGL) even when the value is unchanged, so the old map stays as it
 /// is while the values load, and properties are only set when they differ from what was set last.
 fn sync_layers(app: AppState) {
-    let applied = StoredValue::new(std::collections::HashMap::<
-        (&'static str, &'static str),
-        String,
-    >::new());
-    let visible = StoredValue::new(None::<&'static str>);
-    let fills = StoredValue::new(std::collections::HashMap::<&'static str, String>::new());
+    let applied = StoredValue::new(HashMap::<(AreaLayer, &'static str), String>::new());
+    let visible = StoredValue::new(None::<AreaLayer>);
+    let fills = StoredValue::new(HashMap::<AreaLayer, String>::new());
     let marked = StoredValue::new(false);
     Effect::new(move |_| {
         if !app.map_ready.get() {
@@ -315,24 +263,19 @@ fn sync_layers(app: AppState) {
         let indicator = app.indicator.get();
         let hidden = app.hidden.get();
         let threshold = app.threshold.get();
-        let layer = active_layer(view, &indicator).id();
-        let Some(layer) = FILL_LAYERS.into_iter().find(|l| *l == layer) else {
-            return;
-        };
+        let layer = active_layer(view, indicator);
         // The classes to show and the fill expression colouring them, once the data is here.
         type Classes = Box<dyn Fn() -> Vec<u8>>;
         let ready: Option<(&'static str, String, Classes, serde_json::Value)> = match view {
-            ViewMode::Choropleth => {
-                app.values
-                    .get()
-                    .filter(|v| v.indicator == indicator)
-                    .map(|v| {
-                        let classes: Classes = Box::new(move || decile_classes(&v));
-                        let fill = style::decile_fill(indicator_ramp(&indicator), &hidden);
-                        (KEY_DECILE, indicator.clone(), classes, fill)
-                    })
-            }
-            ViewMode::Bivariate => app.pair.get().map(|p| {
+            ViewMode::Choropleth => app
+                .current_values()
+                .filter(|v| v.indicator == indicator.as_str())
+                .map(|v| {
+                    let classes: Classes = Box::new(move || decile_classes(&v));
+                    let fill = style::decile_fill(indicator_ramp(indicator), &hidden);
+                    (KEY_DECILE, indicator.to_string(), classes, fill)
+                }),
+            ViewMode::Bivariate => app.current_pair().map(|p| {
                 let classes: Classes = Box::new(move || bivariate_classes(&p));
                 (
                     KEY_BIVARIATE,
@@ -341,8 +284,8 @@ fn sync_layers(app: AppState) {
                     style::bivariate_fill(&hidden),
                 )
             }),
-            ViewMode::LeftBehind => app.pair.get().map(|p| {
-                let rule = LeftBehindRule::new(threshold).unwrap_or_default();
+            ViewMode::LeftBehind => app.current_pair().map(|p| {
+                let rule = app.rule();
                 let classes: Classes = Box::new(move || left_behind_flags(&p, rule));
                 (
                     KEY_LEFT_BEHIND,
@@ -357,23 +300,34 @@ fn sync_layers(app: AppState) {
         };
         app.with_map(|m| {
             if applied.with_value(|a| a.get(&(layer, key)) != Some(&tag)) {
-                map::set_classes(m, layer, key, &classes());
+                map::set_classes(m, layer.source(), key, &classes());
                 applied.update_value(|a| {
                     a.insert((layer, key), tag);
                 });
             }
             if visible.get_value() != Some(layer) {
-                for l in FILL_LAYERS {
+                for l in AreaLayer::ALL {
                     let visibility = JsValue::from_str(if l == layer { "visible" } else { "none" });
-                    for id in layer_ids(l) {
-                        m.set_layout_property(&id, "visibility", &visibility);
+                    for part in [
+                        Part::Fill,
+                        Part::Line,
+                        Part::Hover,
+                        Part::Selected,
+                        Part::Labels,
+                    ] {
+                        map::set_layout(m, StyleLayer::Area(l, part), "visibility", &visibility);
                     }
                 }
                 visible.set_value(Some(layer));
             }
             let fill_text = fill.to_string();
-            if fills.with_value(|f| f.get(layer) != Some(&fill_text)) {
-                m.set_paint_property(&style::fill_id(layer), "fill-color", &map::json(&fill));
+            if fills.with_value(|f| f.get(&layer) != Some(&fill_text)) {
+                map::set_paint(
+                    m,
+                    StyleLayer::Area(layer, Part::Fill),
+                    "fill-color",
+                    &map::json(&fill),
+                );
                 fills.update_value(|f| {
                     f.insert(layer, fill_text);
                 });
@@ -393,19 +347,21 @@ fn sync_selection(app: AppState) {
             return;
         }
         let selected = app.selected.get();
-        let filter = map::json(&style::code_filter(selected.as_deref()));
+        let filter = map::json(&style::code_filter(
+            selected.as_ref().map(|s| s.code.as_str()),
+        ));
         app.with_map(|m| {
-            for layer in FILL_LAYERS {
-                m.set_filter(&format!("{layer}-selected"), &filter);
+            for layer in AreaLayer::ALL {
+                map::set_layer_filter(m, StyleLayer::Area(layer, Part::Selected), &filter);
             }
         });
     });
 }
 
 /// Fetches the label points of the active layer the first time the map is zoomed in far enough
-/// to draw them.
-fn load_names(app: AppState) {
-    let loaded = StoredValue::new(Vec::<&'static str>::new());
+/// to draw their names.
+fn load_points(app: AppState) {
+    let loaded = StoredValue::new(Vec::<AreaLayer>::new());
     Effect::new(move |_| {
         if !app.map_ready.get() {
             return;
@@ -414,10 +370,7 @@ fn load_names(app: AppState) {
         if zoom < style::NAMES_MIN_ZOOM - 0.5 {
             return;
         }
-        let layer = active_layer(app.view.get(), &app.indicator.get()).id();
-        let Some(layer) = FILL_LAYERS.into_iter().find(|l| *l == layer) else {
-            return;
-        };
+        let layer = active_layer(app.view.get(), app.indicator.get());
         if loaded.with_value(|l| l.contains(&layer)) {
             return;
         }
@@ -428,8 +381,8 @@ fn load_names(app: AppState) {
         app.with_map(|m| {
             map::set_data_url(
                 m,
-                &style::names_source(layer),
-                &format!("{origin}/api/labels/{layer}"),
+                layer.points_source(),
+                &format!("{origin}/api/labels/{}", layer.source()),
             )
         });
     });
@@ -442,7 +395,9 @@ fn sync_attribution(app: AppState) {
         if !app.map_ready.get() || added.get_value() {
             return;
         }
-        let Some(meta) = app.meta.get() else { return };
+        let Some(meta) = app.current_meta() else {
+            return;
+        };
         added.set_value(true);
         let control = map::AttributionControl::new(&map::json(&json!({
             "compact": true,
@@ -461,4 +416,58 @@ fn sync_attribution(app: AppState) {
             );
         });
     });
+}
+
+/// The one place the camera moves: each request is carried out on the next animation frame (so
+/// the cards it must keep clear of are laid out), with the padding of what covers the map then.
+fn obey_camera_requests(app: AppState, container: NodeRef<leptos::html::Div>) {
+    Effect::new(move |_| {
+        let Some(request) = app.camera_request.get() else {
+            return;
+        };
+        app.camera_request.set(None);
+        request_animation_frame(move || {
+            let Some(div) = container.get_untracked() else {
+                return;
+            };
+            app.with_map(|m| move_camera(m, &div, request));
+        });
+    });
+}
+
+fn move_camera(m: &Map, div: &web_sys::HtmlDivElement, request: CameraRequest) {
+    let padding = dom::covered_padding(div);
+    tracing::debug!(?request, ?padding, "camera");
+    match request {
+        CameraRequest::Fit {
+            bbox_wgs84,
+            max_zoom,
+        } => m.fit_bounds(
+            &map::json(&bounds(bbox_wgs84)),
+            &map::json(&json!({
+                "padding": map::padding(padding), "maxZoom": max_zoom, "duration": 900
+            })),
+        ),
+        CameraRequest::England => m.fit_bounds(
+            &map::json(&bounds(ENGLAND_WGS84)),
+            &map::json(&json!({ "padding": map::padding(padding), "duration": 700 })),
+        ),
+        CameraRequest::JumpTo(c) => m.jump_to(&map::json(&json!({
+            "center": [c.lon, c.lat], "zoom": c.zoom
+        }))),
+        CameraRequest::KeepClear { before } => {
+            let (w, h) = (
+                f64::from(div.client_width()),
+                f64::from(div.client_height()),
+            );
+            let (bx, by) = before.clear_centre(w, h);
+            let (ax, ay) = padding.clear_centre(w, h);
+            if (bx - ax).abs() > 1.0 || (by - ay).abs() > 1.0 {
+                m.pan_by(
+                    &map::json(&json!([bx - ax, by - ay])),
+                    &map::json(&json!({ "duration": 300 })),
+                );
+            }
+        }
+    }
 }

@@ -1,72 +1,27 @@
 //! The area panel: everything `/api/areas/{code}` knows about the selected area. A side panel on
-//! desktop, a bottom sheet on a phone.
+//! desktop, a bottom sheet on a phone. The details come from `AppState::detail`, a resource that
+//! reloads with the selection; the panel suspends while it loads.
 
 use std::sync::Arc;
 
 use cnimap_core::api::{AreaDetail, AreaIndicator, IndicatorsResponse};
+use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::classify::format_thousands;
 use cnimap_core::colour::{decile_colour, NO_DATA};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
-use crate::components::map_view::clear_padding;
-use crate::map;
-use crate::state::indicator_ramp;
+use crate::api::ApiError;
+use crate::classes::indicator_ramp;
 use crate::state::use_app;
+use crate::url_state::Selection;
 
 /// The area panel, shown while an area is selected.
 #[component]
 pub fn Panel() -> impl IntoView {
     let app = use_app();
-    let detail: RwSignal<Option<Result<Arc<AreaDetail>, ApiError>>> = RwSignal::new(None);
-    let generation = StoredValue::new(0u32);
-
-    Effect::new(move |_| {
-        let Some(code) = app.selected.get() else {
-            detail.set(None);
-            return;
-        };
-        detail.set(None);
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        spawn_local(async move {
-            let result = api::area(&code).await.map(Arc::new);
-            if generation.get_value() != mine {
-                return;
-            }
-            if let Ok(d) = &result {
-                if app.fly_to_selected.get_untracked() {
-                    app.fly_to_selected.set(false);
-                    let [w, s, e, n] = d.bbox_wgs84;
-                    app.with_map(|m| {
-                        m.fit_bounds(
-                            &map::json(&serde_json::json!([[w, s], [e, n]])),
-                            &map::json(&serde_json::json!({
-                                "padding": clear_padding(), "maxZoom": 14, "duration": 800
-                            })),
-                        )
-                    });
-                }
-            }
-            detail.set(Some(result));
-        });
-    });
-
     let close = move || app.selected.set(None);
-    let body = move || {
-        match detail.get() {
-        None => view! { <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading area…"</p> }.into_any(),
-        Some(Err(e)) => {
-            let message = if e.is_not_found() {
-                format!("No area with code {} in the data. {e}", app.selected.get_untracked().unwrap_or_default())
-            } else {
-                e.to_string()
-            };
-            view! { <p class="error-text" role="alert">{message}</p> }.into_any()
-        }
-        Some(Ok(d)) => view! { <AreaBody detail=d/> }.into_any(),
-    }
+    let loading = || {
+        view! { <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading area…"</p> }
     };
     view! {
         <Show when=move || app.selected.with(Option::is_some)>
@@ -74,9 +29,30 @@ pub fn Panel() -> impl IntoView {
                 <button type="button" class="close" aria-label="Close area details" on:click=move |_| close()>
                     "×"
                 </button>
-                {body}
+                <Suspense fallback=loading>
+                    {move || Suspend::new(async move {
+                        match app.detail.await {
+                            Some((selection, result)) => body(selection, result).into_any(),
+                            None => ().into_any(),
+                        }
+                    })}
+                </Suspense>
             </aside>
         </Show>
+    }
+}
+
+fn body(selection: Selection, result: Result<Arc<AreaDetail>, ApiError>) -> impl IntoView {
+    match result {
+        Ok(detail) => view! { <AreaBody detail/> }.into_any(),
+        Err(e) => {
+            let message = if e.is_not_found() {
+                format!("No area with code {} in the data. {e}", selection.code)
+            } else {
+                e.to_string()
+            };
+            view! { <p class="error-text" role="alert">{message}</p> }.into_any()
+        }
     }
 }
 
@@ -85,7 +61,9 @@ fn source_of(meta: &Option<Arc<IndicatorsResponse>>, id: &str) -> (String, u16) 
         .and_then(|m| m.indicators.iter().find(|i| i.id == id))
         .map(|i| (i.source_title.clone(), i.year))
         .or_else(|| {
-            cnimap_core::catalogue::find(id).map(|d| (d.source.title().to_string(), d.year()))
+            IndicatorId::parse(id)
+                .ok()
+                .map(|i| (i.def().source.title().to_string(), i.def().year()))
         })
         .unwrap_or_else(|| ("Unknown source".to_string(), 0))
 }
@@ -94,7 +72,7 @@ fn source_of(meta: &Option<Arc<IndicatorsResponse>>, id: &str) -> (String, u16) 
 #[component]
 fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
     let app = use_app();
-    let meta = app.meta.get_untracked();
+    let meta = app.meta.get_untracked().flatten();
     let d = detail;
     let place = |label: &'static str, value: Option<String>| {
         value.map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
@@ -132,50 +110,7 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
     let tables = groups
         .into_iter()
         .map(|((title, year), list)| {
-            let rows = list
-                .into_iter()
-                .map(|ind| {
-                    let rank = ind
-                        .rank
-                        .map(|r| {
-                            format!(
-                                "rank {} of {}",
-                                format_thousands(r),
-                                format_thousands(ind.of)
-                            )
-                        })
-                        .unwrap_or_else(|| "no rank".to_string());
-                    let decile = ind
-                        .decile
-                        .map(|x| x.to_string())
-                        .unwrap_or_else(|| "–".into());
-                    let badge = ind
-                        .decile
-                        .and_then(|x| decile_colour(indicator_ramp(&ind.id), x))
-                        .unwrap_or(NO_DATA);
-                    let score = ind
-                        .score
-                        .map(|s| format!(" · score {s:.3}"))
-                        .unwrap_or_default();
-                    view! {
-                        <li class="indicator" data-indicator=ind.id.clone()>
-                            <div class="indicator-head">
-                                <span
-                                    class="decile-badge"
-                                    style:background-color=badge.to_hex()
-                                    style:color=badge.text_colour().to_hex()
-                                    aria-label=format!("decile {decile}")
-                                >
-                                    {decile.clone()}
-                                </span>
-                                <span class="indicator-title">{ind.title.clone()}</span>
-                            </div>
-                            <div class="indicator-rank">{format!("{rank}{score}")}</div>
-                            <div class="indicator-meaning">{ind.meaning.clone()}</div>
-                        </li>
-                    }
-                })
-                .collect_view();
+            let rows = list.into_iter().map(indicator_row).collect_view();
             view! {
                 <section class="source-group">
                     <h3>{if year > 0 { format!("{title} ({year})") } else { title }}</h3>
@@ -190,5 +125,48 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
         {names}
         {left_behind}
         {tables}
+    }
+}
+
+fn indicator_row(ind: AreaIndicator) -> impl IntoView {
+    let rank = ind
+        .rank
+        .map(|r| {
+            format!(
+                "rank {} of {}",
+                format_thousands(r),
+                format_thousands(ind.of)
+            )
+        })
+        .unwrap_or_else(|| "no rank".to_string());
+    let decile = ind
+        .decile
+        .map(|x| x.to_string())
+        .unwrap_or_else(|| "–".into());
+    let badge = ind
+        .decile
+        .zip(IndicatorId::parse(&ind.id).ok())
+        .and_then(|(x, id)| decile_colour(indicator_ramp(id), x))
+        .unwrap_or(NO_DATA);
+    let score = ind
+        .score
+        .map(|s| format!(" · score {s:.3}"))
+        .unwrap_or_default();
+    view! {
+        <li class="indicator" data-indicator=ind.id.clone()>
+            <div class="indicator-head">
+                <span
+                    class="decile-badge"
+                    style:background-color=badge.to_hex()
+                    style:color=badge.text_colour().to_hex()
+                    aria-label=format!("decile {decile}")
+                >
+                    {decile.clone()}
+                </span>
+                <span class="indicator-title">{ind.title.clone()}</span>
+            </div>
+            <div class="indicator-rank">{format!("{rank}{score}")}</div>
+            <div class="indicator-meaning">{ind.meaning.clone()}</div>
+        </li>
     }
 }

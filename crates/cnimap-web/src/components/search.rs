@@ -1,79 +1,41 @@
 //! The search box: postcode or place, an ARIA combobox usable by keyboard alone (arrow keys,
-//! Enter, Escape). Choosing a result flies there and opens the area panel.
+//! Enter, Escape). Choosing a result moves the map there and opens the area panel.
+//!
+//! One resource makes every search request: it reloads whenever the query asked changes (typing,
+//! after a short pause, or Enter at once), and only the answer to the latest query is kept.
 
 use std::time::Duration;
 
-use cnimap_core::api::{HitKind, SearchHit};
+use cnimap_core::api::{SearchHit, SearchResponse};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde_json::json;
 
-use crate::api;
-use crate::components::map_view::clear_padding;
-use crate::map;
+use crate::api::{self, ApiError};
+use crate::camera::{CameraRequest, FIT_MAX_ZOOM};
 use crate::state::{use_app, AppState};
+use crate::words::{area_of, hit_zoom, kind_label, nothing_found};
 
 /// Wait after the last keystroke before searching.
 const DEBOUNCE: Duration = Duration::from_millis(180);
 
-fn kind_label(kind: HitKind) -> &'static str {
-    match kind {
-        HitKind::Postcode => "Postcode",
-        HitKind::PostcodeSector => "Postcode sector",
-        HitKind::PostcodeOutcode => "Postcode district",
-        HitKind::Neighbourhood => "Neighbourhood",
-        HitKind::Ward => "Ward",
-        HitKind::Parish => "Parish",
-        HitKind::LocalAuthority => "Local authority",
-        HitKind::Lsoa => "LSOA",
-    }
-}
+/// A search answer, with the query it answers.
+type Answer = (String, Result<SearchResponse, ApiError>);
 
-/// The area whose panel a hit opens: the LSOA a postcode falls in, the LSOA or local authority
-/// itself, otherwise the hit's LSOA 2021 when it has one.
-fn area_of(hit: &SearchHit) -> Option<String> {
-    match hit.kind {
-        HitKind::Lsoa | HitKind::LocalAuthority => hit.code.clone().or(hit.lsoa21.clone()),
-        HitKind::Postcode => hit.lsoa21.clone(),
-        _ => None,
-    }
-}
-
+/// Moves the map to a hit and selects the area it opens, if any.
 fn choose(app: AppState, hit: &SearchHit) {
-    let area = area_of(hit);
-    let flew = if let Some([w, s, e, n]) = hit.bbox_wgs84 {
-        app.with_map(|m| {
-            m.fit_bounds(
-                &map::json(&json!([[w, s], [e, n]])),
-                &map::json(&json!({ "padding": clear_padding(), "maxZoom": 14, "duration": 900 })),
-            )
-        });
-        true
-    } else if let Some([lon, lat]) = hit.point_wgs84 {
-        let zoom = match hit.kind {
-            HitKind::Postcode => 14.0,
-            HitKind::PostcodeSector => 13.0,
-            HitKind::PostcodeOutcode => 11.5,
-            _ => 12.5,
-        };
-        // A tiny box around the point, so the padding (not persisted by fitBounds, unlike
-        // flyTo) keeps the place clear of the cards.
-        let d = 0.0005;
-        app.with_map(|m| {
-            m.fit_bounds(
-                &map::json(&json!([[lon - d, lat - d], [lon + d, lat + d]])),
-                &map::json(
-                    &json!({ "padding": clear_padding(), "maxZoom": zoom, "duration": 900 }),
-                ),
-            )
-        });
-        true
-    } else {
-        false
+    let request = match (hit.bbox_wgs84, hit.point_wgs84) {
+        (Some(bbox_wgs84), _) => Some(CameraRequest::Fit {
+            bbox_wgs84,
+            max_zoom: FIT_MAX_ZOOM,
+        }),
+        (None, Some([lon, lat])) => Some(CameraRequest::point(lon, lat, hit_zoom(hit.kind))),
+        (None, None) => None,
     };
-    if let Some(code) = area {
-        app.fly_to_selected.set(!flew);
-        app.selected.set(Some(code));
+    let moved = request.is_some();
+    if let Some(request) = request {
+        app.camera_request.set(Some(request));
+    }
+    if let Some(selection) = area_of(hit) {
+        app.select(selection, !moved);
     }
 }
 
@@ -81,49 +43,36 @@ fn choose(app: AppState, hit: &SearchHit) {
 #[component]
 pub fn Search() -> impl IntoView {
     let app = use_app();
+    // The text in the box, and the query last asked of the server.
     let query = RwSignal::new(String::new());
+    let asked = RwSignal::new(String::new());
+    let answer: LocalResource<Option<Answer>> = LocalResource::new(move || {
+        let q = asked.get();
+        async move {
+            if q.is_empty() {
+                return None;
+            }
+            let result = api::search(&q).await;
+            Some((q, result))
+        }
+    });
     let hits: RwSignal<Vec<SearchHit>> = RwSignal::new(Vec::new());
     let message: RwSignal<Option<String>> = RwSignal::new(None);
     let open = RwSignal::new(false);
     let active: RwSignal<Option<usize>> = RwSignal::new(None);
-    let searching = RwSignal::new(false);
-    let generation = StoredValue::new(0u32);
-
-    let run =
-        move |q: String| {
-            generation.update_value(|g| *g += 1);
-            let mine = generation.get_value();
-            if q.trim().is_empty() {
-                hits.set(Vec::new());
-                message.set(None);
-                open.set(false);
-                return;
-            }
-            searching.set(true);
-            spawn_local(async move {
-                let result = api::search(q.trim(), 10).await;
-                if generation.get_value() != mine {
-                    return;
-                }
-                searching.set(false);
-                active.set(None);
-                match result {
-                    Ok(r) => {
-                        let empty = r.hits.is_empty();
-                        message.set(r.message.clone().or_else(|| {
-                            empty.then(|| format!("Nothing found for “{}”.", q.trim()))
-                        }));
-                        hits.set(r.hits);
-                        open.set(!empty);
-                    }
-                    Err(e) => {
-                        hits.set(Vec::new());
-                        open.set(false);
-                        message.set(Some(e.to_string()));
-                    }
-                }
-            });
-        };
+    // Enter was pressed before the answer came: choose its best hit when it comes.
+    let pick_on_answer = RwSignal::new(false);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let searching = move || {
+        let q = asked.get();
+        !q.is_empty()
+            && answer.with(|a| {
+                a.as_ref()
+                    .and_then(|a| a.as_ref())
+                    .map(|(aq, _)| aq != &q)
+                    .unwrap_or(true)
+            })
+    };
 
     let pick = move |i: usize| {
         if let Some(hit) = hits.with_untracked(|h| h.get(i).cloned()) {
@@ -135,19 +84,56 @@ pub fn Search() -> impl IntoView {
         }
     };
 
+    // Show each answer as it arrives.
+    Effect::new(move |_| {
+        let Some(latest) = answer.get() else {
+            return;
+        };
+        active.set(None);
+        let Some((q, result)) = latest else {
+            hits.set(Vec::new());
+            message.set(None);
+            open.set(false);
+            return;
+        };
+        match result {
+            Ok(r) => {
+                let empty = r.hits.is_empty();
+                message.set(r.message.or_else(|| empty.then(|| nothing_found(&q))));
+                hits.set(r.hits);
+                if pick_on_answer.get_untracked() && !empty {
+                    pick_on_answer.set(false);
+                    pick(0);
+                } else {
+                    pick_on_answer.set(false);
+                    open.set(!empty);
+                }
+            }
+            Err(e) => {
+                pick_on_answer.set(false);
+                hits.set(Vec::new());
+                open.set(false);
+                message.set(Some(e.to_string()));
+            }
+        }
+    });
+
+    let ask = move |q: String| {
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        pending.set_value(None);
+        asked.set(q.trim().to_string());
+    };
+
     let on_input = move |ev: leptos::ev::Event| {
         let q = event_target_value(&ev);
         query.set(q.clone());
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        set_timeout(
-            move || {
-                if generation.get_value() == mine {
-                    run(q);
-                }
-            },
-            DEBOUNCE,
-        );
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(move || ask(q), DEBOUNCE).ok();
+        pending.set_value(handle);
     };
 
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -173,32 +159,12 @@ pub fn Search() -> impl IntoView {
                     Some(i) if open.get_untracked() => pick(i),
                     _ if n > 0 && open.get_untracked() => pick(0),
                     _ => {
+                        // Search now and choose the best hit when the answer comes.
                         let q = query.get_untracked();
-                        // Search now and choose the best hit when it arrives.
-                        generation.update_value(|g| *g += 1);
-                        let mine = generation.get_value();
-                        searching.set(true);
-                        spawn_local(async move {
-                            let result = api::search(q.trim(), 10).await;
-                            if generation.get_value() != mine {
-                                return;
-                            }
-                            searching.set(false);
-                            match result {
-                                Ok(r) if !r.hits.is_empty() => {
-                                    hits.set(r.hits);
-                                    message.set(r.message);
-                                    pick(0);
-                                }
-                                Ok(r) => {
-                                    hits.set(Vec::new());
-                                    message.set(Some(r.message.unwrap_or_else(|| {
-                                        format!("Nothing found for “{}”.", q.trim())
-                                    })));
-                                }
-                                Err(e) => message.set(Some(e.to_string())),
-                            }
-                        });
+                        if !q.trim().is_empty() {
+                            pick_on_answer.set(true);
+                            ask(q);
+                        }
                     }
                 }
             }
@@ -208,8 +174,7 @@ pub fn Search() -> impl IntoView {
                     active.set(None);
                 } else {
                     query.set(String::new());
-                    hits.set(Vec::new());
-                    message.set(None);
+                    ask(String::new());
                 }
             }
             _ => {}
@@ -274,7 +239,7 @@ pub fn Search() -> impl IntoView {
                 {options}
             </ul>
             <p class="search-status" aria-live="polite">
-                {move || if searching.get() { Some("Searching…".to_string()) } else { message.get() }}
+                {move || if searching() { Some("Searching…".to_string()) } else { message.get() }}
             </p>
         </div>
     }

@@ -1,0 +1,97 @@
+//! Reading the page: what covers the map (the cards, for camera padding), the window size, and
+//! focus.
+
+use wasm_bindgen::JsCast;
+
+use crate::camera::{padding_for, Padding, Rect};
+
+/// The elements that cover the map: the side (or top) card and the area panel (or bottom sheet).
+pub const COVERS: &str = ".sidebar, .panel";
+
+/// The element that may grow after it is measured (the panel fills in when its area loads).
+const GROWS: &str = "panel";
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window().and_then(|w| w.document())
+}
+
+fn rect_of(el: &web_sys::Element) -> Rect {
+    let r = el.get_bounding_client_rect();
+    Rect {
+        left: r.left(),
+        top: r.top(),
+        right: r.right(),
+        bottom: r.bottom(),
+    }
+}
+
+/// Its CSS `max-height` in pixels, when it resolves to pixels.
+fn max_height(el: &web_sys::Element) -> Option<f64> {
+    let style = web_sys::window()?.get_computed_style(el).ok()??;
+    let value = style.get_property_value("max-height").ok()?;
+    value.strip_suffix("px")?.trim().parse().ok()
+}
+
+/// The rectangle a cover may come to occupy: a card attached to the bottom edge (the phone's
+/// bottom sheet) is taken at its full `max-height`, because it grows when its content arrives.
+fn reach_of(el: &web_sys::Element, map: Rect) -> Rect {
+    let mut r = rect_of(el);
+    let at_bottom = (map.bottom - r.bottom).abs() < 2.0;
+    if el.class_list().contains(GROWS) && at_bottom {
+        if let Some(max) = max_height(el) {
+            r.top = r.top.min(r.bottom - max);
+        }
+    }
+    r
+}
+
+/// The padding that keeps a place clear of whatever covers the map element `map` right now.
+pub fn covered_padding(map: &web_sys::Element) -> Padding {
+    let map_rect = rect_of(map);
+    let mut covers = Vec::new();
+    if let Some(list) = document().and_then(|d| d.query_selector_all(COVERS).ok()) {
+        for i in 0..list.length() {
+            if let Some(el) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                covers.push(reach_of(&el, map_rect));
+            }
+        }
+    }
+    let p = padding_for(map_rect, &covers);
+    tracing::debug!(?p, "padding of the cards over the map");
+    p
+}
+
+/// The element that has focus.
+pub fn active_element() -> Option<web_sys::HtmlElement> {
+    document()?
+        .active_element()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+}
+
+/// Focuses the first element matching `selector`; whether one was found.
+pub fn focus(selector: &str) -> bool {
+    let el = document()
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match el {
+        Some(el) => el.focus().is_ok(),
+        None => false,
+    }
+}
+
+/// Whether focus is inside the element matching `selector`.
+pub fn focus_within(selector: &str) -> bool {
+    let Some(active) = document().and_then(|d| d.active_element()) else {
+        return false;
+    };
+    active.closest(selector).ok().flatten().is_some()
+}
+
+/// Whether the element has been removed from the page.
+pub fn is_detached(el: &web_sys::HtmlElement) -> bool {
+    !el.is_connected()
+}

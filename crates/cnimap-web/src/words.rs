@@ -1,0 +1,215 @@
+//! What the app says, in plain words, as pure functions of the data: tooltips, legend lines,
+//! search results and panel lines. Domain facts (titles, directions, nouns, the left-behind
+//! sentence) come from `cnimap-core`; this module only puts them into sentences.
+
+use cnimap_core::api::{HitKind, SearchHit, ValuesResponse};
+use cnimap_core::catalogue::{Direction, IndicatorId, Source};
+use cnimap_core::classify::format_thousands;
+use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
+use cnimap_core::Level;
+
+use crate::classes::{bivariate_classes, bivariate_of, Pair};
+use crate::url_state::Selection;
+
+/// What kind of place a search hit is, as the result list says it.
+pub fn kind_label(kind: HitKind) -> &'static str {
+    match kind {
+        HitKind::Postcode => "Postcode",
+        HitKind::PostcodeSector => "Postcode sector",
+        HitKind::PostcodeOutcode => "Postcode district",
+        HitKind::Neighbourhood => "Neighbourhood",
+        HitKind::Ward => "Ward",
+        HitKind::Parish => "Parish",
+        HitKind::LocalAuthority => "Local authority",
+        HitKind::Lsoa => "LSOA",
+        HitKind::Town => "Town or village",
+    }
+}
+
+/// The area whose panel a search hit opens: the LSOA a postcode falls in, the LSOA or local
+/// authority itself; other hits only move the map.
+pub fn area_of(hit: &SearchHit) -> Option<Selection> {
+    let code = match hit.kind {
+        HitKind::Lsoa | HitKind::LocalAuthority => hit.code.clone().or(hit.lsoa21.clone()),
+        HitKind::Postcode => hit.lsoa21.clone(),
+        _ => None,
+    };
+    code.map(Selection::code)
+}
+
+/// How close the map goes to a search hit that is a point.
+pub fn hit_zoom(kind: HitKind) -> f64 {
+    match kind {
+        HitKind::Postcode => 14.0,
+        HitKind::PostcodeSector => 13.0,
+        HitKind::PostcodeOutcode => 11.5,
+        HitKind::Town => 12.0,
+        _ => 12.5,
+    }
+}
+
+/// The search status line when nothing matched.
+pub fn nothing_found(query: &str) -> String {
+    format!("Nothing found for “{}”.", query.trim())
+}
+
+/// The tooltip line of a choropleth area: "Decile 3 · rank 7,421 of 33,755".
+pub fn describe_decile(values: &ValuesResponse, index: usize) -> String {
+    match (
+        values.decile.get(index).copied().flatten(),
+        values.rank.get(index).copied().flatten(),
+    ) {
+        (Some(d), Some(r)) => format!(
+            "Decile {d} · rank {} of {}",
+            format_thousands(r),
+            format_thousands(values.n_ranked)
+        ),
+        (Some(d), None) => format!("Decile {d}"),
+        _ => "No value".to_string(),
+    }
+}
+
+/// The tooltip line of an area in the bivariate view: its class in words.
+pub fn describe_bivariate(pair: &Pair, index: usize) -> String {
+    bivariate_classes(pair)
+        .get(index)
+        .copied()
+        .and_then(bivariate_of)
+        .map(|c| c.label().to_string())
+        .unwrap_or_else(|| "No value".to_string())
+}
+
+/// The tooltip line of an area in the left-behind view: the verdict and both ranks.
+pub fn describe_left_behind(pair: &Pair, rule: LeftBehindRule, index: usize) -> String {
+    let need = pair.need.rank.get(index).copied().flatten();
+    let dep = pair.deprivation.rank.get(index).copied().flatten();
+    match (need, dep) {
+        (Some(n), Some(d)) => {
+            let verdict = if LEFT_BEHIND_PAIR.is_left_behind(
+                rule,
+                (Some(n), pair.need.n_ranked),
+                (Some(d), pair.deprivation.n_ranked),
+            ) {
+                "Left behind"
+            } else {
+                "Not left behind"
+            };
+            format!(
+                "{verdict} · {} rank {} · {} rank {}",
+                short_name(LEFT_BEHIND_PAIR.need),
+                format_thousands(n),
+                short_name(LEFT_BEHIND_PAIR.deprivation),
+                format_thousands(d)
+            )
+        }
+        _ => "No value".to_string(),
+    }
+}
+
+/// The short name of an index's source ("CNI", "IMD").
+pub fn short_name(indicator: IndicatorId) -> &'static str {
+    match indicator.def().source {
+        Source::Iod2025 | Source::Iod2019 => "IMD",
+        Source::Cni2023 | Source::Cni2019 => "CNI",
+    }
+}
+
+/// The short name of a level's geography, the part of its title in brackets ("LSOA 2021" of
+/// "Neighbourhood (LSOA 2021)"), or its title when there is none.
+pub fn level_short_title(level: Level) -> &'static str {
+    let title = level.title();
+    title
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or(title)
+}
+
+/// The legend line for decile 10, given the kind of area ("neighbourhoods", "wards").
+pub fn decile_ten_phrase(direction: Direction, areas: &str) -> String {
+    match direction {
+        Direction::HighestNeedFirst => {
+            format!("10 = the 10% of {areas} with the lowest community need")
+        }
+        Direction::MostDeprivedFirst => format!("10 = the least deprived 10% of {areas}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn values(indicator: IndicatorId, ranks: &[Option<u32>], n: u32) -> Arc<ValuesResponse> {
+        Arc::new(ValuesResponse {
+            layer: Level::Lsoa21,
+            indicator: indicator.as_str().into(),
+            n_ranked: n,
+            decile: ranks
+                .iter()
+                .map(|r| r.and_then(|r| cnimap_core::classify::decile_from_rank(r, n)))
+                .collect(),
+            rank: ranks.to_vec(),
+            score: None,
+            decile_counts: [0; 10],
+        })
+    }
+
+    fn hit(kind: HitKind, code: Option<&str>, lsoa21: Option<&str>) -> SearchHit {
+        SearchHit {
+            name: "x".into(),
+            kind,
+            code: code.map(Into::into),
+            context: String::new(),
+            lsoa21: lsoa21.map(Into::into),
+            ward: None,
+            point_wgs84: None,
+            bbox_wgs84: None,
+        }
+    }
+
+    #[test]
+    fn a_postcode_opens_its_lsoa_and_a_ward_only_moves_the_map() {
+        assert_eq!(
+            area_of(&hit(HitKind::Postcode, None, Some("E01021988"))),
+            Some(Selection::code("E01021988"))
+        );
+        assert_eq!(
+            area_of(&hit(HitKind::LocalAuthority, Some("E07000076"), None)),
+            Some(Selection::code("E07000076"))
+        );
+        assert_eq!(
+            area_of(&hit(HitKind::Ward, Some("E05000001"), Some("E01000001"))),
+            None
+        );
+    }
+
+    #[test]
+    fn short_titles_name_the_geography() {
+        assert_eq!(level_short_title(Level::Lsoa21), "LSOA 2021");
+        assert_eq!(level_short_title(Level::Ward17), "2017");
+        assert_eq!(level_short_title(Level::Region), "Region");
+    }
+
+    #[test]
+    fn the_tooltip_names_decile_and_rank_of_the_layers_own_count() {
+        let v = values(IndicatorId::CNI2019, &[Some(1), None, Some(7_433)], 7_433);
+        assert_eq!(describe_decile(&v, 0), "Decile 1 · rank 1 of 7,433");
+        assert_eq!(describe_decile(&v, 1), "No value");
+        assert_eq!(describe_decile(&v, 2), "Decile 10 · rank 7,433 of 7,433");
+        assert_eq!(describe_decile(&v, 99), "No value");
+    }
+
+    #[test]
+    fn the_left_behind_tooltip_gives_the_verdict_and_both_ranks() {
+        let pair = Pair {
+            need: values(IndicatorId::CNI2023, &[Some(10), Some(11)], 100),
+            deprivation: values(IndicatorId::IMD2025, &[Some(1), Some(1)], 100),
+        };
+        let rule = LeftBehindRule::default();
+        assert_eq!(
+            describe_left_behind(&pair, rule, 0),
+            "Left behind · CNI rank 10 · IMD rank 1"
+        );
+        assert!(describe_left_behind(&pair, rule, 1).starts_with("Not left behind"));
+    }
+}
