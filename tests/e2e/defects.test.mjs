@@ -234,7 +234,8 @@ describe('issue 9: the defects a resident and an officer tripped over', () => {
     const { context, page } = await ready('?v=left-behind');
     await page.waitForFunction(() => document.querySelector('[data-testid=left-behind-count]')?.textContent === '1,262', null, { timeout: 60_000 });
     await waitForIdle(page);
-    const swatch = page.getByTestId('left-behind-count').locator('xpath=..').locator('.swatch');
+    // The highlight colour, from the swatch beside the count (the map and markers use the same).
+    const swatch = page.getByTestId('left-behind-count').locator('xpath=..').locator('.swatch').first();
     const colour = parseColour(await swatch.evaluate((el) => getComputedStyle(el).backgroundColor));
     const labels = await getJson(server.base, '/api/labels/lsoa21');
     const points = known.flagged.map((i) => (labels.features.find((f) => f.id === i) ?? labels.features[i]).geometry.coordinates);
@@ -571,9 +572,11 @@ describe('issue 9: the defects a resident and an officer tripped over', () => {
         const { context, page } = await ready('', viewport, options);
         const m = await page.evaluate(() => {
           const card = document.querySelector('.sidebar');
-          const line = document.querySelector('.sources summary');
+          const line = card?.querySelector('.sources summary') ?? card?.querySelector('.sources');
+          if (!card || !line) return null;
           return { card: card.getBoundingClientRect().bottom, line: line.getBoundingClientRect().bottom, scrollTop: card.scrollTop };
         });
+        assert.ok(m, 'the card has a sources line (.sidebar .sources)');
         assert.equal(m.scrollTop, 0);
         assert.ok(m.line <= m.card, `the sources line ends (${m.line.toFixed(0)} px) inside the card (${m.card.toFixed(0)} px)`);
         await context.close();
