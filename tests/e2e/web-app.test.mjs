@@ -1,0 +1,46 @@
+// End-to-end checks written with the web app's fixes (issue 9), beside the main suite in
+// map.test.mjs: each opens the app in headless Chromium against `cnimap serve` on the national
+// data and checks one behaviour a user relies on. Run: node --test tests/e2e/.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, startServer, stopServer, waitForFirstPaint, waitForIdle } from './helpers.mjs';
+
+const DESKTOP = { width: 1280, height: 800 };
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer(server);
+});
+
+/** Opens the app and records every request it makes. */
+async function open(query = '', viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(server.base + '/' + query);
+  return { context, page, requests };
+}
+
+describe('the web app', () => {
+  test('the left-behind list loads after the IMD x CNI view (issue 9, item 2)', async () => {
+    const { context, page, requests } = await open();
+    await waitForFirstPaint(page);
+    await page.getByRole('tab', { name: 'IMD × CNI' }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=bivariate-legend]')?.textContent.includes('…'));
+    await page.getByRole('tab', { name: 'Left behind' }).click();
+    await page.getByTestId('left-behind-list').locator('li').first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('left-behind-list').locator('li').count(), 1262);
+    assert.ok(requests.some((u) => u.endsWith('/api/layers/lsoa21')), 'the names were requested');
+    await context.close();
+  });
+});
