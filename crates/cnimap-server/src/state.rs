@@ -1,6 +1,6 @@
 //! The state shared by every request, built once at start-up from the data: the atlas (without
-//! its geometry, which only start-up reads), the search index, prepared tile layers, neighbours and
-//! pre-encoded JSON in typed maps.
+//! its geometry, which only start-up reads), the search index, prepared tile layers (with their
+//! neighbours) and pre-encoded JSON in typed maps.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use cnimap_search::SearchIndex;
 use cnimap_tiles::PreparedLayer;
 
 use crate::error::AppError;
-use crate::prepare::{self, Adjacency, Documents, LeftBehindCounts, Vintages};
+use crate::prepare::{self, Documents, LeftBehindCounts, Vintages};
 use crate::tile_cache::{TileCache, CACHE_BYTES};
 use crate::DataSource;
 
@@ -29,12 +29,10 @@ pub struct Inner {
     pub search: SearchIndex,
     /// The served layers, in [`Level`] order (those the manifest marks `tiled`).
     pub tiled: Vec<Level>,
-    /// Tile layers.
+    /// Tile layers, with the neighbours their shared-arc topology found.
     pub tiles: HashMap<Level, PreparedLayer>,
     /// Cut, compressed tiles.
     pub tile_cache: TileCache,
-    /// Areas sharing a border, per level, by feature index.
-    pub adjacency: HashMap<Level, Adjacency>,
     /// Pre-encoded JSON documents.
     pub documents: Documents,
     /// LSOA 2011 <-> 2021 pairs, for the area panel.
@@ -79,7 +77,6 @@ impl AppState {
             tiled,
             tiles: prepared.tiles,
             tile_cache: TileCache::new(CACHE_BYTES),
-            adjacency: prepared.adjacency,
             documents: prepared.documents,
             vintages: prepared.vintages,
             left_behind_counts: prepared.left_behind_counts,

@@ -124,10 +124,11 @@ fn left_behind(atlas: &Atlas, level: Level, i: usize) -> Option<LeftBehindStatus
 
 fn neighbours(state: &AppState, layer: &AreaLayer, index: u32) -> Vec<NamedArea> {
     state
-        .adjacency
+        .tiles
         .get(&layer.level)
-        .map(|a| {
-            a.of(index)
+        .map(|t| {
+            t.neighbours()
+                .of(index)
                 .iter()
                 .map(|n| NamedArea {
                     code: layer.codes[*n as usize].clone(),

@@ -1,10 +1,10 @@
-//! Start-up work, done once: tiles (topology and per-zoom simplification), neighbours and every
-//! whole-layer JSON document, built side by side from the atlas. Nothing here knows about HTTP
+//! Start-up work, done once: tiles (topology, per-zoom simplification, and neighbours from the
+//! shared arcs), the area indexes and every whole-layer JSON document, built side by side from the
+//! atlas. Nothing here knows about HTTP
 //! requests; [`crate::state`] holds what this returns.
 
 pub mod areas;
 pub mod documents;
-pub mod neighbours;
 pub mod tiles;
 
 use std::collections::HashMap;
@@ -16,7 +16,6 @@ use cnimap_tiles::PreparedLayer;
 
 pub use areas::{LeftBehindCounts, Vintages};
 pub use documents::Documents;
-pub use neighbours::Adjacency;
 
 use crate::http::EncodeError;
 
@@ -44,8 +43,6 @@ pub enum PrepareError {
 pub struct Prepared {
     /// Tile layers.
     pub tiles: HashMap<Level, PreparedLayer>,
-    /// Areas sharing a border, per level.
-    pub adjacency: HashMap<Level, Adjacency>,
     /// Pre-encoded documents.
     pub documents: Documents,
     /// LSOA 2011 <-> 2021 pairs.
@@ -69,14 +66,6 @@ pub fn tiled_levels(atlas: &Atlas) -> Vec<Level> {
 /// Prepares tiles, neighbours and documents for `tiled` layers, side by side.
 pub fn prepare(atlas: &Atlas, tiled: &[Level]) -> Result<Prepared, PrepareError> {
     std::thread::scope(|s| {
-        let adjacency = s.spawn(move || {
-            let t = Instant::now();
-            let a: HashMap<Level, Adjacency> = tiled
-                .iter()
-                .filter_map(|l| atlas.layer(*l).map(|layer| (*l, Adjacency::build(layer))))
-                .collect();
-            (a, t.elapsed().as_millis())
-        });
         let documents = s.spawn(move || {
             let t = Instant::now();
             (documents::encode(atlas, tiled), t.elapsed().as_millis())
@@ -85,9 +74,6 @@ pub fn prepare(atlas: &Atlas, tiled: &[Level]) -> Result<Prepared, PrepareError>
         let t = Instant::now();
         let tiles = tiles::prepare_tiles(atlas, tiled);
         let tiles_ms = t.elapsed().as_millis();
-        let (adjacency, adjacency_ms) = adjacency
-            .join()
-            .map_err(|_| PrepareError::Stopped("the neighbour finder"))?;
         let (documents, documents_ms) = documents
             .join()
             .map_err(|_| PrepareError::Stopped("the JSON encoder"))?;
@@ -96,13 +82,11 @@ pub fn prepare(atlas: &Atlas, tiled: &[Level]) -> Result<Prepared, PrepareError>
             .map_err(|_| PrepareError::Stopped("the area indexer"))?;
         Ok(Prepared {
             tiles: tiles?,
-            adjacency,
             documents: documents?,
             vintages,
             left_behind_counts,
             timings: vec![
-                ("prepare tiles", tiles_ms),
-                ("adjacency", adjacency_ms),
+                ("prepare tiles and neighbours", tiles_ms),
                 ("encode JSON", documents_ms),
             ],
         })
