@@ -1,8 +1,11 @@
-//! A progress line per file on standard error: redrawn in place on a terminal, a line at each
-//! quarter otherwise (so CI logs stay short).
+//! A progress line per file on standard error: redrawn in place on a terminal; otherwise a line at
+//! each quarter of a large file (so CI logs stay short).
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
+
+/// Off a terminal, files at least this big get a line at each quarter.
+const QUARTERS_FROM: u64 = 10_000_000;
 
 /// Progress of one download.
 pub struct Progress {
@@ -47,7 +50,7 @@ impl Progress {
                 let _ = write!(err, "\r{}\x1b[K", self.line());
                 let _ = err.flush();
             }
-        } else if let Some(total) = self.total.filter(|t| *t > 0) {
+        } else if let Some(total) = self.total.filter(|t| *t >= QUARTERS_FROM) {
             let quarter = self.done.saturating_mul(4) / total;
             if quarter > self.last_quarter && quarter < 4 {
                 self.last_quarter = quarter;
