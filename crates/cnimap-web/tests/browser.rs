@@ -10,7 +10,7 @@ use cnimap_web::camera::MARGIN;
 use cnimap_web::components::legend::Legend;
 use cnimap_web::dom::covered_padding;
 use cnimap_web::state::AppState;
-use cnimap_web::url_state::UrlState;
+use cnimap_web::url_state::{Camera, UrlState, ViewMode};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -42,7 +42,11 @@ fn div(class: &str, style: &str) -> web_sys::HtmlElement {
         .expect("an HTML element");
     el.set_class_name(class);
     el.set_attribute("style", style).expect("a style");
-    document().body().expect("a body").append_child(&el).expect("appended");
+    document()
+        .body()
+        .expect("a body")
+        .append_child(&el)
+        .expect("appended");
     el
 }
 
@@ -50,7 +54,10 @@ fn div(class: &str, style: &str) -> web_sys::HtmlElement {
 async fn json_is_decoded_and_a_wrong_shape_is_a_decode_error_naming_the_url() {
     let url = "data:application/json,%7B%22ok%22%3A1%7D";
     let value: Result<serde_json::Value, ApiError> = get_json(url).await;
-    assert_eq!(value.ok().map(|v| v["ok"].clone()), Some(serde_json::json!(1)));
+    assert_eq!(
+        value.ok().map(|v| v["ok"].clone()),
+        Some(serde_json::json!(1))
+    );
     let wrong: Result<ValuesResponse, ApiError> = get_json(url).await;
     match wrong {
         Err(ApiError::Decode { url: u, .. }) => assert_eq!(u, url),
@@ -71,7 +78,10 @@ async fn a_server_that_cannot_be_reached_is_said_to_be_unreachable() {
 
 #[wasm_bindgen_test]
 fn the_cards_on_the_page_become_the_padding_of_the_map() {
-    let map = div("test-map", "position:fixed;left:0;top:0;width:1000px;height:700px");
+    let map = div(
+        "test-map",
+        "position:fixed;left:0;top:0;width:1000px;height:700px",
+    );
     let sidebar = div(
         "sidebar",
         "position:fixed;left:12px;top:12px;width:300px;height:600px",
@@ -91,7 +101,10 @@ fn the_cards_on_the_page_become_the_padding_of_the_map() {
 
 #[wasm_bindgen_test]
 fn a_bottom_sheet_is_padded_at_its_full_height_because_it_grows_when_its_area_loads() {
-    let map = div("test-map", "position:fixed;left:0;top:0;width:400px;height:800px");
+    let map = div(
+        "test-map",
+        "position:fixed;left:0;top:0;width:400px;height:800px",
+    );
     // A sheet on the map's bottom edge, 100 px tall now, up to 400 px once its area loads.
     let sheet = div(
         "panel",
@@ -133,7 +146,69 @@ async fn the_decile_legend_has_ten_classes_and_clicking_one_hides_it() {
     assert_eq!(third.get_attribute("aria-pressed").as_deref(), Some("true"));
     third.click();
     sleep(20).await;
-    assert_eq!(third.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(
+        third.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    drop(handle);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_view_change_makes_a_history_entry_a_camera_move_does_not_and_back_restores_the_view() {
+    let window = web_sys::window().expect("a window");
+    let history = window.history().expect("a history");
+    let host = div("test-host", "");
+    let app = StoredValue::new_local(None::<AppState>);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        let state = AppState::from_url(&UrlState::default());
+        cnimap_web::history::sync(state);
+        app.set_value(Some(state));
+    });
+    sleep(20).await;
+    let state = app.get_value().expect("the state");
+    let entries = history.length().expect("a length");
+    assert_eq!(
+        window.location().search().ok().as_deref(),
+        Some("?i=imd2025")
+    );
+
+    state.view.set(ViewMode::Bivariate);
+    sleep(20).await;
+    assert_eq!(
+        history.length().ok(),
+        Some(entries + 1),
+        "the view change is an entry"
+    );
+    assert_eq!(
+        window.location().search().ok().as_deref(),
+        Some("?i=imd2025&v=bivariate")
+    );
+
+    state.camera.set(Some(Camera {
+        lon: 0.5,
+        lat: 52.0,
+        zoom: 8.0,
+    }));
+    sleep(20).await;
+    assert_eq!(
+        history.length().ok(),
+        Some(entries + 1),
+        "the camera is not an entry"
+    );
+    assert!(window
+        .location()
+        .search()
+        .is_ok_and(|s| s.contains("c=0.5000,52.0000,8.00")));
+
+    history.back().expect("back");
+    sleep(100).await;
+    assert_eq!(
+        state.view.get_untracked(),
+        ViewMode::Choropleth,
+        "Back restores the view"
+    );
+    assert_eq!(state.camera.get_untracked(), None);
     drop(handle);
     host.remove();
 }
