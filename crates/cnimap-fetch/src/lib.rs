@@ -30,7 +30,7 @@ use progress::human_bytes;
 pub const MIRROR_ENV: &str = "CNIMAP_DATA_MIRROR";
 
 /// Arguments of `cnimap data fetch`.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct FetchArgs {
     /// The data directory to fill (default: the default data directory, ../shared/data).
     #[arg(long, env = cnimap_data::DATA_ENV, value_name = "DIR")]
@@ -46,7 +46,7 @@ pub struct FetchArgs {
     #[arg(long, value_name = "FILE")]
     pub sources: Option<PathBuf>,
     /// Give up on a server that sends nothing for this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub timeout: f64,
     /// Say what would be fetched, from where, and how much; fetch nothing.
     #[arg(long)]
@@ -54,6 +54,24 @@ pub struct FetchArgs {
     /// No progress line (the per-file messages stay).
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// The default read timeout, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 60.0;
+
+impl Default for FetchArgs {
+    /// Everything from the sources into the default data directory, 60 s read timeout.
+    fn default() -> FetchArgs {
+        FetchArgs {
+            out: None,
+            mirror: None,
+            only: Vec::new(),
+            sources: None,
+            timeout: DEFAULT_TIMEOUT_SECS,
+            dry_run: false,
+            quiet: false,
+        }
+    }
 }
 
 /// What a run did.
@@ -350,4 +368,47 @@ fn remove_empty_dirs(dir: &std::path::Path) {
     }
     // Fails, as it should, when the directory is not empty.
     let _ = std::fs::remove_dir(dir);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        fetch: FetchArgs,
+    }
+
+    #[test]
+    fn the_arguments_parse_as_the_command_line_gives_them() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "fetch",
+            "--out",
+            "d",
+            "--mirror",
+            "http://m/",
+            "--only",
+            "a.csv",
+            "--only",
+            "lookups/b.csv",
+            "--timeout",
+            "2.5",
+            "--dry-run",
+        ])
+        .expect("parses");
+        let a = cli.fetch;
+        assert_eq!(a.out, Some(PathBuf::from("d")));
+        assert_eq!(a.mirror.as_deref(), Some("http://m/"));
+        assert_eq!(a.only, ["a.csv", "lookups/b.csv"]);
+        assert!((a.timeout - 2.5).abs() < f64::EPSILON);
+        assert!(a.dry_run && !a.quiet);
+    }
+
+    #[test]
+    fn the_default_arguments_wait_a_minute_for_a_silent_server() {
+        assert!((FetchArgs::default().timeout - 60.0).abs() < f64::EPSILON);
+    }
 }
