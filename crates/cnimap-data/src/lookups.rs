@@ -103,9 +103,36 @@ fn named(code: &str, name: &str) -> NamedArea {
 pub fn read_lookups(dir: &Path) -> Result<Lookups> {
     let dir = dir.join("lookups");
     let mut l = Lookups::default();
+    // One after another, in this order: the first error is the first file's.
+    l.files = vec![
+        read_lsoa21_parents(&dir, &mut l.lsoa21)?,
+        read_lsoa11_parents(&dir, &mut l.lsoa11)?,
+        read_lad_regions(&dir, "24", &mut l.lad24_region)?,
+        read_lad_regions(&dir, "19", &mut l.lad19_region)?,
+        read_ward17_lads(&dir, &mut l.ward17_lad)?,
+        read_lsoa_changes(&dir, &mut l.lsoa11_21)?,
+        read_msoa_names(&dir, &mut l.msoa21_names, &mut l.msoa11_names)?,
+        read_ward_centroids(&dir, &mut l.ward_centroids)?,
+    ];
+    if l.lsoa21.is_empty() {
+        return Err(DataError::RowCount {
+            path: dir.join(LSOA21_FILE),
+            expected: 35_672,
+            found: 0,
+        });
+    }
+    Ok(l)
+}
 
-    let path = dir.join("lookup_lsoa21_ward24_ltla24.csv");
-    let mut csv = CsvFile::open(&path)?;
+/// The LSOA 2021 -> ward 2024 -> LAD 2024 lookup (England and Wales).
+const LSOA21_FILE: &str = "lookup_lsoa21_ward24_ltla24.csv";
+
+/// `(file name, rows)` for the check summary.
+type FileRows = (String, usize);
+
+/// Reads [`LSOA21_FILE`]: each LSOA 2021's ward and LAD.
+fn read_lsoa21_parents(dir: &Path, out: &mut HashMap<String, Parents>) -> Result<FileRows> {
+    let mut csv = CsvFile::open(&dir.join(LSOA21_FILE))?;
     let [lsoa, ward, ward_nm, lad, lad_nm] = [
         "lsoa21_code",
         "ward24_code",
@@ -121,13 +148,16 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
             ward: named(row.text(&ward)?, row.text(&ward_nm)?),
             lad: named(row.text(&lad)?, row.text(&lad_nm)?),
         };
-        l.lsoa21.insert(code, parents);
+        out.insert(code, parents);
         Ok(())
     })?;
-    l.files.push(("lookup_lsoa21_ward24_ltla24.csv".into(), n));
+    Ok((LSOA21_FILE.into(), n))
+}
 
-    let path = dir.join("lookup_lsoa11_ward17_lad17.csv");
-    let mut csv = CsvFile::open(&path)?;
+/// Reads the LSOA 2011 -> ward 2017 -> LAD 2017 best-fit lookup.
+fn read_lsoa11_parents(dir: &Path, out: &mut HashMap<String, Parents>) -> Result<FileRows> {
+    let file = "lookup_lsoa11_ward17_lad17.csv";
+    let mut csv = CsvFile::open(&dir.join(file))?;
     let [lsoa, ward, ward_nm, lad, lad_nm] =
         ["LSOA11CD", "WD17CD", "WD17NM", "LAD17CD", "LAD17NM"].map(|c| csv.column(c));
     let (lsoa, ward, ward_nm, lad, lad_nm) = (lsoa?, ward?, ward_nm?, lad?, lad_nm?);
@@ -136,48 +166,56 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
             ward: named(row.text(&ward)?, row.text(&ward_nm)?),
             lad: named(row.text(&lad)?, row.text(&lad_nm)?),
         };
-        l.lsoa11.insert(row.text(&lsoa)?.to_string(), parents);
+        out.insert(row.text(&lsoa)?.to_string(), parents);
         Ok(())
     })?;
-    l.files.push(("lookup_lsoa11_ward17_lad17.csv".into(), n));
+    Ok((file.into(), n))
+}
 
-    for (file, prefix, map) in [
-        ("lookup_ltla24_region24.csv", "24", &mut l.lad24_region),
-        ("lookup_ltla19_region19.csv", "19", &mut l.lad19_region),
-    ] {
-        let path = dir.join(file);
-        let mut csv = CsvFile::open(&path)?;
-        let lad = csv.column(&format!("ltla{prefix}_code"))?;
-        let rgn = csv.column(&format!("region{prefix}_code"))?;
-        let rgn_nm = csv.column(&format!("region{prefix}_name"))?;
-        let n = csv.for_each_row(|row| {
-            map.insert(
-                row.text(&lad)?.to_string(),
-                named(row.code(&rgn, "E12", "a region")?, row.text(&rgn_nm)?),
-            );
-            Ok(())
-        })?;
-        l.files.push((file.into(), n));
-    }
+/// Reads `lookup_ltla{year}_region{year}.csv`: each LAD's region.
+fn read_lad_regions(
+    dir: &Path,
+    year: &str,
+    out: &mut HashMap<String, NamedArea>,
+) -> Result<FileRows> {
+    let file = format!("lookup_ltla{year}_region{year}.csv");
+    let mut csv = CsvFile::open(&dir.join(&file))?;
+    let lad = csv.column(&format!("ltla{year}_code"))?;
+    let rgn = csv.column(&format!("region{year}_code"))?;
+    let rgn_nm = csv.column(&format!("region{year}_name"))?;
+    let n = csv.for_each_row(|row| {
+        out.insert(
+            row.text(&lad)?.to_string(),
+            named(row.code(&rgn, "E12", "a region")?, row.text(&rgn_nm)?),
+        );
+        Ok(())
+    })?;
+    Ok((file, n))
+}
 
-    let path = dir.join("lookup_ward17_lad17.csv");
-    let mut csv = CsvFile::open(&path)?;
+/// Reads the ward 2017 -> LAD 2017 lookup.
+fn read_ward17_lads(dir: &Path, out: &mut HashMap<String, NamedArea>) -> Result<FileRows> {
+    let file = "lookup_ward17_lad17.csv";
+    let mut csv = CsvFile::open(&dir.join(file))?;
     let (ward, lad, lad_nm) = (
         csv.column("WD17CD")?,
         csv.column("LAD17CD")?,
         csv.column("LAD17NM")?,
     );
     let n = csv.for_each_row(|row| {
-        l.ward17_lad.insert(
+        out.insert(
             row.text(&ward)?.to_string(),
             named(row.text(&lad)?, row.text(&lad_nm)?),
         );
         Ok(())
     })?;
-    l.files.push(("lookup_ward17_lad17.csv".into(), n));
+    Ok((file.into(), n))
+}
 
-    let path = dir.join("lookup_lsoa11_lsoa21_ltla22.csv");
-    let mut csv = CsvFile::open(&path)?;
+/// Reads the LSOA 2011 <-> 2021 lookup with ONS change codes.
+fn read_lsoa_changes(dir: &Path, out: &mut Vec<(String, Change, String)>) -> Result<FileRows> {
+    let file = "lookup_lsoa11_lsoa21_ltla22.csv";
+    let mut csv = CsvFile::open(&dir.join(file))?;
     let (a, change, b) = (
         csv.column("lsoa11_code")?,
         csv.column("change_code")?,
@@ -186,14 +224,20 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
     let n = csv.for_each_row(|row| {
         let c = Change::from_code(row.str(&change))
             .ok_or_else(|| row.bad(&change, "an ONS change code: U, S, M or X"))?;
-        l.lsoa11_21
-            .push((row.text(&a)?.to_string(), c, row.text(&b)?.to_string()));
+        out.push((row.text(&a)?.to_string(), c, row.text(&b)?.to_string()));
         Ok(())
     })?;
-    l.files.push(("lookup_lsoa11_lsoa21_ltla22.csv".into(), n));
+    Ok((file.into(), n))
+}
 
-    let path = dir.join("msoa_names.csv");
-    let mut csv = CsvFile::open(&path)?;
+/// Reads the House of Commons Library MSOA names, 2021 and 2011.
+fn read_msoa_names(
+    dir: &Path,
+    names21: &mut HashMap<String, String>,
+    names11: &mut HashMap<String, String>,
+) -> Result<FileRows> {
+    let file = "msoa_names.csv";
+    let mut csv = CsvFile::open(&dir.join(file))?;
     let cols = [
         "MSOANM",
         "MSOAHCLNM",
@@ -207,19 +251,20 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
     let (nm21, hcl21, cd21, nm11, hcl11, cd11) = (nm21?, hcl21?, cd21?, nm11?, hcl11?, cd11?);
     let n = csv.for_each_row(|row| {
         if !row.str(&cd21).is_empty() && !row.str(&hcl21).is_empty() {
-            l.msoa21_names
-                .insert(row.str(&nm21).to_string(), row.str(&hcl21).to_string());
+            names21.insert(row.str(&nm21).to_string(), row.str(&hcl21).to_string());
         }
         if !row.str(&cd11).is_empty() && !row.str(&hcl11).is_empty() {
-            l.msoa11_names
-                .insert(row.str(&nm11).to_string(), row.str(&hcl11).to_string());
+            names11.insert(row.str(&nm11).to_string(), row.str(&hcl11).to_string());
         }
         Ok(())
     })?;
-    l.files.push(("msoa_names.csv".into(), n));
+    Ok((file.into(), n))
+}
 
-    let path = dir.join("ward_centroids.csv");
-    let mut csv = CsvFile::open(&path)?;
+/// Reads ward centroids, checking each is a longitude and latitude in degrees.
+fn read_ward_centroids(dir: &Path, out: &mut HashMap<String, [f64; 2]>) -> Result<FileRows> {
+    let file = "ward_centroids.csv";
+    let mut csv = CsvFile::open(&dir.join(file))?;
     let (code, lon, lat) = (
         csv.column("wdcd")?,
         csv.column("longitude")?,
@@ -234,18 +279,8 @@ pub fn read_lookups(dir: &Path) -> Result<Lookups> {
         if !(-90.0..=90.0).contains(&lat_v) {
             return Err(row.bad(&lat, "a latitude in degrees"));
         }
-        l.ward_centroids
-            .insert(row.text(&code)?.to_string(), [lon_v, lat_v]);
+        out.insert(row.text(&code)?.to_string(), [lon_v, lat_v]);
         Ok(())
     })?;
-    l.files.push(("ward_centroids.csv".into(), n));
-
-    if l.lsoa21.is_empty() {
-        return Err(DataError::RowCount {
-            path: dir.join("lookup_lsoa21_ward24_ltla24.csv"),
-            expected: 35_672,
-            found: 0,
-        });
-    }
-    Ok(l)
+    Ok((file.into(), n))
 }
