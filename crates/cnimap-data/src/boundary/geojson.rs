@@ -121,53 +121,17 @@ pub fn parse_boundaries(
         None => None,
     };
 
-    let mut features: Vec<BoundaryFeature> = Vec::with_capacity(raw.features.len());
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(raw.features.len());
-    let mut skipped_other_prefix = 0;
-    let mut duplicates = Vec::new();
     let mut extra = BoundaryFileExtra::default();
-    for (index, feature) in raw.features.into_iter().enumerate() {
-        let number = index + 1;
-        let properties = feature.properties.unwrap_or_default();
-        let code = string_property(&properties, code_prop, path, number)?;
-        if code_prefix.is_some_and(|prefix| !code.starts_with(prefix)) {
-            skipped_other_prefix += 1;
-            continue;
-        }
-        let name = string_property(&properties, name_prop, path, number)?;
-        let geom_source = properties
-            .get(GEOM_SOURCE_PROPERTY)
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let location = || format!("feature {number} ({code})");
-        let geometry = match feature.geometry {
-            None => None,
-            Some(g) => g
-                .into_multi_polygon()
-                .map_err(|message| DataError::GeoJson {
-                    path: path.to_path_buf(),
-                    location: location(),
-                    message,
-                })?,
-        };
-        let Some(geometry) = geometry.filter(|g| !g.0.is_empty()) else {
-            extra.no_geometry.push(code);
-            continue;
-        };
-        if let Some(&first) = seen.get(&code) {
-            duplicates.push(code);
-            features[first].geometry_wgs84.0.extend(geometry.0);
-            continue;
-        }
-        seen.insert(code.clone(), features.len());
-        features.push(BoundaryFeature {
-            code,
-            name,
-            geometry_wgs84: geometry,
-            bbox_wgs84: [0.0; 4],
-            geom_source,
-        });
-    }
+    let wanted = Wanted {
+        code_prop,
+        name_prop,
+        code_prefix,
+    };
+    let Collected {
+        mut features,
+        skipped_other_prefix,
+        duplicates,
+    } = collect_features(raw.features, path, &wanted, &mut extra)?;
 
     let crs = match declared {
         Some(crs) => crs,
@@ -178,23 +142,7 @@ pub fn parse_boundaries(
             features.iter_mut().map(|f| &mut f.geometry_wgs84).collect();
         to_wgs84(&mut geometries, crs, path)?;
     }
-
-    let mut repaired = 0;
-    let mut kept = Vec::with_capacity(features.len());
-    for mut feature in features {
-        let geometry =
-            std::mem::replace(&mut feature.geometry_wgs84, MultiPolygon::new(Vec::new()));
-        let (geometry, action) = repair(geometry);
-        tally(&mut extra, &mut repaired, &action, &feature.code);
-        if geometry.0.is_empty() {
-            tracing::warn!(file = %path.display(), code = %feature.code, "geometry is wholly degenerate; dropped");
-            extra.no_geometry.push(feature.code);
-            continue;
-        }
-        feature.bbox_wgs84 = bbox(&geometry);
-        feature.geometry_wgs84 = geometry;
-        kept.push(feature);
-    }
+    let (kept, repaired) = repair_features(features, path, &mut extra);
     extra.bbox_wgs84 = bounds(kept.iter().map(|f| &f.geometry_wgs84));
     if !extra.still_invalid.is_empty() {
         tracing::warn!(file = %path.display(), codes = ?extra.still_invalid, "geometries still invalid after repair");
@@ -219,6 +167,112 @@ pub fn parse_boundaries(
         crs,
         extra,
     })
+}
+
+/// Which properties hold the code and the name, and which codes to keep.
+struct Wanted<'a> {
+    code_prop: &'a str,
+    name_prop: &'a str,
+    code_prefix: Option<&'a str>,
+}
+
+/// The features of a file as read, before reprojection and repair.
+struct Collected {
+    /// One feature per code, in file order (geometry still in the file's CRS).
+    features: Vec<BoundaryFeature>,
+    /// Features dropped for lacking the code prefix.
+    skipped_other_prefix: usize,
+    /// Codes seen on more than one feature, in file order.
+    duplicates: Vec<String>,
+}
+
+/// Takes each raw feature's code, name and geometry: skips other prefixes, records features
+/// without geometry in `extra`, and merges the geometry of a repeated code into its first feature.
+fn collect_features(
+    raw: Vec<RawFeature>,
+    path: &Path,
+    wanted: &Wanted<'_>,
+    extra: &mut BoundaryFileExtra,
+) -> Result<Collected, DataError> {
+    let mut out = Collected {
+        features: Vec::with_capacity(raw.len()),
+        skipped_other_prefix: 0,
+        duplicates: Vec::new(),
+    };
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(raw.len());
+    for (index, feature) in raw.into_iter().enumerate() {
+        let number = index + 1;
+        let properties = feature.properties.unwrap_or_default();
+        let code = string_property(&properties, wanted.code_prop, path, number)?;
+        if wanted
+            .code_prefix
+            .is_some_and(|prefix| !code.starts_with(prefix))
+        {
+            out.skipped_other_prefix += 1;
+            continue;
+        }
+        let name = string_property(&properties, wanted.name_prop, path, number)?;
+        let geom_source = properties
+            .get(GEOM_SOURCE_PROPERTY)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let location = || format!("feature {number} ({code})");
+        let geometry = match feature.geometry {
+            None => None,
+            Some(g) => g
+                .into_multi_polygon()
+                .map_err(|message| DataError::GeoJson {
+                    path: path.to_path_buf(),
+                    location: location(),
+                    message,
+                })?,
+        };
+        let Some(geometry) = geometry.filter(|g| !g.0.is_empty()) else {
+            extra.no_geometry.push(code);
+            continue;
+        };
+        if let Some(&first) = seen.get(&code) {
+            out.duplicates.push(code);
+            out.features[first].geometry_wgs84.0.extend(geometry.0);
+            continue;
+        }
+        seen.insert(code.clone(), out.features.len());
+        out.features.push(BoundaryFeature {
+            code,
+            name,
+            geometry_wgs84: geometry,
+            bbox_wgs84: [0.0; 4],
+            geom_source,
+        });
+    }
+    Ok(out)
+}
+
+/// Repairs every feature's geometry (now WGS84) and sets its bounding box; a feature whose
+/// geometry is wholly degenerate is dropped and recorded in `extra`. Returns the features kept and
+/// how many were repaired.
+fn repair_features(
+    features: Vec<BoundaryFeature>,
+    path: &Path,
+    extra: &mut BoundaryFileExtra,
+) -> (Vec<BoundaryFeature>, usize) {
+    let mut repaired = 0;
+    let mut kept = Vec::with_capacity(features.len());
+    for mut feature in features {
+        let geometry =
+            std::mem::replace(&mut feature.geometry_wgs84, MultiPolygon::new(Vec::new()));
+        let (geometry, action) = repair(geometry);
+        tally(extra, &mut repaired, &action, &feature.code);
+        if geometry.0.is_empty() {
+            tracing::warn!(file = %path.display(), code = %feature.code, "geometry is wholly degenerate; dropped");
+            extra.no_geometry.push(feature.code);
+            continue;
+        }
+        feature.bbox_wgs84 = bbox(&geometry);
+        feature.geometry_wgs84 = geometry;
+        kept.push(feature);
+    }
+    (kept, repaired)
 }
 
 fn tally(extra: &mut BoundaryFileExtra, repaired: &mut usize, action: &RepairAction, code: &str) {
