@@ -211,17 +211,40 @@ struct Segment {
 
 /// How many polygons of the geometry are invalid (a pair of overlapping polygons counts as two).
 fn invalid_polygons(geometry: &MultiPolygon<f64>) -> usize {
-    let n = geometry.0.len();
-    let mut bad = vec![false; n];
-    let ring_of = |p: u32, r: u32| -> &[Coord<f64>] {
-        let polygon = &geometry.0[p as usize];
-        if r == 0 {
-            &polygon.exterior().0
-        } else {
-            &polygon.interiors()[r as usize - 1].0
-        }
-    };
+    let mut bad = vec![false; geometry.0.len()];
+    let segments = ring_segments(geometry, &mut bad);
+    let contacts = sweep(geometry, &segments, &mut bad);
+    let undecided_polygons = check_holes(geometry, &contacts, &mut bad);
+    let undecided_pairs = check_parts(geometry, &contacts, &mut bad);
 
+    // The rare cases the probes cannot settle: ask geo, with the tests `geo::Validation` applies.
+    for p in undecided_polygons {
+        if !bad[p] && !polygon_rings_valid(&geometry.0[p]) {
+            bad[p] = true;
+        }
+    }
+    for (p, q) in undecided_pairs {
+        if !bad[p] && !bad[q] && parts_conflict(&geometry.0[p].relate(&geometry.0[q])) {
+            bad[p] = true;
+            bad[q] = true;
+        }
+    }
+    bad.iter().filter(|&&b| b).count()
+}
+
+/// Ring `r` of polygon `p` (0 is the exterior, `h + 1` the hole `h`).
+fn ring_of(geometry: &MultiPolygon<f64>, p: u32, r: u32) -> &[Coord<f64>] {
+    let polygon = &geometry.0[p as usize];
+    if r == 0 {
+        &polygon.exterior().0
+    } else {
+        &polygon.interiors()[r as usize - 1].0
+    }
+}
+
+/// Every segment of every well-formed ring, sorted by `min_x` for the sweep. A ring that is not
+/// closed, has fewer than 4 points or a non-finite coordinate marks its polygon `bad`.
+fn ring_segments(geometry: &MultiPolygon<f64>, bad: &mut [bool]) -> Vec<Segment> {
     let mut segments: Vec<Segment> = Vec::new();
     for (p, polygon) in geometry.0.iter().enumerate() {
         for (r, ring) in std::iter::once(polygon.exterior())
@@ -249,12 +272,39 @@ fn invalid_polygons(geometry: &MultiPolygon<f64>) -> usize {
         }
     }
     segments.sort_unstable_by(|a, b| a.min_x.total_cmp(&b.min_x));
+    segments
+}
 
-    // Every point where two different rings meet, by ring; such a point must be a touch (the
-    // rings do not cross there, nor share a segment).
-    let mut contacts: HashMap<(u32, u32), HashSet<(u64, u64)>> = HashMap::new();
-    // Pairs of parts whose rings meet.
-    let mut touching_parts: HashSet<(u32, u32)> = HashSet::new();
+/// Where rings meet, as found by the sweep.
+#[derive(Default)]
+struct Contacts {
+    /// Every point where two different rings meet, by `(polygon, ring)`; such a point must be a
+    /// touch (the rings do not cross there, nor share a segment).
+    by_ring: HashMap<(u32, u32), HashSet<(u64, u64)>>,
+    /// Pairs of parts `(p, q)`, `p < q`, whose rings meet.
+    touching_parts: HashSet<(u32, u32)>,
+}
+
+impl Contacts {
+    /// A vertex of the ring that touches no other ring: a sound probe for point-in-ring tests,
+    /// since rings neither cross nor share segments (or the polygon is already marked bad).
+    fn probe(&self, geometry: &MultiPolygon<f64>, p: usize, r: usize) -> Option<Coord<f64>> {
+        let ring = ring_of(geometry, p as u32, r as u32);
+        match self.by_ring.get(&(p as u32, r as u32)) {
+            None => ring.first().copied(),
+            Some(set) => ring
+                .iter()
+                .find(|c| !set.contains(&(c.x.to_bits(), c.y.to_bits())))
+                .copied(),
+        }
+    }
+}
+
+/// Sweeps the sorted segments for every pair that touches or crosses: a ring touching itself
+/// (other than at the joint of adjacent segments), rings crossing or sharing a stretch, and rings
+/// meeting where one enters the other mark their polygons `bad`; harmless touches are recorded.
+fn sweep(geometry: &MultiPolygon<f64>, segments: &[Segment], bad: &mut [bool]) -> Contacts {
+    let mut contacts = Contacts::default();
     for (i, s) in segments.iter().enumerate() {
         let (s_min_y, s_max_y) = y_range(&s.line);
         for t in &segments[i + 1..] {
@@ -293,44 +343,38 @@ fn invalid_polygons(geometry: &MultiPolygon<f64>) -> usize {
                     continue;
                 }
             };
-            let (a1, a2) = neighbours(ring_of(s.polygon, s.ring), s, v);
-            let (b1, b2) = neighbours(ring_of(t.polygon, t.ring), t, v);
+            let (a1, a2) = neighbours(ring_of(geometry, s.polygon, s.ring), s, v);
+            let (b1, b2) = neighbours(ring_of(geometry, t.polygon, t.ring), t, v);
             if in_sector(v, a1, a2, b1) != in_sector(v, a1, a2, b2) {
                 bad[s.polygon as usize] = true;
                 bad[t.polygon as usize] = true;
                 continue;
             }
             let key = (v.x.to_bits(), v.y.to_bits());
-            contacts.entry((s.polygon, s.ring)).or_default().insert(key);
-            contacts.entry((t.polygon, t.ring)).or_default().insert(key);
+            let by_ring = &mut contacts.by_ring;
+            by_ring.entry((s.polygon, s.ring)).or_default().insert(key);
+            by_ring.entry((t.polygon, t.ring)).or_default().insert(key);
             if s.polygon != t.polygon {
-                touching_parts.insert((s.polygon.min(t.polygon), s.polygon.max(t.polygon)));
+                let pair = (s.polygon.min(t.polygon), s.polygon.max(t.polygon));
+                contacts.touching_parts.insert(pair);
             }
         }
     }
-    // A vertex of the ring that touches no other ring: a sound probe for point-in-ring tests,
-    // since rings neither cross nor share segments (or the polygon is already marked bad).
-    let probe = |p: usize, r: usize| -> Option<Coord<f64>> {
-        let ring = ring_of(p as u32, r as u32);
-        match contacts.get(&(p as u32, r as u32)) {
-            None => ring.first().copied(),
-            Some(set) => ring
-                .iter()
-                .find(|c| !set.contains(&(c.x.to_bits(), c.y.to_bits())))
-                .copied(),
-        }
-    };
+    contacts
+}
 
-    // Nesting: holes must lie inside their exterior and outside each other.
-    let mut undecided_polygons: Vec<usize> = Vec::new();
+/// Nesting: holes must lie inside their exterior and outside each other. Marks polygons that fail
+/// `bad`, and returns those whose holes no probe can test.
+fn check_holes(geometry: &MultiPolygon<f64>, contacts: &Contacts, bad: &mut [bool]) -> Vec<usize> {
+    let mut undecided: Vec<usize> = Vec::new();
     for (p, polygon) in geometry.0.iter().enumerate() {
         if bad[p] {
             continue;
         }
         let exterior = polygon.exterior();
         for (h, _) in polygon.interiors().iter().enumerate() {
-            let Some(v) = probe(p, h + 1) else {
-                undecided_polygons.push(p);
+            let Some(v) = contacts.probe(geometry, p, h + 1) else {
+                undecided.push(p);
                 break;
             };
             if !inside_ring(v, &exterior.0) {
@@ -348,50 +392,51 @@ fn invalid_polygons(geometry: &MultiPolygon<f64>) -> usize {
             }
         }
     }
-    // Parts must not overlap: a part may lie inside another only within one of its holes.
-    let mut undecided_pairs: Vec<(usize, usize)> = Vec::new();
-    if n > 1 {
-        let boxes: Vec<_> = geometry.0.iter().map(|p| p.bounding_rect()).collect();
-        for p in 0..n {
-            for q in p + 1..n {
-                let (Some(a), Some(b)) = (boxes[p], boxes[q]) else {
-                    continue;
-                };
-                if bad[p] || bad[q] || !a.intersects(&b) {
-                    continue;
-                }
-                let (Some(vp), Some(vq)) = (probe(p, 0), probe(q, 0)) else {
-                    undecided_pairs.push((p, q));
-                    continue;
-                };
-                let (pp, qq) = (&geometry.0[p], &geometry.0[q]);
-                if inside_polygon(vq, pp) || inside_polygon(vp, qq) {
-                    bad[p] = true;
-                    bad[q] = true;
-                } else if touching_parts.contains(&(p as u32, q as u32))
-                    && (inside_ring(vq, &pp.exterior().0) || inside_ring(vp, &qq.exterior().0))
-                {
-                    // One part sits in the other's hole, touching it: harmless only if it
-                    // touches the hole, not the other's exterior. Let relate decide.
-                    undecided_pairs.push((p, q));
-                }
+    undecided
+}
+
+/// Parts must not overlap: a part may lie inside another only within one of its holes. Marks
+/// overlapping parts `bad`, and returns the pairs the probes cannot settle.
+fn check_parts(
+    geometry: &MultiPolygon<f64>,
+    contacts: &Contacts,
+    bad: &mut [bool],
+) -> Vec<(usize, usize)> {
+    let n = geometry.0.len();
+    let mut undecided: Vec<(usize, usize)> = Vec::new();
+    if n < 2 {
+        return undecided;
+    }
+    let boxes: Vec<_> = geometry.0.iter().map(|p| p.bounding_rect()).collect();
+    for p in 0..n {
+        for q in p + 1..n {
+            let (Some(a), Some(b)) = (boxes[p], boxes[q]) else {
+                continue;
+            };
+            if bad[p] || bad[q] || !a.intersects(&b) {
+                continue;
+            }
+            let (Some(vp), Some(vq)) = (
+                contacts.probe(geometry, p, 0),
+                contacts.probe(geometry, q, 0),
+            ) else {
+                undecided.push((p, q));
+                continue;
+            };
+            let (pp, qq) = (&geometry.0[p], &geometry.0[q]);
+            if inside_polygon(vq, pp) || inside_polygon(vp, qq) {
+                bad[p] = true;
+                bad[q] = true;
+            } else if contacts.touching_parts.contains(&(p as u32, q as u32))
+                && (inside_ring(vq, &pp.exterior().0) || inside_ring(vp, &qq.exterior().0))
+            {
+                // One part sits in the other's hole, touching it: harmless only if it
+                // touches the hole, not the other's exterior. Let relate decide.
+                undecided.push((p, q));
             }
         }
     }
-
-    // The rare cases the probes cannot settle: ask geo, with the tests `geo::Validation` applies.
-    for p in undecided_polygons {
-        if !bad[p] && !polygon_rings_valid(&geometry.0[p]) {
-            bad[p] = true;
-        }
-    }
-    for (p, q) in undecided_pairs {
-        if !bad[p] && !bad[q] && parts_conflict(&geometry.0[p].relate(&geometry.0[q])) {
-            bad[p] = true;
-            bad[q] = true;
-        }
-    }
-    bad.iter().filter(|&&b| b).count()
+    undecided
 }
 
 /// The two points next to `v` along the ring of segment `s`, given that `v` lies on `s`.
