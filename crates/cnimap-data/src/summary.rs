@@ -65,66 +65,83 @@ pub fn summarise(
     let Some(lsoa) = layers.get(&Level::Lsoa21) else {
         return out;
     };
-    // Parent of every LSOA at each level, by feature index.
-    let mut parents: BTreeMap<Level, Vec<Option<NamedArea>>> = BTreeMap::new();
-    for level in [Level::Lad24, Level::Region, Level::Ward24] {
-        let v = lsoa
-            .codes
-            .iter()
-            .map(|code| {
-                let p = lookups.lsoa21.get(code)?;
-                match level {
-                    Level::Lad24 => Some(p.lad.clone()),
-                    Level::Ward24 => Some(p.ward.clone()),
-                    _ => lookups.lad24_region.get(&p.lad.code).cloned(),
-                }
-            })
-            .collect();
-        parents.insert(level, v);
-    }
+    let parents = parents_by_level(lsoa, lookups);
     for v in values.iter().filter(|v| v.def.level() == Level::Lsoa21) {
         for (level, parent) in &parents {
-            let mut groups: HashMap<&NamedArea, (u32, u32, u64)> = HashMap::new();
-            for (i, p) in parent.iter().enumerate() {
-                let (Some(p), Some(rank)) = (p, v.rank[i]) else {
-                    continue;
-                };
-                let g = groups.entry(p).or_default();
-                g.0 += 1;
-                g.1 += u32::from(v.decile[i] == Some(1));
-                g.2 += u64::from(rank);
-            }
-            let mut rows: Vec<AreaSummary> = groups
-                .into_iter()
-                .map(|(area, (n, d1, sum))| AreaSummary {
-                    area: area.clone(),
-                    n_lsoas: n,
-                    share_decile1: f64::from(d1) / f64::from(n),
-                    average_rank: sum as f64 / f64::from(n),
-                    rank_of_average_rank: 0,
-                    of: 0,
-                })
-                .collect();
-            rows.sort_by(|a, b| {
-                a.average_rank
-                    .total_cmp(&b.average_rank)
-                    .then_with(|| a.area.code.cmp(&b.area.code))
-            });
-            let of = rows.len() as u32;
-            let map = rows
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut s)| {
-                    s.rank_of_average_rank = i as u32 + 1;
-                    s.of = of;
-                    (s.area.code.clone(), s)
-                })
-                .collect();
             out.by_level
                 .entry(*level)
                 .or_default()
-                .insert(v.def.id, map);
+                .insert(v.def.id, summarise_indicator(v, parent));
         }
     }
     out
+}
+
+/// The parent of every LSOA 2021 at each summary level (LAD 2024, region, ward 2024), by feature
+/// index (`None` where the lookups have no parent).
+fn parents_by_level(
+    lsoa: &AreaLayer,
+    lookups: &Lookups,
+) -> BTreeMap<Level, Vec<Option<NamedArea>>> {
+    [Level::Lad24, Level::Region, Level::Ward24]
+        .into_iter()
+        .map(|level| {
+            let v = lsoa
+                .codes
+                .iter()
+                .map(|code| {
+                    let p = lookups.lsoa21.get(code)?;
+                    match level {
+                        Level::Lad24 => Some(p.lad.clone()),
+                        Level::Ward24 => Some(p.ward.clone()),
+                        _ => lookups.lad24_region.get(&p.lad.code).cloned(),
+                    }
+                })
+                .collect();
+            (level, v)
+        })
+        .collect()
+}
+
+/// One indicator summarised for every parent area: LSOAs with a rank, share in decile 1, mean
+/// rank, and the rank of that mean (ties broken by code).
+fn summarise_indicator(
+    v: &IndicatorValues,
+    parent: &[Option<NamedArea>],
+) -> HashMap<String, AreaSummary> {
+    let mut groups: HashMap<&NamedArea, (u32, u32, u64)> = HashMap::new();
+    for (i, p) in parent.iter().enumerate() {
+        let (Some(p), Some(rank)) = (p, v.rank[i]) else {
+            continue;
+        };
+        let g = groups.entry(p).or_default();
+        g.0 += 1;
+        g.1 += u32::from(v.decile[i] == Some(1));
+        g.2 += u64::from(rank);
+    }
+    let mut rows: Vec<AreaSummary> = groups
+        .into_iter()
+        .map(|(area, (n, d1, sum))| AreaSummary {
+            area: area.clone(),
+            n_lsoas: n,
+            share_decile1: f64::from(d1) / f64::from(n),
+            average_rank: sum as f64 / f64::from(n),
+            rank_of_average_rank: 0,
+            of: 0,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.average_rank
+            .total_cmp(&b.average_rank)
+            .then_with(|| a.area.code.cmp(&b.area.code))
+    });
+    let of = rows.len() as u32;
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, mut s)| {
+            s.rank_of_average_rank = i as u32 + 1;
+            s.of = of;
+            (s.area.code.clone(), s)
+        })
+        .collect()
 }
