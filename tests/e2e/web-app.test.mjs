@@ -9,6 +9,8 @@ import {
 } from './helpers.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 740 };
+const PHONE_OPTIONS = { isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 let server;
 let browser;
@@ -29,8 +31,8 @@ after(async () => {
 });
 
 /** Opens the app and records every request it makes. */
-async function open(query = '', viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport });
+async function open(query = '', viewport = DESKTOP, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -68,5 +70,34 @@ describe('the web app', () => {
     await panel.locator('.area-name').waitFor();
     await waitForIdle(page);
     await context.close();
+  });
+
+  test('on a phone England opens below the top card, and closing the sheet keeps the area in view (issue 9, item 8)', async () => {
+    const { context, page } = await open('', PHONE, PHONE_OPTIONS);
+    await waitForFirstPaint(page);
+    await waitForIdle(page);
+    const card = await page.locator('.sidebar').boundingBox();
+    const north = await project(page, [-2.03, 55.77]); // Berwick-upon-Tweed
+    const south = await project(page, [-5.71, 50.07]); // Land's End
+    assert.ok(north.y > card.y + card.height, `the north (y ${north.y}) is below the top card (bottom ${card.y + card.height})`);
+    assert.ok(south.y < PHONE.height, `the south (y ${south.y}) is on screen`);
+    await context.close();
+
+    const area = await getJson(server.base, `/api/areas/${postcode.lsoa21}`);
+    const [w, s, e, n] = area.bbox_wgs84;
+    const middle = [(w + e) / 2, (s + n) / 2];
+    const phone = await open(`?a=${area.code}`, PHONE, PHONE_OPTIONS);
+    const panel = phone.page.getByTestId('area-panel');
+    await panel.locator('.area-name').waitFor();
+    await waitForIdle(phone.page);
+    await phone.page.getByRole('button', { name: 'Close' }).first().click();
+    await panel.waitFor({ state: 'detached' });
+    await phone.page.waitForTimeout(400);
+    await waitForIdle(phone.page);
+    const grown = await phone.page.locator('.sidebar').boundingBox();
+    const p = await project(phone.page, middle);
+    console.log(`after closing: area at y ${p.y}, top card bottom ${grown.y + grown.height}`);
+    assert.ok(p.y > grown.y + grown.height && p.y < PHONE.height, `the area (y ${p.y}) is clear of the top card (bottom ${grown.y + grown.height})`);
+    await phone.context.close();
   });
 });

@@ -70,6 +70,29 @@ impl Padding {
     }
 }
 
+/// How far to pan (`map.panBy`, CSS pixels) after the cards over a `width` x `height` map changed
+/// from `before` to `after`, so that what was in the middle of the clear part stays clear: `None`
+/// while it is still in the clear part (a card shrank or went away), otherwise the offset that
+/// brings it to the middle of the new clear part (a card grew over it, as the phone's top card
+/// does when the bottom sheet closes).
+pub fn keep_clear_offset(
+    before: Padding,
+    after: Padding,
+    width: f64,
+    height: f64,
+) -> Option<(f64, f64)> {
+    let (bx, by) = before.clear_centre(width, height);
+    let still_clear = bx >= after.left
+        && bx <= width - after.right
+        && by >= after.top
+        && by <= height - after.bottom;
+    if still_clear {
+        return None;
+    }
+    let (ax, ay) = after.clear_centre(width, height);
+    Some((bx - ax, by - ay))
+}
+
 /// A rectangle on screen, CSS pixels from the viewport's top left.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
@@ -211,6 +234,43 @@ mod tests {
             &[rect(1100.0, 0.0, 1300.0, 800.0), rect(0.0, 0.0, 0.0, 0.0)],
         );
         assert_eq!(p, padding_for(map, &[]));
+    }
+
+    #[test]
+    fn closing_the_sheet_pans_what_was_in_view_out_from_under_the_growing_top_card() {
+        let sheet_open = Padding {
+            top: 70.0,
+            bottom: 430.0,
+            ..Padding::default()
+        };
+        let sheet_closed = Padding {
+            top: 330.0,
+            bottom: 16.0,
+            ..Padding::default()
+        };
+        // The middle of the strip between the search box and the sheet was at y = 220, now under
+        // the top card: the map pans so that point lands in the middle of the new clear part.
+        let offset = keep_clear_offset(sheet_open, sheet_closed, 375.0, 800.0);
+        let (_, new_y) = sheet_closed.clear_centre(375.0, 800.0);
+        assert_eq!(offset, Some((0.0, 220.0 - new_y)));
+    }
+
+    #[test]
+    fn closing_a_side_panel_leaves_the_map_where_it_is() {
+        let panel_open = Padding {
+            left: 368.0,
+            right: 418.0,
+            ..Padding::default()
+        };
+        let panel_closed = Padding {
+            left: 368.0,
+            right: 16.0,
+            ..Padding::default()
+        };
+        assert_eq!(
+            keep_clear_offset(panel_open, panel_closed, 1280.0, 800.0),
+            None
+        );
     }
 
     #[test]

@@ -64,6 +64,12 @@ pub fn covered_padding(map: &web_sys::Element) -> Padding {
     p
 }
 
+/// The padding of the cards over the map element (`.map`) right now.
+pub fn map_padding() -> Option<Padding> {
+    let map = document()?.query_selector(".map").ok()??;
+    Some(covered_padding(&map))
+}
+
 /// The element that has focus.
 pub fn active_element() -> Option<web_sys::HtmlElement> {
     document()?

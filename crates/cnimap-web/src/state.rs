@@ -307,6 +307,19 @@ impl AppState {
         self.selected.set(Some(selection));
     }
 
+    /// Closes the area panel. The map then pans if the cards that grow back (the phone's top card,
+    /// when the bottom sheet closes) would cover what the user was looking at.
+    pub fn close_panel(&self) {
+        if self.selected.get_untracked().is_none() {
+            return;
+        }
+        if let Some(before) = crate::dom::map_padding() {
+            self.camera_request
+                .set(Some(CameraRequest::KeepClear { before }));
+        }
+        self.selected.set(None);
+    }
+
     /// Switches view, clearing hidden classes (decile and bivariate classes are numbered apart).
     pub fn set_view(&self, view: ViewMode) {
         if self.view.get_untracked() != view {

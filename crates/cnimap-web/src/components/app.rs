@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
             let in_search =
                 crate::dom::active_element().is_some_and(|el| el.id() == "search-input");
             if !in_search {
-                app.selected.set(None);
+                app.close_panel();
             }
         }
     });

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen::JsValue;
 
-use crate::camera::{CameraRequest, ENGLAND_WGS84};
+use crate::camera::{keep_clear_offset, CameraRequest, ENGLAND_WGS84};
 use crate::classes::{
     active_layer, bivariate_classes, decile_classes, indicator_ramp, left_behind_flags,
 };
@@ -460,11 +460,9 @@ fn move_camera(m: &Map, div: &web_sys::HtmlDivElement, request: CameraRequest) {
                 f64::from(div.client_width()),
                 f64::from(div.client_height()),
             );
-            let (bx, by) = before.clear_centre(w, h);
-            let (ax, ay) = padding.clear_centre(w, h);
-            if (bx - ax).abs() > 1.0 || (by - ay).abs() > 1.0 {
+            if let Some((dx, dy)) = keep_clear_offset(before, padding, w, h) {
                 m.pan_by(
-                    &map::json(&json!([bx - ax, by - ay])),
+                    &map::json(&json!([dx, dy])),
                     &map::json(&json!({ "duration": 300 })),
                 );
             }

@@ -19,7 +19,7 @@ use crate::url_state::Selection;
 #[component]
 pub fn Panel() -> impl IntoView {
     let app = use_app();
-    let close = move || app.selected.set(None);
+    let close = move || app.close_panel();
     let loading = || {
         view! { <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading area…"</p> }
     };
