@@ -100,4 +100,22 @@ describe('the web app', () => {
     assert.ok(p.y > grown.y + grown.height && p.y < PHONE.height, `the area (y ${p.y}) is clear of the top card (bottom ${grown.y + grown.height})`);
     await phone.context.close();
   });
+
+  test('the reset control shows the whole of England again (issue 9, item 9)', async () => {
+    const { context, page } = await open();
+    await waitForFirstPaint(page);
+    await jumpTo(page, postcode.point_wgs84, 13);
+    const reset = page.locator('button.reset-view');
+    assert.equal(await reset.getAttribute('aria-label'), 'Whole of England');
+    await reset.click();
+    await page.waitForFunction(() => window.cnimap.map.getZoom() < 8 && !window.cnimap.map.isMoving());
+    await waitForIdle(page);
+    const card = await page.locator('.sidebar').boundingBox();
+    const north = await project(page, [-2.03, 55.77]);
+    const east = await project(page, [1.76, 52.47]); // Lowestoft
+    const west = await project(page, [-5.71, 50.07]);
+    assert.ok(west.x > card.x + card.width, `the west (x ${west.x}) is clear of the side card`);
+    assert.ok(east.x < DESKTOP.width && north.y > 0, 'the east and the north are on screen');
+    await context.close();
+  });
 });

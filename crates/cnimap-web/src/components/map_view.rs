@@ -23,6 +23,9 @@ use crate::words;
 /// Name of the `performance.mark` set when the first choropleth has been painted.
 pub const FIRST_PAINT_MARK: &str = "cnimap:first-choropleth";
 
+/// The label of the reset-view button.
+pub const RESET_LABEL: &str = "Whole of England";
+
 /// `[[west, south], [east, north]]` for MapLibre.
 fn bounds(bbox_wgs84: [f64; 4]) -> serde_json::Value {
     let [w, s, e, n] = bbox_wgs84;
@@ -109,6 +112,13 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
     };
     m.add_control(
         &map::NavigationControl::new(&map::json(&json!({ "showCompass": false }))),
+        "bottom-right",
+    );
+    // The reset view: the whole of England, clear of the cards.
+    m.add_control(
+        &map::button("reset-view", RESET_LABEL, "⌂", move || {
+            app.camera_request.set(Some(CameraRequest::England));
+        }),
         "bottom-right",
     );
     m.add_control(
