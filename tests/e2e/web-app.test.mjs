@@ -118,4 +118,27 @@ describe('the web app', () => {
     assert.ok(east.x < DESKTOP.width && north.y > 0, 'the east and the north are on screen');
     await context.close();
   });
+
+  test('Enter on the focused map chooses the area under its crosshair, arrows pan (issue 9, item 10)', async () => {
+    const { context, page } = await open();
+    await waitForFirstPaint(page);
+    await jumpTo(page, postcode.point_wgs84, 14);
+    const map = page.locator('.map');
+    assert.equal(await map.getAttribute('tabindex'), '0');
+    assert.ok((await map.getAttribute('aria-label')).includes('Enter'));
+    await map.focus();
+    await page.locator('.map-crosshair').waitFor();
+    const west = await page.evaluate(() => window.cnimap.map.getCenter().lng);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((before) => window.cnimap.map.getCenter().lng > before + 1e-5, west);
+    await waitForIdle(page);
+    await jumpTo(page, postcode.point_wgs84, 14);
+    await map.focus();
+    await page.keyboard.press('Enter');
+    const panel = page.getByTestId('area-panel');
+    await panel.locator('.area-name').waitFor();
+    const area = await getJson(server.base, `/api/areas/${postcode.lsoa21}`);
+    assert.equal(await panel.locator('.area-name').textContent(), area.name);
+    await context.close();
+  });
 });

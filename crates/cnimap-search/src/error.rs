@@ -102,6 +102,38 @@ pub enum SearchError {
         #[source]
         source: csv::Error,
     },
+
+    /// A JSON file (the towns file) is not valid JSON of the expected shape.
+    #[error("{}: line {line}, column {column}: {source}", file.display())]
+    Json {
+        /// The file.
+        file: PathBuf,
+        /// The line (1-based).
+        line: u64,
+        /// The column (1-based).
+        column: u64,
+        /// The parser's reason.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// An entry of a JSON array holds a field the search cannot use (text in a latitude...).
+    #[error(
+        "{}: entry {entry} (0-based), field `{field}`: expected {expected}, found {value:?}",
+        file.display()
+    )]
+    BadEntry {
+        /// The file.
+        file: PathBuf,
+        /// The entry's position in the array.
+        entry: u64,
+        /// The field.
+        field: &'static str,
+        /// What the field should hold.
+        expected: &'static str,
+        /// What it held (cut to 60 characters).
+        value: String,
+    },
 }
 
 /// A query the index refuses to run. All are the caller's mistake.

@@ -36,6 +36,11 @@ pub(crate) struct Place {
     pub vintage: u16,
     /// `[lon, lat]`.
     pub point_wgs84: Option<[f64; 2]>,
+    /// How big the place is, for ranking: English postcodes around its point (see
+    /// [`crate::size`]); 0 without a point.
+    pub size: u32,
+    /// For a town: the LSOA 2021 containing it.
+    pub lsoa21: Option<String>,
 }
 
 impl Place {
@@ -150,6 +155,8 @@ impl Gazetteer {
                 region: table.text(&record, region_i, "region")?.to_owned(),
                 vintage,
                 point_wgs84: point,
+                size: 0,
+                lsoa21: None,
             };
             let key = (importance(kind), place.norm.clone(), place.lad.clone());
             match seen.get(&key) {
@@ -177,16 +184,17 @@ fn prefer(new: &Place, old: &Place) -> bool {
 }
 
 /// How important a kind of place is when two hits match equally well (0 = most): local authority,
-/// neighbourhood, ward, parish, LSOA, then postcode areas.
+/// town or village, neighbourhood, ward, parish, LSOA, then postcode areas.
 pub(crate) fn importance(kind: HitKind) -> u8 {
     match kind {
         HitKind::LocalAuthority => 0,
-        HitKind::Neighbourhood => 1,
-        HitKind::Ward => 2,
-        HitKind::Parish => 3,
-        HitKind::Lsoa => 4,
-        HitKind::PostcodeOutcode => 5,
-        HitKind::PostcodeSector => 6,
-        HitKind::Postcode => 7,
+        HitKind::Town => 1,
+        HitKind::Neighbourhood => 2,
+        HitKind::Ward => 3,
+        HitKind::Parish => 4,
+        HitKind::Lsoa => 5,
+        HitKind::PostcodeOutcode => 6,
+        HitKind::PostcodeSector => 7,
+        HitKind::Postcode => 8,
     }
 }

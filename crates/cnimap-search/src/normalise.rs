@@ -1,11 +1,25 @@
 //! Text normalisation so that case, punctuation and "&" versus "and" never decide a match.
 //!
-//! `"Jaywick & St. Osyth"` and `"jaywick and st osyth"` both become `"jaywick and st osyth"`:
-//! lower case, `&` spelled `and`, apostrophes and full stops dropped (`Queen's` -> `queens`), every
-//! other run of punctuation or whitespace one space, common accented Latin letters folded to ASCII.
+//! `"Jaywick & St. Osyth"` and `"jaywick and saint osyth"` both become `"jaywick and st osyth"`:
+//! lower case, `&` spelled `and`, the word `saint` spelled `st`, apostrophes and full stops dropped
+//! (`Queen's` -> `queens`), every other run of punctuation or whitespace (hyphens included:
+//! `Clacton-on-Sea` -> `clacton on sea`) one space, common accented Latin letters folded to ASCII.
 
 /// Normalises a name or a query. The result has single spaces between words and none at the ends.
 pub fn normalise(text: &str) -> String {
+    let out = fold(text);
+    if out.split(' ').any(|w| w == "saint") {
+        out.split(' ')
+            .map(|w| if w == "saint" { "st" } else { w })
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        out
+    }
+}
+
+/// Lower case, `and`, accents and punctuation as in [`normalise`], without the word spellings.
+fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 4);
     let mut pending_space = false;
     fn push_word_char(out: &mut String, c: char, pending: &mut bool) {
@@ -79,6 +93,11 @@ mod tests {
     #[case::brackets_split_words("Hunmanby (part Ryedale)", "hunmanby part ryedale")]
     #[case::whitespace_collapses("  Tendring   018A ", "tendring 018a")]
     #[case::accents_fold("Café Señor", "cafe senor")]
+    #[case::saint_is_st("Saint Osyth", "st osyth")]
+    #[case::st_dot_is_st("St. Osyth", "st osyth")]
+    #[case::saint_inside_a_word_stays("Saintbury", "saintbury")]
+    #[case::hyphens_are_spaces("Clacton-on-Sea", "clacton on sea")]
+    #[case::curly_apostrophe_is_dropped("King\u{2019}s Lynn", "kings lynn")]
     #[case::only_punctuation_is_empty(" -/- ", "")]
     fn normalise_makes_spelling_variants_equal(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(normalise(input), expected);

@@ -326,6 +326,11 @@ impl PostcodeStore {
         self.other_keys.get(start).is_some_and(|&k| k <= hi)
     }
 
+    /// Every English postcode's point as `(lon, lat)` in millionths of a degree.
+    pub fn english_points(&self) -> impl Iterator<Item = (i32, i32)> + Clone + '_ {
+        self.english.iter().map(|r| (r.lon_e6, r.lat_e6))
+    }
+
     fn hit(&self, i: usize) -> PostcodeHit {
         let r = self.english[i];
         let code = |n: LsoaNum| (n != NO_LSOA).then(|| lsoa_code(n));

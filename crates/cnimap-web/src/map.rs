@@ -161,6 +161,23 @@ export function collapse_attribution(map) {
 export function has_maplibre() {
   return typeof window.maplibregl !== 'undefined';
 }
+export function forward_map_keys(container, map) {
+  // The map container is the one tab stop of the map; the keys MapLibre's keyboard handler
+  // knows (arrows pan, + and - zoom) are passed on to it, which listens on its canvas container.
+  map.getCanvas().setAttribute('tabindex', '-1');
+  const target = map.getCanvasContainer();
+  const keys = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', '+', '-', '=', '_'];
+  container.addEventListener('keydown', (e) => {
+    if (e.target !== container || !keys.includes(e.key)) return;
+    const copy = new KeyboardEvent('keydown', {
+      key: e.key, code: e.code, shiftKey: e.shiftKey, bubbles: false, cancelable: true,
+    });
+    Object.defineProperty(copy, 'keyCode', { get: () => e.keyCode });
+    Object.defineProperty(copy, 'which', { get: () => e.which });
+    target.dispatchEvent(copy);
+    if (copy.defaultPrevented) e.preventDefault();
+  });
+}
 export function button_control(className, label, text, onClick) {
   // A MapLibre control (IControl) holding one button, in the style of the zoom buttons.
   let box = null;
@@ -197,6 +214,8 @@ extern "C" {
     fn collapse_attribution(map: &Map);
     /// Whether the MapLibre script has loaded.
     fn has_maplibre() -> bool;
+    /// Makes the map container the map's one tab stop and passes MapLibre's keys on to it.
+    fn forward_map_keys(container: &web_sys::HtmlElement, map: &Map);
     /// A map control with one `<button class={class_name} aria-label={label}>{text}</button>`.
     fn button_control(class_name: &str, label: &str, text: &str, on_click: &Function) -> JsValue;
 }
@@ -231,6 +250,12 @@ pub fn set_layer_filter(map: &Map, layer: StyleLayer, filter: &JsValue) {
 /// `map.on(event, layer, handler)` on a typed layer.
 pub fn on_style_layer(map: &Map, event: &str, layer: StyleLayer, handler: &Function) {
     map.on_layer(event, layer.id(), handler);
+}
+
+/// Makes `container` the map's one tab stop: the canvas leaves the tab order, and the keys
+/// MapLibre's keyboard handler knows (arrows, + and -) pressed on the container reach it.
+pub fn keyboard_on_container(map: &Map, container: &web_sys::HtmlElement) {
+    forward_map_keys(container, map);
 }
 
 /// A map control holding one button that calls `on_click`.

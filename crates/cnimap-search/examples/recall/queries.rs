@@ -85,9 +85,11 @@ pub const KINDS: [(&str, &str, usize); 6] = [
     ("lsoa", "Lsoa", 300),
 ];
 
-/// Lower-case letters and digits only: how the benchmark compares names.
+/// Lower-case letters and digits only, `&` read as `and`: how the benchmark compares names (the
+/// gazetteer spells some places both ways and the index keeps one spelling).
 pub fn fold(name: &str) -> String {
-    name.chars()
+    name.replace('&', "and")
+        .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()

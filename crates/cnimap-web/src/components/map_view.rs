@@ -23,6 +23,10 @@ use crate::words;
 /// Name of the `performance.mark` set when the first choropleth has been painted.
 pub const FIRST_PAINT_MARK: &str = "cnimap:first-choropleth";
 
+/// What the map is and how to use it from the keyboard, for screen readers.
+pub const MAP_LABEL: &str = "Map of England. Arrow keys move the map, plus and minus zoom, Enter \
+chooses the area under the cross in the middle.";
+
 /// The label of the reset-view button.
 pub const RESET_LABEL: &str = "Whole of England";
 
@@ -49,8 +53,31 @@ pub fn MapView() -> impl IntoView {
     sync_attribution(app);
     load_points(app);
     obey_camera_requests(app, container);
+    let focused = RwSignal::new(false);
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.repeat() {
+            ev.prevent_default();
+            if let Some(div) = container.get_untracked() {
+                pick_at_centre(app, &div);
+            }
+        }
+    };
     view! {
-        <div class="map" node_ref=container data-testid="map"></div>
+        <div
+            class="map"
+            node_ref=container
+            data-testid="map"
+            tabindex="0"
+            role="application"
+            aria-roledescription="map"
+            aria-label=MAP_LABEL
+            on:keydown=on_keydown
+            on:focusin=move |_| focused.set(true)
+            on:focusout=move |_| focused.set(false)
+        ></div>
+        <Show when=move || focused.get()>
+            <div class="map-crosshair" aria-hidden="true"></div>
+        </Show>
         <Show when=move || app.hover.with(Option::is_some)>
             {move || {
                 app.hover.get().map(|h| {
@@ -126,6 +153,7 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
         "bottom-left",
     );
     map::expose(&m);
+    map::keyboard_on_container(&m, div);
 
     m.on(
         "load",
@@ -218,6 +246,23 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
         );
     }
     app.map.set_value(Some(m));
+}
+
+/// Selects the area of the shown layer under the middle of the map (where the crosshair is).
+fn pick_at_centre(app: AppState, div: &web_sys::HtmlDivElement) {
+    let layer = active_layer(app.view.get_untracked(), app.indicator.get_untracked());
+    let (x, y) = (
+        f64::from(div.client_width()) / 2.0,
+        f64::from(div.client_height()) / 2.0,
+    );
+    let mut found = None;
+    app.with_map(|m| found = map::feature_at(m, x, y, StyleLayer::Area(layer, Part::Fill)));
+    match found {
+        Some((_, code, _)) if !code.is_empty() => {
+            app.select(Selection::on(code, layer.level()), false);
+        }
+        _ => tracing::debug!("no area under the middle of the map"),
+    }
 }
 
 /// The value of feature `index` of the current view, in words, for the tooltip.
