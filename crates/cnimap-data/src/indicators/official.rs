@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use cnimap_core::catalogue::IndicatorId;
+
 use crate::csvread::{Column, CsvFile, Row};
 use crate::error::{DataError, Result};
 
@@ -81,7 +83,7 @@ fn read_file1(path: &Path, t: &mut SourceTable, differences: &mut Vec<String>) -
     let rank_c = csv.column("Index of Multiple Deprivation (IMD) Rank")?;
     let decile_c = csv.column("Index of Multiple Deprivation (IMD) Decile")?;
     let mut lad = vec![(String::new(), String::new()); t.codes.len()];
-    let imd = t.column("imd2019").cloned();
+    let imd = t.column(IndicatorId::IMD2019.as_str()).cloned();
     let n = t.n_ranked;
     let rows = csv.for_each_row(|row| {
         let (at, code) = tidy_position(t, row, &code_c)?;
