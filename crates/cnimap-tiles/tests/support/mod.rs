@@ -104,3 +104,120 @@ pub fn lsoa21_spec() -> LayerSpec {
         ],
     }
 }
+
+/// One source of a manifest layer: file, code and name properties, zoom range.
+pub struct ManifestSource {
+    /// Path relative to the data directory.
+    pub file: String,
+    /// Property holding the code.
+    pub code: String,
+    /// Property holding the name.
+    pub name: String,
+    /// First and last zoom.
+    pub zooms: [u8; 2],
+}
+
+/// A tiled layer of `boundaries/manifest.toml`.
+pub struct ManifestLayer {
+    /// Layer id.
+    pub id: String,
+    /// Keep only codes starting with this.
+    pub code_prefix: String,
+    /// Its sources.
+    pub sources: Vec<ManifestSource>,
+}
+
+/// The tiled layers of the repository's `boundaries/manifest.toml` (those without `tiled = false`).
+pub fn manifest_layers() -> Vec<ManifestLayer> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../boundaries/manifest.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let doc: toml::Table = text
+        .parse()
+        .unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
+    let s = |t: &toml::Table, k: &str| {
+        t.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| panic!("{}: {k} missing", path.display()))
+            .to_owned()
+    };
+    let layers = doc.get("layer").and_then(|v| v.as_array()).expect("[[layer]]");
+    layers
+        .iter()
+        .filter_map(|l| l.as_table())
+        .filter(|l| l.get("tiled").and_then(|v| v.as_bool()) != Some(false))
+        .map(|l| ManifestLayer {
+            id: s(l, "id"),
+            code_prefix: s(l, "code_prefix"),
+            sources: l
+                .get("source")
+                .and_then(|v| v.as_array())
+                .expect("[[layer.source]]")
+                .iter()
+                .filter_map(|v| v.as_table())
+                .map(|src| {
+                    let z: Vec<u8> = src
+                        .get("zooms")
+                        .and_then(|v| v.as_array())
+                        .expect("zooms")
+                        .iter()
+                        .map(|v| v.as_integer().expect("zoom") as u8)
+                        .collect();
+                    ManifestSource {
+                        file: s(src, "file"),
+                        code: s(src, "code"),
+                        name: s(src, "name"),
+                        zooms: [z[0], z[1]],
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The spec of a manifest layer, read from the data directory; feature index = position in the
+/// code order of the layer's last (most detailed) source.
+pub fn manifest_spec(layer: &ManifestLayer) -> LayerSpec {
+    let rows: Vec<Vec<(String, String, geo_types::MultiPolygon<f64>)>> = layer
+        .sources
+        .iter()
+        .map(|s| {
+            let file = s.file.trim_start_matches("boundaries/");
+            read_boundaries(file, &s.code, &s.name, &layer.code_prefix)
+        })
+        .collect();
+    let mut codes: Vec<&str> = rows
+        .last()
+        .map(|r| r.iter().map(|(c, _, _)| c.as_str()).collect())
+        .unwrap_or_default();
+    codes.sort_unstable();
+    let index: HashMap<String, u32> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((*c).to_owned(), i as u32))
+        .collect();
+    let sources = layer
+        .sources
+        .iter()
+        .zip(rows)
+        .map(|(s, rows)| SourceGeometry {
+            min_zoom: s.zooms[0],
+            max_zoom: s.zooms[1],
+            features: rows
+                .into_iter()
+                .filter_map(|(code, name, geometry_wgs84)| {
+                    Some(InputFeature {
+                        index: *index.get(&code)?,
+                        code,
+                        name,
+                        geometry_wgs84,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    LayerSpec {
+        id: layer.id.clone(),
+        sources,
+    }
+}

@@ -1,0 +1,365 @@
+"""Independent check of cnimap's vector tiles: decode them with mapbox-vector-tile and ask GEOS
+(shapely) whether every polygon is valid, whether the rings wind the MVT 2.1 way, whether
+neighbours overlap, and whether each tile covers what the raw boundaries cover.
+
+Two modes:
+
+  check_tiles.py sample DIR [--data DATA]   the tiles written by the `validity_tiles` example
+                                            (DIR/LAYER/Z/X/Y.mvt, uncompressed); exits 1 on any
+                                            invalid polygon, wrong winding, overlap or coverage
+                                            difference above the tolerances below
+  check_tiles.py sweep ARCHIVE.pmtiles      every tile of a PMTiles archive: validity, winding and
+                                            overlap per zoom, with the time taken (a benchmark;
+                                            exits 1 on any invalid polygon)
+
+Rules, in tile units with y down (as MVT stores them):
+- validity: shapely.is_valid of each polygon and of each feature's MultiPolygon (no ring
+  self-intersection or self-tangency, holes inside their shells, shells not overlapping); rings of
+  zero area, which the decoder silently drops, count as defects too;
+- winding: every exterior ring has a positive surveyor's area with y down (clockwise on screen),
+  every hole a negative one;
+- overlap: the sum of the features' areas within the tile square minus the area of their union,
+  at most OVERLAP_TOLERANCE of the tile's area;
+- coverage (sample mode): the symmetric difference between the union of the features and the
+  union of the raw boundaries (the layer's source for that zoom in boundaries/manifest.toml), both
+  within the tile square, at most COVERAGE_TOLERANCE of the tile's area.
+"""
+
+import argparse
+import gzip
+import json
+import math
+import os
+import sys
+import time
+import tomllib
+from collections import Counter, defaultdict
+from multiprocessing import Pool
+
+import mapbox_vector_tile
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, box, shape
+
+# Overlap between features: their borders are the same points, so only rounding is expected.
+OVERLAP_TOLERANCE = 1e-6
+# Coverage against the raw boundaries: simplification moves coasts and estuaries by up to a couple
+# of tile units, and islands under half a pixel are dropped.
+COVERAGE_TOLERANCE = 0.02
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def signed_area(ring):
+    """Surveyor's area of a closed coordinate list; positive is clockwise on screen (y down)."""
+    a = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+        a += x0 * y1 - x1 * y0
+    return a / 2.0
+
+
+def feature_polygons(feature):
+    """The decoded polygons of a feature as lists of rings (closed coordinate lists)."""
+    g = feature["geometry"]
+    if g["type"] == "Polygon":
+        return [g["coordinates"]]
+    if g["type"] == "MultiPolygon":
+        return g["coordinates"]
+    return []
+
+
+def raw_ring_areas(tile_bytes):
+    """Per feature id, the number of rings of zero area (the decoder drops them)."""
+    # mapbox-vector-tile skips zero-area rings; count them from the command stream ourselves.
+    from mapbox_vector_tile.Mapbox import vector_tile_pb2
+
+    t = vector_tile_pb2.tile()
+    t.ParseFromString(tile_bytes)
+    zero = Counter()
+    for layer in t.layers:
+        for f in layer.features:
+            g = f.geometry
+            i, x, y, ring = 0, 0, 0, []
+            while i < len(g):
+                cmd, count = g[i] & 7, g[i] >> 3
+                i += 1
+                if cmd == 7:
+                    if len(ring) >= 3 and signed_area(ring + [ring[0]]) == 0:
+                        zero[f.id] += 1
+                    ring = []
+                    continue
+                if cmd == 1:
+                    ring = []
+                for _ in range(count):
+                    dx, dy = g[i], g[i + 1]
+                    i += 2
+                    x += (dx >> 1) ^ -(dx & 1)
+                    y += (dy >> 1) ^ -(dy & 1)
+                    ring.append((x, y))
+    return zero
+
+
+class TileReport:
+    """What one tile holds and what is wrong with it."""
+
+    def __init__(self):
+        self.features = 0
+        self.polygons = 0
+        self.invalid_polygons = 0
+        self.invalid_features = 0
+        self.bad_winding = 0
+        self.zero_rings = 0
+        self.reasons = Counter()
+        self.examples = []
+        self.overlap = 0.0
+        self.union = None
+
+
+def check_tile(tile_bytes, name, want_union=True):
+    """Decodes one uncompressed tile and checks every feature; returns a TileReport."""
+    rep = TileReport()
+    decoded = mapbox_vector_tile.decode(tile_bytes, default_options={"y_coord_down": True})
+    zero = raw_ring_areas(tile_bytes)
+    rep.zero_rings = sum(zero.values())
+    for fid, n in zero.items():
+        if len(rep.examples) < 5:
+            rep.examples.append(f"{name} id {fid}: {n} zero-area ring(s)")
+    geoms = []
+    extent = 4096
+    for layer in decoded.values():
+        extent = layer["extent"]
+        for f in layer["features"]:
+            rep.features += 1
+            polys = []
+            for rings in feature_polygons(f):
+                rep.polygons += 1
+                if signed_area(rings[0]) <= 0 or any(signed_area(h) >= 0 for h in rings[1:]):
+                    rep.bad_winding += 1
+                    if len(rep.examples) < 5:
+                        rep.examples.append(f"{name} id {f['id']}: wrong winding")
+                p = Polygon(rings[0], rings[1:])
+                if not p.is_valid:
+                    rep.invalid_polygons += 1
+                    reason = shapely.is_valid_reason(p)
+                    rep.reasons[reason.split("[")[0]] += 1
+                    if len(rep.examples) < 5:
+                        rep.examples.append(f"{name} id {f['id']}: {reason}")
+                polys.append(p)
+            if not polys:
+                continue
+            mp = MultiPolygon(polys) if len(polys) > 1 else polys[0]
+            if len(polys) > 1 and all(p.is_valid for p in polys) and not mp.is_valid:
+                rep.invalid_features += 1
+                reason = shapely.is_valid_reason(mp)
+                rep.reasons["multipolygon: " + reason.split("[")[0]] += 1
+                if len(rep.examples) < 5:
+                    rep.examples.append(f"{name} id {f['id']}: {reason}")
+            if not mp.is_valid:
+                mp = shapely.make_valid(mp, method="structure", keep_collapsed=False)
+            geoms.append(mp)
+    square = box(0, 0, extent, extent)
+    clipped = [g.intersection(square) for g in geoms]
+    total = sum(g.area for g in clipped)
+    union = shapely.union_all(clipped) if clipped else Polygon()
+    rep.overlap = max(0.0, total - union.area) / (extent * extent)
+    rep.union = union if want_union else None
+    rep.extent = extent
+    return rep
+
+
+class RawLayer:
+    """The raw boundaries of a manifest layer, per source, with an STRtree in degrees."""
+
+    def __init__(self, data, layer):
+        self.sources = []
+        for src in layer["source"]:
+            path = os.path.join(data, src["file"])
+            with open(path, encoding="utf-8") as fh:
+                fc = json.load(fh)
+            geoms = []
+            for f in fc["features"]:
+                code = (f.get("properties") or {}).get(src["code"], "")
+                if not str(code).startswith(layer["code_prefix"]) or not f.get("geometry"):
+                    continue
+                g = shape(f["geometry"])
+                if not g.is_valid:
+                    g = shapely.make_valid(g, method="structure", keep_collapsed=False)
+                geoms.append(g)
+            tree = shapely.STRtree(geoms)
+            self.sources.append((src["zooms"][0], src["zooms"][1], geoms, tree))
+
+    def coverage(self, z, x, y, extent):
+        """The union of the raw boundaries within tile z/x/y, in its tile units (y down)."""
+        for lo, hi, geoms, tree in self.sources:
+            if lo <= z <= hi:
+                break
+        else:
+            return Polygon()
+        n = 2**z
+        lon0, lon1 = x / n * 360 - 180, (x + 1) / n * 360 - 180
+        lat = lambda t: math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * t / n))))
+        lat0, lat1 = lat(y + 1), lat(y)
+        found = [geoms[i] for i in tree.query(box(lon0, lat0, lon1, lat1))]
+
+        def to_tile(coords):
+            lon, la = coords[:, 0], np.clip(coords[:, 1], -85.0511, 85.0511)
+            tx = ((lon + 180) / 360 * n - x) * extent
+            ty = ((1 - np.arcsinh(np.tan(np.radians(la))) / np.pi) / 2 * n - y) * extent
+            return np.column_stack([tx, ty])
+
+        square = box(0, 0, extent, extent)
+        moved = shapely.transform(np.array(found, dtype=object), to_tile)
+        bad = ~shapely.is_valid(moved)
+        moved[bad] = shapely.make_valid(moved[bad], method="structure", keep_collapsed=False)
+        parts = shapely.intersection(moved, square)
+        return shapely.union_all(parts) if len(parts) else Polygon()
+
+
+class ZoomTotals:
+    def __init__(self):
+        self.tiles = 0
+        self.features = 0
+        self.polygons = 0
+        self.invalid = 0
+        self.bad_winding = 0
+        self.zero_rings = 0
+        self.max_overlap = 0.0
+        self.max_coverage = 0.0
+        self.over_tolerance = 0
+        self.reasons = Counter()
+        self.seconds = 0.0
+
+    def add(self, rep):
+        self.tiles += 1
+        self.features += rep.features
+        self.polygons += rep.polygons
+        self.invalid += rep.invalid_polygons + rep.invalid_features
+        self.bad_winding += rep.bad_winding
+        self.zero_rings += rep.zero_rings
+        self.max_overlap = max(self.max_overlap, rep.overlap)
+        self.reasons.update(rep.reasons)
+
+
+def print_table(title, totals, with_coverage):
+    print(title)
+    head = "zoom  tiles  features  polygons  invalid  %invalid  winding  zero_rings  max_overlap"
+    print(head + ("  max_cover_diff" if with_coverage else "") + "  seconds")
+    for z in sorted(totals):
+        t = totals[z]
+        pct = 100.0 * t.invalid / max(1, t.polygons)
+        line = (
+            f"{z:>4} {t.tiles:>6} {t.features:>9} {t.polygons:>9} {t.invalid:>8} {pct:>9.2f}"
+            f" {t.bad_winding:>8} {t.zero_rings:>11} {t.max_overlap:>12.2e}"
+        )
+        if with_coverage:
+            line += f" {t.max_coverage:>15.4f}"
+        print(line + f" {t.seconds:>8.1f}")
+    reasons = Counter()
+    for t in totals.values():
+        reasons.update(t.reasons)
+    if reasons:
+        print("reasons: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common()))
+
+
+def sample(args):
+    with open(os.path.join(REPO, "boundaries", "manifest.toml"), "rb") as fh:
+        manifest = {l["id"]: l for l in tomllib.load(fh)["layer"]}
+    started = time.time()
+    failures = []
+    grand = ZoomTotals()
+    for layer_id in sorted(os.listdir(args.dir)):
+        if layer_id not in manifest:
+            failures.append(f"{layer_id}: not a layer of boundaries/manifest.toml")
+            continue
+        t0 = time.time()
+        raw = RawLayer(args.data, manifest[layer_id])
+        totals = defaultdict(ZoomTotals)
+        print(f"\n{layer_id}: raw boundaries read in {time.time() - t0:.1f}s")
+        root = os.path.join(args.dir, layer_id)
+        for z in sorted(os.listdir(root), key=int):
+            for x in sorted(os.listdir(os.path.join(root, z)), key=int):
+                for name in sorted(os.listdir(os.path.join(root, z, x))):
+                    y = int(name.split(".")[0])
+                    s = time.time()
+                    with open(os.path.join(root, z, x, name), "rb") as fh:
+                        data = fh.read()
+                    tile = f"{layer_id} {z}/{x}/{y}"
+                    rep = check_tile(data, tile)
+                    cover = raw.coverage(int(z), int(x), y, rep.extent)
+                    diff = rep.union.symmetric_difference(cover).area / (rep.extent**2)
+                    zt = totals[int(z)]
+                    zt.add(rep)
+                    grand.add(rep)
+                    zt.max_coverage = max(zt.max_coverage, diff)
+                    zt.seconds += time.time() - s
+                    bad = rep.invalid_polygons + rep.invalid_features + rep.bad_winding + rep.zero_rings
+                    if bad:
+                        failures.append(f"{tile}: {bad} defect(s): " + "; ".join(rep.examples[:2]))
+                    if rep.overlap > OVERLAP_TOLERANCE:
+                        failures.append(f"{tile}: features overlap on {rep.overlap:.2e} of the tile")
+                    if diff > COVERAGE_TOLERANCE:
+                        failures.append(f"{tile}: coverage differs from the raw boundaries on {diff:.4f} of the tile")
+        print_table(f"{layer_id} (sample)", totals, True)
+    print(
+        f"\nchecked {grand.tiles} tiles, {grand.features} features, {grand.polygons} polygons in "
+        f"{time.time() - started:.1f}s: {grand.invalid} invalid, {grand.bad_winding} wrongly wound, "
+        f"{grand.zero_rings} zero-area rings, max overlap {grand.max_overlap:.2e} of a tile"
+    )
+    if failures:
+        print(f"\n{len(failures)} failure(s):")
+        for f in failures[:40]:
+            print("  " + f)
+    ok = grand.tiles > 0 and not failures
+    print(f"{1 if ok else 0} passed, {0 if ok else 1} failed")
+    return 0 if ok else 1
+
+
+def sweep_one(item):
+    (z, x, y), data = item
+    s = time.time()
+    rep = check_tile(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data, f"{z}/{x}/{y}", False)
+    return z, rep, time.time() - s
+
+
+def sweep(args):
+    from pmtiles.reader import MmapSource, all_tiles
+
+    started = time.time()
+    totals = defaultdict(ZoomTotals)
+    examples = []
+    with open(args.archive, "rb") as fh:
+        source = MmapSource(fh)
+        tiles = list(all_tiles(source))
+    read = time.time() - started
+    with Pool(args.jobs) as pool:
+        for z, rep, secs in pool.imap_unordered(sweep_one, tiles, chunksize=16):
+            totals[z].add(rep)
+            totals[z].seconds += secs
+            examples.extend(rep.examples[: max(0, 10 - len(examples))])
+    wall = time.time() - started
+    print_table(f"{args.archive}: every tile (read {read:.1f}s, {args.jobs} processes)", totals, False)
+    n = sum(t.tiles for t in totals.values())
+    polys = sum(t.polygons for t in totals.values())
+    bad = sum(t.invalid + t.bad_winding + t.zero_rings for t in totals.values())
+    over = max((t.max_overlap for t in totals.values()), default=0.0)
+    print(f"swept {n} tiles, {polys} polygons in {wall:.1f}s wall: {bad} defects, max overlap {over:.2e}")
+    for e in examples:
+        print("  " + e)
+    return 0 if bad == 0 else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="mode", required=True)
+    s = sub.add_parser("sample")
+    s.add_argument("dir")
+    s.add_argument("--data", default=os.environ.get("CNIMAP_DATA", os.path.join(REPO, "..", "shared", "data")))
+    w = sub.add_parser("sweep")
+    w.add_argument("archive")
+    w.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    return sample(args) if args.mode == "sample" else sweep(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
