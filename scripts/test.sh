@@ -12,6 +12,8 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import js
 export CNIMAP_BIN="$target_dir/release/cnimap"
 
 step() { echo; echo "=== $*"; }
+step "structure: no two modules import each other"
+python3 scripts/check-structure.py
 step "rustfmt"
 cargo fmt --all -- --check
 step "clippy (native crates)"
