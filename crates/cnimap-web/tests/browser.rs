@@ -7,6 +7,7 @@
 use cnimap_core::api::ValuesResponse;
 use cnimap_web::api::{get_json, ApiError};
 use cnimap_web::camera::MARGIN;
+use cnimap_web::components::controls::Controls;
 use cnimap_web::components::legend::Legend;
 use cnimap_web::dom::covered_padding;
 use cnimap_web::state::AppState;
@@ -209,6 +210,79 @@ async fn a_view_change_makes_a_history_entry_a_camera_move_does_not_and_back_res
         "Back restores the view"
     );
     assert_eq!(state.camera.get_untracked(), None);
+    drop(handle);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_view_tabs_follow_the_arrow_keys_with_a_roving_tabindex() {
+    let host = div("test-host", "");
+    let app = StoredValue::new_local(None::<AppState>);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        let state = AppState::from_url(&UrlState::default());
+        provide_context(state);
+        app.set_value(Some(state));
+        view! { <Controls/> }
+    });
+    sleep(20).await;
+    let state = app.get_value().expect("the state");
+    let tab = |id: &str| {
+        host.query_selector(&format!("#tab-{id}"))
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            .expect("a tab")
+    };
+    let press = |el: &web_sys::HtmlElement, key: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("a key event");
+        el.dispatch_event(&ev).expect("dispatched");
+    };
+    let first = tab("map");
+    assert_eq!(first.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(
+        tab("bivariate").get_attribute("tabindex").as_deref(),
+        Some("-1")
+    );
+    first.focus().expect("focus");
+    press(&first, "ArrowRight");
+    sleep(20).await;
+    assert_eq!(state.view.get_untracked(), ViewMode::Bivariate);
+    let second = tab("bivariate");
+    assert_eq!(
+        second.get_attribute("aria-selected").as_deref(),
+        Some("true")
+    );
+    assert_eq!(second.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(first.get_attribute("tabindex").as_deref(), Some("-1"));
+    let focused = document().active_element().map(|e| e.id());
+    assert_eq!(
+        focused.as_deref(),
+        Some("tab-bivariate"),
+        "focus follows the selection"
+    );
+    press(&second, "End");
+    sleep(20).await;
+    assert_eq!(state.view.get_untracked(), ViewMode::LeftBehind);
+    press(&tab("left-behind"), "ArrowRight");
+    sleep(20).await;
+    assert_eq!(
+        state.view.get_untracked(),
+        ViewMode::Choropleth,
+        "the last tab wraps to the first"
+    );
+    let panel = host
+        .query_selector("[role=tabpanel]")
+        .ok()
+        .flatten()
+        .expect("a tab panel");
+    assert_eq!(
+        panel.get_attribute("aria-labelledby").as_deref(),
+        Some("tab-map")
+    );
     drop(handle);
     host.remove();
 }

@@ -53,6 +53,16 @@ pub fn App() -> impl IntoView {
 
     view! {
         <main class="app" class:has-panel=move || app.selected.with(Option::is_some)>
+            <a
+                class="skip-link"
+                href="#search-input"
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    crate::dom::focus("#search-input");
+                }
+            >
+                "Skip to search"
+            </a>
             <MapView/>
             <aside class="sidebar" aria-label="Map controls">
                 <header class="brand">

@@ -1,10 +1,15 @@
-//! The view tabs (one indicator, IMD x CNI, left behind) and the indicator picker.
+//! The view tabs (one indicator, IMD x CNI, left behind), a WAI-ARIA tab list moved with the
+//! arrow keys, Home and End, and the indicator picker in the tab panel.
 
 use cnimap_core::catalogue::{IndicatorId, Source, CATALOGUE};
+use cnimap_core::left_behind::LEFT_BEHIND_PAIR;
 use leptos::prelude::*;
 
+use crate::dom;
+use crate::keys::tab_target;
 use crate::state::use_app;
 use crate::url_state::ViewMode;
+use crate::words::short_name;
 
 const VIEWS: [(ViewMode, &str); 3] = [
     (ViewMode::Choropleth, "One indicator"),
@@ -18,23 +23,54 @@ pub fn Controls() -> impl IntoView {
     let app = use_app();
     let tabs = VIEWS
         .into_iter()
-        .map(|(view, label)| {
+        .enumerate()
+        .map(|(i, (view, label))| {
             let selected = move || app.view.get() == view;
+            // Arrow keys, Home and End select another tab and move focus to it.
+            let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+                if let Some(target) = tab_target(&ev.key(), i, VIEWS.len()) {
+                    ev.prevent_default();
+                    let (next, _) = VIEWS[target];
+                    app.set_view(next);
+                    dom::focus(&format!("#{}", tab_id(next)));
+                }
+            };
             view! {
                 <button
                     type="button"
                     role="tab"
                     class="tab"
-                    id=format!("tab-{}", view.id())
+                    id=tab_id(view)
+                    aria-controls="view-panel"
                     aria-selected=move || if selected() { "true" } else { "false" }
+                    tabindex=move || if selected() { "0" } else { "-1" }
                     class:active=selected
                     on:click=move |_| app.set_view(view)
+                    on:keydown=on_keydown
                 >
                     {label}
                 </button>
             }
         })
         .collect_view();
+    let pair_words = move || {
+        let (need, dep) = (LEFT_BEHIND_PAIR.need, LEFT_BEHIND_PAIR.deprivation);
+        match app.view.get() {
+            ViewMode::Choropleth => String::new(),
+            ViewMode::Bivariate => format!(
+                "Each {} coloured by its third on the {} and on the {}: the legend says which is which.",
+                LEFT_BEHIND_PAIR.level.area_noun(),
+                dep.def().title,
+                need.def().title
+            ),
+            ViewMode::LeftBehind => format!(
+                "The {} within the worst X% on both the {} and the {}: choose X below.",
+                LEFT_BEHIND_PAIR.level.areas_noun(),
+                short_name(need),
+                short_name(dep)
+            ),
+        }
+    };
 
     let description = move || {
         let id = app.indicator.get();
@@ -52,7 +88,15 @@ pub fn Controls() -> impl IntoView {
 
     view! {
         <div class="tabs" role="tablist" aria-label="What the map shows">{tabs}</div>
-        <Show when=move || app.view.get() == ViewMode::Choropleth>
+        <div
+            id="view-panel"
+            role="tabpanel"
+            aria-labelledby=move || tab_id(app.view.get())
+        >
+        <Show
+            when=move || app.view.get() == ViewMode::Choropleth
+            fallback=move || view! { <p class="description">{pair_words}</p> }
+        >
             <label class="field-label" for="indicator">"Indicator"</label>
             <select
                 id="indicator"
@@ -66,7 +110,13 @@ pub fn Controls() -> impl IntoView {
             </select>
             <p class="description">{description}</p>
         </Show>
+        </div>
     }
+}
+
+/// The id of a view's tab.
+fn tab_id(view: ViewMode) -> String {
+    format!("tab-{}", view.id())
 }
 
 /// The `<optgroup>`s of the indicator picker: one per dataset, domains and sub-domains indented.

@@ -12,13 +12,53 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::classes::indicator_ramp;
+use crate::dom;
 use crate::state::use_app;
 use crate::url_state::Selection;
+
+/// Moves focus into the panel when it opens (to its close button), and back where it was when it
+/// closes and focus was inside it. A panel open when the page loads leaves focus alone.
+fn manage_focus(app: crate::state::AppState) {
+    let before = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let open = Memo::new(move |_| app.selected.with(Option::is_some));
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        match (was_open, is_open) {
+            (Some(false), true) => {
+                before.set_value(dom::active_element());
+                request_animation_frame(|| {
+                    dom::focus(CLOSE_SELECTOR);
+                });
+            }
+            (Some(true), false) => {
+                let Some(el) = before.get_value() else {
+                    return is_open;
+                };
+                before.set_value(None);
+                // Once the panel has left the page: focus inside it went with it.
+                request_animation_frame(move || {
+                    let lost = dom::active_element().is_none_or(|active| {
+                        active.tag_name().eq_ignore_ascii_case("body") || dom::is_detached(&active)
+                    });
+                    if lost && !dom::is_detached(&el) {
+                        let _ = el.focus();
+                    }
+                });
+            }
+            _ => {}
+        }
+        is_open
+    });
+}
+
+/// The panel's close button.
+const CLOSE_SELECTOR: &str = "[data-testid=area-panel] button.panel-close";
 
 /// The area panel, shown while an area is selected.
 #[component]
 pub fn Panel() -> impl IntoView {
     let app = use_app();
+    manage_focus(app);
     let close = move || app.close_panel();
     let loading = || {
         view! { <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading area…"</p> }
@@ -26,7 +66,7 @@ pub fn Panel() -> impl IntoView {
     view! {
         <Show when=move || app.selected.with(Option::is_some)>
             <aside class="panel" aria-label="Area details" data-testid="area-panel">
-                <button type="button" class="close" aria-label="Close area details" on:click=move |_| close()>
+                <button type="button" class="close panel-close" aria-label="Close" title="Close area details" on:click=move |_| close()>
                     "×"
                 </button>
                 <Suspense fallback=loading>
