@@ -373,18 +373,34 @@ fn remove_empty_dirs(dir: &std::path::Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::{CommandFactory, Parser};
+    use clap::{CommandFactory, Parser, Subcommand};
 
+    /// The shape `cnimap data fetch` has in the server's command line.
     #[derive(Parser)]
     struct Cli {
-        #[command(flatten)]
-        fetch: FetchArgs,
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        Data {
+            #[command(subcommand)]
+            command: DataCommand,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum DataCommand {
+        Fetch(FetchArgs),
     }
 
     #[test]
     fn the_arguments_parse_as_the_command_line_gives_them() {
         Cli::command().debug_assert();
         let cli = Cli::try_parse_from([
+            "cnimap",
+            "data",
             "fetch",
             "--out",
             "d",
@@ -399,7 +415,9 @@ mod tests {
             "--dry-run",
         ])
         .expect("parses");
-        let a = cli.fetch;
+        let Command::Data {
+            command: DataCommand::Fetch(a),
+        } = cli.command;
         assert_eq!(a.out, Some(PathBuf::from("d")));
         assert_eq!(a.mirror.as_deref(), Some("http://m/"));
         assert_eq!(a.only, ["a.csv", "lookups/b.csv"]);
