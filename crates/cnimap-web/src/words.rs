@@ -4,7 +4,7 @@
 
 use cnimap_core::api::{HitKind, SearchHit, ValuesResponse};
 use cnimap_core::catalogue::{Direction, IndicatorId, Source};
-use cnimap_core::classify::format_thousands;
+use cnimap_core::classify::{format_thousands, quantile_rank_range, DECILE_PUBLISHED};
 use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
 use cnimap_core::Level;
 
@@ -124,6 +124,35 @@ pub fn level_short_title(level: Level) -> &'static str {
         .unwrap_or(title)
 }
 
+/// How an index's deciles were made, in words, with a worked example from its own layer: MHCLG's
+/// published deciles, or deciles derived from the ranks with MHCLG's rule, "for the 7,433 wards
+/// ranked, ranks 1 to 743". `n` is how many areas the index ranks, when known.
+pub fn decile_method(indicator: IndicatorId, n: Option<u32>) -> String {
+    let def = indicator.def();
+    if def.decile_published {
+        return DECILE_PUBLISHED.to_string();
+    }
+    let rule =
+        "Deciles derived by cnimap from the published ranks with the rule MHCLG uses for the \
+Indices of Deprivation: decile = ⌈10 × rank ÷ number of ranked areas⌉.";
+    let example = n
+        .and_then(|n| Some((n, quantile_rank_range(1, n, 10)?)))
+        .map(|(n, first)| {
+            format!(
+                " Decile 1 is the first tenth of ranks (for the {} {} ranked, ranks {} to {}) and \
+decile 10 the last tenth.",
+                format_thousands(n),
+                def.level().areas_noun(),
+                format_thousands(*first.start()),
+                format_thousands(*first.end())
+            )
+        })
+        .unwrap_or_else(|| {
+            " Decile 1 is the first tenth of ranks and decile 10 the last tenth.".into()
+        });
+    format!("{rule}{example}")
+}
+
 /// The legend line for decile 10, given the kind of area ("neighbourhoods", "wards").
 pub fn decile_ten_phrase(direction: Direction, areas: &str) -> String {
     match direction {
@@ -180,6 +209,26 @@ mod tests {
         assert_eq!(
             area_of(&hit(HitKind::Ward, Some("E05000001"), Some("E01000001"))),
             None
+        );
+    }
+
+    #[test]
+    fn a_derived_decile_is_explained_with_its_own_layer() {
+        let wards = decile_method(IndicatorId::CNI2019, Some(7_433));
+        assert!(
+            wards.contains("for the 7,433 wards ranked, ranks 1 to 743"),
+            "{wards}"
+        );
+        assert!(!wards.contains("33,755"), "{wards}");
+        let lsoas = decile_method(IndicatorId::CNI2023, Some(33_755));
+        assert!(
+            lsoas.contains("for the 33,755 neighbourhoods ranked, ranks 1 to 3,375"),
+            "{lsoas}"
+        );
+        assert!(!decile_method(IndicatorId::CNI2019, None).contains("ranks 1 to"));
+        assert_eq!(
+            decile_method(IndicatorId::IMD2019, Some(32_844)),
+            DECILE_PUBLISHED
         );
     }
 

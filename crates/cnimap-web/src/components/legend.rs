@@ -2,14 +2,14 @@
 //! square.
 
 use cnimap_core::bivariate::{BivariateClass, BIVARIATE_METHOD};
-use cnimap_core::classify::{format_thousands, DECILE_METHOD, DECILE_PUBLISHED};
+use cnimap_core::classify::format_thousands;
 use cnimap_core::colour::{decile_colour, NO_DATA};
 use leptos::prelude::*;
 
 use crate::classes::{bivariate_classes, bivariate_counts, indicator_layer, indicator_ramp};
 use crate::state::{use_app, AppState};
 use crate::url_state::ViewMode;
-use crate::words::decile_ten_phrase;
+use crate::words::{decile_method, decile_ten_phrase};
 
 fn toggle(app: AppState, class: u8) {
     app.hidden.update(|h| {
@@ -45,22 +45,21 @@ fn DecileLegend() -> impl IntoView {
         let id = app.indicator.get();
         let def = id.def();
         let noun = indicator_layer(id).level().areas_noun();
-        let one = app
-            .current_meta()
-            .and_then(|m| {
-                m.indicators
-                    .iter()
-                    .find(|i| i.id == id.as_str())
-                    .map(|i| i.decile_one.clone())
-            })
+        let meta = app.current_meta();
+        let meta = meta
+            .as_ref()
+            .and_then(|m| m.indicators.iter().find(|i| i.id == id.as_str()));
+        let one = meta
+            .map(|i| i.decile_one.clone())
             .unwrap_or_else(|| def.direction().decile_one_phrase(noun));
         let ten = decile_ten_phrase(def.direction(), noun);
-        let method = if def.decile_published {
-            DECILE_PUBLISHED
-        } else {
-            DECILE_METHOD
-        };
-        (one, ten, method)
+        // The example counts this layer's ranked areas: from the values, or the catalogue.
+        let n = app
+            .current_values()
+            .filter(|v| v.indicator == id.as_str())
+            .map(|v| v.n_ranked)
+            .or_else(|| meta.map(|i| i.n_ranked));
+        (one, ten, decile_method(id, n))
     };
     let rows = move || {
         let id = app.indicator.get();
