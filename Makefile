@@ -5,10 +5,17 @@ DATA ?= $(abspath ../shared/data)
 # only rebuilds what changed. Override with CARGO_TARGET_DIR=target for a per-checkout cache.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/cnimap/target
 ADDR ?= 127.0.0.1:8080
+# Without a data directory, `make run` says what is missing and asks before fetching it
+# (FETCH=yes fetches without asking; CNIMAP_DATA_MIRROR=URL fetches from a copy of the folder).
+FETCH ?= ask
 
-.PHONY: run test setup web check bench
+.PHONY: run test setup web check bench data
 run: setup web
+	bash scripts/data-fetch.sh "$(DATA)" "$(FETCH)"
 	cargo run --release -p cnimap-server -- serve --data "$(DATA)" --addr "$(ADDR)"
+
+data: setup
+	bash scripts/data-fetch.sh "$(DATA)" yes
 
 test:
 	CNIMAP_DATA="$(DATA)" bash scripts/test.sh

@@ -1,4 +1,5 @@
-//! The `cnimap` command line: `check` the data, `serve` the map, `export-tiles` to PMTiles.
+//! The `cnimap` command line: `data fetch` the inputs, `check` them, `serve` the map,
+//! `export-tiles` to PMTiles.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,11 @@ impl DataArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Get the national data.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
     /// Load and validate every dataset and print a summary; exits non-zero on bad input.
     Check {
         #[command(flatten)]
@@ -68,6 +74,13 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum DataCommand {
+    /// Download every file `cnimap check` reads from its public source (or --mirror), verify its
+    /// SHA-256 and write it atomically; data/sources.toml lists them.
+    Fetch(cnimap_fetch::FetchArgs),
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -77,6 +90,11 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Data {
+            command: DataCommand::Fetch(args),
+        } => cnimap_fetch::run(&args)
+            .map(drop)
+            .map_err(anyhow::Error::from),
         Command::Check { data } => check::run(&data.into_source()),
         Command::Serve {
             data,
