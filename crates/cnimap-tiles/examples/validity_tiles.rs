@@ -35,7 +35,10 @@ const PLACES: [(&str, f64, f64); 10] = [
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let out = PathBuf::from(args.first().expect("usage: validity_tiles OUT_DIR [LAYERS]"));
+    let out = PathBuf::from(
+        args.first()
+            .expect("usage: validity_tiles OUT_DIR [LAYERS]"),
+    );
     let only: Option<Vec<String>> = args
         .get(1)
         .map(|s| s.split(',').map(str::to_owned).collect());

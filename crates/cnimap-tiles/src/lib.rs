@@ -71,6 +71,7 @@ mod neighbours;
 mod ring;
 mod simplify;
 mod topology;
+mod valid;
 mod world;
 
 pub use error::TileError;

@@ -9,6 +9,7 @@ use cnimap_core::tile::TileCoord;
 use crate::clip::clip_ring;
 use crate::mvt::{encode_tile, EncodeFeature};
 use crate::ring::{clean_ring, signed_area2};
+use crate::valid::make_valid;
 use crate::BUFFER;
 
 use super::options::EXTENT_BITS;
@@ -67,8 +68,11 @@ struct Scratch {
 }
 
 /// A feature's rings moved to the tile whose top-left corner is `origin` (on the zoom's global
-/// grid) and clipped to `lo..hi` on both axes: exteriors clockwise on screen, holes anticlockwise.
-/// An exterior that clipping empties takes its holes with it.
+/// grid) and clipped to `lo..hi` on both axes: each exterior followed by its holes, exteriors
+/// clockwise on screen, holes anticlockwise. A feature wholly inside the window is only moved
+/// (it is valid as prepared). Clipping a concave ring can leave zero-width bridges along the
+/// window's edge and rounding the crossings can make a ring touch itself, so a feature that was
+/// cut is rebuilt valid ([`make_valid`]).
 fn clip_feature(
     zf: &ZoomFeature,
     origin: (i64, i64),
@@ -76,6 +80,9 @@ fn clip_feature(
     scratch: &mut Scratch,
 ) -> Vec<Vec<[i64; 2]>> {
     let Scratch { local, clipped } = scratch;
+    let [x0, y0, x1, y1] = zf.bbox;
+    let inside =
+        x0 - origin.0 >= lo && y0 - origin.1 >= lo && x1 - origin.0 <= hi && y1 - origin.1 <= hi;
     let mut rings = Vec::new();
     for polygon in &zf.polygons {
         for (r, ring) in polygon.iter().enumerate() {
@@ -84,6 +91,10 @@ fn clip_feature(
                 ring.iter()
                     .map(|p| [i64::from(p[0]) - origin.0, i64::from(p[1]) - origin.1]),
             );
+            if inside {
+                rings.push(local.clone());
+                continue;
+            }
             clip_ring(local, lo, hi, clipped);
             clean_ring(clipped);
             let area2 = signed_area2(clipped);
@@ -100,5 +111,10 @@ fn clip_feature(
             rings.push(std::mem::take(clipped));
         }
     }
-    rings
+    if inside || rings.is_empty() {
+        return rings;
+    }
+    let mut polygons = Vec::new();
+    make_valid(&rings, &mut polygons);
+    polygons.into_iter().flatten().collect()
 }

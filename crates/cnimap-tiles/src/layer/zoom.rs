@@ -11,6 +11,7 @@ use crate::fxhash::FxHashMap;
 use crate::ring::{clean_ring, signed_area2};
 use crate::simplify::{simplify_closed, simplify_open};
 use crate::topology::{assemble_ring, TopoRing, Topology};
+use crate::valid::make_valid;
 use crate::world::{quantise, world_per_tile_unit, zoom_shift, WorldPt};
 
 use super::options::{TileOptions, EXTENT_BITS};
@@ -24,7 +25,7 @@ pub(super) type ZoomRing = Vec<[i32; 2]>;
 pub(super) struct ZoomFeature {
     pub(super) polygons: Vec<Vec<ZoomRing>>,
     /// `[min_x, min_y, max_x, max_y]` on the zoom's global tile grid.
-    bbox: [i64; 4],
+    pub(super) bbox: [i64; 4],
 }
 
 impl Default for ZoomFeature {
@@ -198,27 +199,7 @@ fn unshared(ring: &TopoRing, adjacency: &Adjacency) -> bool {
         .all(|r| adjacency.uses.get(r.arc as usize).is_some_and(|&n| n < 2))
 }
 
-/// Even-odd point in ring test on the zoom grid.
-fn contains(ring: &[[i32; 2]], p: [i32; 2]) -> bool {
-    let (px, py) = (f64::from(p[0]) + 0.25, f64::from(p[1]) + 0.25);
-    let n = ring.len();
-    let mut inside = false;
-    for i in 0..n {
-        let (a, b) = (ring[i], ring[(i + 1) % n]);
-        let (ax, ay, bx, by) = (
-            f64::from(a[0]),
-            f64::from(a[1]),
-            f64::from(b[0]),
-            f64::from(b[1]),
-        );
-        if (ay > py) != (by > py) && px < ax + (py - ay) / (by - ay) * (bx - ax) {
-            inside = !inside;
-        }
-    }
-    inside
-}
-
-/// One feature on its own: its polygons from the zoom's arcs.
+/// One feature on its own: its polygons from the zoom's arcs, made valid.
 fn single(
     polygons: &[Vec<TopoRing>],
     arcs: &[Vec<[i32; 2]>],
@@ -226,13 +207,14 @@ fn single(
     min_area2: f64,
     out: &mut ZoomFeature,
 ) {
+    let mut rings: Vec<ZoomRing> = Vec::new();
     for polygon in polygons {
-        let mut rings: Vec<ZoomRing> = Vec::with_capacity(polygon.len());
         for (r, ring) in polygon.iter().enumerate() {
             let (mut pts, area2) = zoom_ring(ring, arcs);
             let drop = area2 == 0.0 || (area2.abs() < min_area2 && unshared(ring, adjacency));
             if drop {
                 if r == 0 {
+                    // The exterior is gone: its holes go with it.
                     break;
                 }
                 continue;
@@ -242,36 +224,29 @@ fn single(
             }
             rings.push(pts);
         }
-        out.push(rings);
     }
+    push_valid(&rings, out);
 }
 
-/// A group's outline rings: exteriors become polygons, each hole goes to the exterior holding it.
+/// A group's outline rings (exteriors one way, holes the other, as [`boundary`] gives them),
+/// made valid: each hole ends up in the exterior holding it.
 fn merged(rings: &[TopoRing], arcs: &[Vec<[i32; 2]>], min_area2: f64, out: &mut ZoomFeature) {
-    let mut exteriors: Vec<Vec<ZoomRing>> = Vec::new();
-    let mut holes: Vec<ZoomRing> = Vec::new();
+    let mut kept: Vec<ZoomRing> = Vec::with_capacity(rings.len());
     for ring in rings {
         let (pts, area2) = zoom_ring(ring, arcs);
         if area2.abs() < min_area2.max(f64::MIN_POSITIVE) {
             continue;
         }
-        if area2 > 0.0 {
-            exteriors.push(vec![pts]);
-        } else {
-            holes.push(pts);
-        }
+        kept.push(pts);
     }
-    for hole in holes {
-        let at = hole[0];
-        let home = exteriors
-            .iter()
-            .position(|e| contains(&e[0], at))
-            .unwrap_or(0);
-        if let Some(e) = exteriors.get_mut(home) {
-            e.push(hole);
-        }
-    }
-    for polygon in exteriors {
+    push_valid(&kept, out);
+}
+
+/// Rebuilds a feature's rings into valid polygons ([`make_valid`]) and adds them to `out`.
+fn push_valid(rings: &[ZoomRing], out: &mut ZoomFeature) {
+    let mut polygons = Vec::new();
+    make_valid(rings, &mut polygons);
+    for polygon in polygons {
         out.push(polygon);
     }
 }

@@ -141,7 +141,10 @@ pub fn manifest_layers() -> Vec<ManifestLayer> {
             .unwrap_or_else(|| panic!("{}: {k} missing", path.display()))
             .to_owned()
     };
-    let layers = doc.get("layer").and_then(|v| v.as_array()).expect("[[layer]]");
+    let layers = doc
+        .get("layer")
+        .and_then(|v| v.as_array())
+        .expect("[[layer]]");
     layers
         .iter()
         .filter_map(|l| l.as_table())
