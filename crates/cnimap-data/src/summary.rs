@@ -14,7 +14,9 @@ pub const SUMMARY_METHOD: &str = "Computed by cnimap from the LSOA 2021 values, 
 summary measures: the share of the area's LSOAs in the worst 10% nationally (decile 1), the \
 average (unweighted mean) of their ranks, and the rank of that average among all areas of the same \
 kind (1 = most deprived or highest need). LSOAs are assigned to wards and local authorities with \
-the ONS LSOA 2021 to ward 2024 to LAD 2024 lookup. MHCLG's population-weighted measures (average \
+the ONS LSOA 2021 to ward 2024 to LAD 2024 lookup; for the IoD 2019 (published on LSOA 2011) each \
+LSOA 2011 is placed in the local authority of the LSOA 2021 it became (ONS LSOA 2011 to 2021 \
+lookup; a split area's parts all lie in one authority). MHCLG's population-weighted measures (average \
 score, extent, local concentration) need population figures these files do not include.";
 
 /// One area's summary of one indicator.
@@ -74,7 +76,50 @@ pub fn summarise(
                 .insert(v.def.id, summarise_indicator(v, parent));
         }
     }
+    if let Some(lsoa11) = layers.get(&Level::Lsoa11) {
+        let parents11 = parents_of_2011(lsoa11, &parents, lsoa, lookups);
+        for v in values.iter().filter(|v| v.def.level() == Level::Lsoa11) {
+            for (level, parent) in &parents11 {
+                out.by_level
+                    .entry(*level)
+                    .or_default()
+                    .insert(v.def.id, summarise_indicator(v, parent));
+            }
+        }
+    }
     out
+}
+
+/// The 2024 local authority and region of every LSOA 2011, by its feature index: those of the
+/// first LSOA 2021 it became in the ONS lookup (wards are left out: 2011 areas do not nest in
+/// 2024 wards).
+fn parents_of_2011(
+    lsoa11: &AreaLayer,
+    parents21: &BTreeMap<Level, Vec<Option<NamedArea>>>,
+    lsoa21: &AreaLayer,
+    lookups: &Lookups,
+) -> BTreeMap<Level, Vec<Option<NamedArea>>> {
+    let mut first21: HashMap<&str, u32> = HashMap::new();
+    for (code11, _, code21) in &lookups.lsoa11_21 {
+        if let Some(i) = lsoa21.find(code21) {
+            first21.entry(code11.as_str()).or_insert(i);
+        }
+    }
+    [Level::Lad24, Level::Region]
+        .into_iter()
+        .filter_map(|level| {
+            let p21 = parents21.get(&level)?;
+            let v = lsoa11
+                .codes
+                .iter()
+                .map(|code| {
+                    let i = *first21.get(code.as_str())?;
+                    p21.get(i as usize).cloned().flatten()
+                })
+                .collect();
+            Some((level, v))
+        })
+        .collect()
 }
 
 /// The parent of every LSOA 2021 at each summary level (LAD 2024, region, ward 2024), by feature

@@ -196,6 +196,37 @@ fn lad_summaries_follow_mhclg_measures() {
 }
 
 #[test]
+fn iod2019_summaries_reach_2024_councils_through_the_2011_to_2021_lookup() {
+    let a = atlas();
+    let lads = &a.summaries.by_level[&Level::Lad24]["imd2019"];
+    assert_eq!(lads.len(), 296);
+    assert_eq!(
+        lads.values().map(|s| s.n_lsoas).sum::<u32>(),
+        32_844,
+        "every LSOA 2011 lands in one 2024 council"
+    );
+    // Tendring kept its code from 2017 to 2024: the 2011 -> 2021 -> LAD 2024 path must give the
+    // same LSOAs as the ONS LSOA 2011 -> LAD 2017 best-fit lookup, and the same share in decile 1.
+    let layer = a.layer(Level::Lsoa11).expect("lsoa11");
+    let imd = a.values("imd2019").expect("imd2019");
+    let (mut n, mut d1) = (0u32, 0u32);
+    for (i, code) in layer.codes.iter().enumerate() {
+        if a.lookups
+            .lsoa11
+            .get(code)
+            .is_some_and(|p| p.lad.code == "E07000076")
+        {
+            n += 1;
+            d1 += u32::from(imd.decile[i] == Some(1));
+        }
+    }
+    let t = &lads["E07000076"];
+    assert_eq!((t.n_lsoas, n > 0), (n, true));
+    assert!((t.share_decile1 - f64::from(d1) / f64::from(n)).abs() < 1e-12);
+    assert!(!a.summaries.by_level[&Level::Ward24].contains_key("imd2019"));
+}
+
+#[test]
 fn the_atlas_tiles_what_the_manifest_marks_tiled() {
     let manifest = Manifest::embedded().expect("manifest");
     let expected = [
