@@ -469,7 +469,10 @@ async fn a_council_panel_names_each_measure_says_the_method_once_and_counts_left
     assert!(pos("imd2025_income") < pos("imd2025_crime"));
     assert!(pos("imd2025_crime") < pos("cni2023"));
     // The 2019 editions too, after 2025's.
-    assert!(pos("cni2023") < pos("imd2019"), "no IMD 2019 figure for the council");
+    assert!(
+        pos("cni2023") < pos("imd2019"),
+        "no IMD 2019 figure for the council"
+    );
     let lb = a
         .left_behind_count
         .expect("a count of left-behind neighbourhoods");
