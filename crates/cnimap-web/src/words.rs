@@ -2,7 +2,9 @@
 //! search results and panel lines. Domain facts (titles, directions, nouns, the left-behind
 //! sentence) come from `cnimap-core`; this module only puts them into sentences.
 
-use cnimap_core::api::{HitKind, SearchHit, ValuesResponse};
+#[cfg(test)]
+use cnimap_core::api::SummaryMeasure;
+use cnimap_core::api::{AreaIndicator, Counterpart, HitKind, SearchHit, ValuesResponse};
 use cnimap_core::catalogue::{Direction, IndicatorId, Source};
 use cnimap_core::classify::{format_thousands, quantile_rank_range, DECILE_PUBLISHED};
 use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
@@ -153,6 +155,121 @@ decile 10 the last tenth.",
     format!("{rule}{example}")
 }
 
+/// "rank 1,204 of 33,755".
+pub fn rank_phrase(rank: u32, of: u32) -> String {
+    format!(
+        "rank {} of {}",
+        format_thousands(rank),
+        format_thousands(of)
+    )
+}
+
+/// A score as shown: at most three decimals, no trailing zeros ("94.223", "28.28", "0.25").
+pub fn format_score(score: f64) -> String {
+    let text = format!("{score:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Indicators grouped by their source, sources in the order they first appear (the server sends
+/// the catalogue's order). Ids the catalogue does not know are left out.
+pub fn group_by_source(indicators: &[AreaIndicator]) -> Vec<(Source, Vec<AreaIndicator>)> {
+    let mut groups: Vec<(Source, Vec<AreaIndicator>)> = Vec::new();
+    for ind in indicators {
+        let Ok(id) = IndicatorId::parse(&ind.id) else {
+            continue;
+        };
+        let source = id.def().source;
+        match groups.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, list)) => list.push(ind.clone()),
+            None => groups.push((source, vec![ind.clone()])),
+        }
+    }
+    groups
+}
+
+/// A column of a larger area's measures table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureColumn {
+    /// The measure id (`share_decile1`, `average_rank`, `rank_of_average_rank`).
+    pub id: String,
+    /// Its short name, for the column head.
+    pub short: &'static str,
+    /// Its full name, from the server, said once.
+    pub label: String,
+}
+
+/// The short name of a summary measure, for a column head.
+pub fn measure_short_name(id: &str) -> &'static str {
+    match id {
+        "share_decile1" => "Share in worst 10%",
+        "average_rank" => "Average rank",
+        "rank_of_average_rank" => "Rank",
+        _ => "Measure",
+    }
+}
+
+/// The columns of a measures table for indicators of one source: the measures of the first
+/// indicator that has any, `None` when none has (a neighbourhood's indicators).
+pub fn measure_columns(indicators: &[AreaIndicator]) -> Option<Vec<MeasureColumn>> {
+    let first = indicators.iter().find(|i| !i.measures.is_empty())?;
+    Some(
+        first
+            .measures
+            .iter()
+            .map(|m| MeasureColumn {
+                id: m.id.clone(),
+                short: measure_short_name(&m.id),
+                label: m.label.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// "15 of its 89 neighbourhoods are left behind".
+pub fn left_behind_count_sentence(count: u32, of: u32) -> String {
+    let noun = LEFT_BEHIND_PAIR.level.areas_noun();
+    match count {
+        1 => format!("1 of its {} {noun} is left behind", format_thousands(of)),
+        _ => format!(
+            "{} of its {} {noun} are left behind",
+            format_thousands(count),
+            format_thousands(of)
+        ),
+    }
+}
+
+/// The line above the links to the same place in the other LSOA vintage.
+pub fn counterparts_intro(counterparts: &[Counterpart]) -> String {
+    let level = counterparts.first().map(|c| c.level);
+    let vintage = level.map(level_short_title).unwrap_or("other");
+    match counterparts.len() {
+        1 => format!("The same place as an {vintage} area:"),
+        n => format!("The same place as {n} {vintage} areas:"),
+    }
+}
+
+/// What the panel says when an area could not be loaded: the server's explanation, once, and
+/// what to do.
+pub fn area_error(code: &str, error: &impl std::fmt::Display) -> String {
+    let said = error.to_string();
+    let said = said.trim().trim_end_matches('.');
+    let what = if said.is_empty() {
+        format!("The area {code} could not be loaded")
+    } else {
+        let mut chars = said.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    };
+    format!("{what}. Check the link, or search for the place by name or postcode.")
+}
+
 /// The legend line for decile 10, given the kind of area ("neighbourhoods", "wards").
 pub fn decile_ten_phrase(direction: Direction, areas: &str) -> String {
     match direction {
@@ -230,6 +347,98 @@ mod tests {
             decile_method(IndicatorId::IMD2019, Some(32_844)),
             DECILE_PUBLISHED
         );
+    }
+
+    #[test]
+    fn scores_keep_at_most_three_decimals_without_trailing_zeros() {
+        assert_eq!(format_score(94.223), "94.223");
+        assert_eq!(format_score(28.28), "28.28");
+        assert_eq!(format_score(0.25), "0.25");
+        assert_eq!(format_score(-1.2345), "-1.234");
+        assert_eq!(format_score(3.0), "3");
+        assert_eq!(format_score(-0.0001), "0");
+    }
+
+    fn indicator(id: &str) -> AreaIndicator {
+        AreaIndicator {
+            id: id.into(),
+            title: id.into(),
+            score: None,
+            rank: None,
+            of: 1,
+            decile: None,
+            meaning: String::new(),
+            score_meaning: None,
+            measures: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn indicators_are_grouped_by_source_in_the_order_sent() {
+        let groups = group_by_source(&[
+            indicator("imd2025"),
+            indicator("imd2025_income"),
+            indicator("cni2023"),
+            indicator("nonsense"),
+            indicator("cni2023_civic"),
+        ]);
+        let shape: Vec<(Source, usize)> = groups.iter().map(|(s, l)| (*s, l.len())).collect();
+        assert_eq!(shape, vec![(Source::Iod2025, 2), (Source::Cni2023, 2)]);
+        // The heading is the source's title, which names its year once.
+        assert_eq!(
+            Source::Iod2025.title(),
+            "English Indices of Deprivation 2025"
+        );
+    }
+
+    #[test]
+    fn a_larger_areas_measures_become_columns_named_once() {
+        let mut share = indicator("imd2025");
+        share.measures = vec![
+            SummaryMeasure {
+                id: "share_decile1".into(),
+                label: "Share of its 89 neighbourhoods among the 10% most deprived in England"
+                    .into(),
+                value: 0.2,
+                text: "20%".into(),
+            },
+            SummaryMeasure {
+                id: "average_rank".into(),
+                label: "Average rank of its neighbourhoods (1 = most deprived of 33,755)".into(),
+                value: 10_496.75,
+                text: "10,497".into(),
+            },
+        ];
+        let columns = measure_columns(&[indicator("x"), share]).unwrap_or_default();
+        let heads: Vec<&str> = columns.iter().map(|c| c.short).collect();
+        assert_eq!(heads, vec!["Share in worst 10%", "Average rank"]);
+        assert!(columns[1]
+            .label
+            .starts_with("Average rank of its neighbourhoods"));
+        assert_eq!(measure_columns(&[indicator("imd2025")]), None);
+    }
+
+    #[test]
+    fn a_count_of_left_behind_areas_reads_as_a_sentence() {
+        assert_eq!(
+            left_behind_count_sentence(15, 89),
+            "15 of its 89 neighbourhoods are left behind"
+        );
+        assert_eq!(
+            left_behind_count_sentence(1, 3_758),
+            "1 of its 3,758 neighbourhoods is left behind"
+        );
+    }
+
+    #[test]
+    fn a_bad_link_is_explained_once() {
+        let message = area_error("E01999999", &"no area with code E01999999 in the data");
+        assert_eq!(
+            message,
+            "No area with code E01999999 in the data. Check the link, or search for the place by name or postcode."
+        );
+        assert_eq!(message.matches("E01999999").count(), 1);
+        assert!(area_error("X", &"").starts_with("The area X could not be loaded."));
     }
 
     #[test]

@@ -68,9 +68,11 @@ fn DecileLegend() -> impl IntoView {
             .current_values()
             .filter(|v| v.indicator == id.as_str())
             .map(|v| v.decile_counts);
+        let noun = indicator_layer(id).level().areas_noun();
         (1..=10u8)
             .map(|decile| {
-                let colour = decile_colour(ramp, decile).unwrap_or(NO_DATA).to_hex();
+                let rgb = decile_colour(ramp, decile).unwrap_or(NO_DATA);
+                let (colour, ink) = (rgb.to_hex(), rgb.text_colour().to_hex());
                 let count = counts
                     .map(|c| format_thousands(c[usize::from(decile - 1)]))
                     .unwrap_or_else(|| "…".to_string());
@@ -82,11 +84,13 @@ fn DecileLegend() -> impl IntoView {
                             class="legend-row"
                             class:off=move || !shown()
                             aria-pressed=move || if shown() { "true" } else { "false" }
-                            aria-label=format!("Decile {decile}: {count} areas")
+                            aria-label=format!("Decile {decile}: {count} {noun}")
                             title="Click to hide or show this class"
                             on:click=move |_| toggle(app, decile)
                         >
-                            <span class="swatch" style:background-color=colour></span>
+                            <span class="swatch" style:background-color=colour style:color=ink>
+                                <span class="decile-number" aria-hidden="true">{decile}</span>
+                            </span>
                             <span class="class-name">{format!("Decile {decile}")}</span>
                             <span class="count">{count.clone()}</span>
                         </button>
@@ -102,6 +106,12 @@ fn DecileLegend() -> impl IntoView {
         <p class="legend-phrase">{move || phrases().0}</p>
         <ul class="legend-rows" data-testid="decile-legend">{rows}</ul>
         <p class="legend-phrase">{move || phrases().1}</p>
+        <p class="legend-phrase legend-counts">
+            {move || {
+                let noun = indicator_layer(app.indicator.get()).level().areas_noun();
+                format!("Numbers: how many {noun} are in each decile.")
+            }}
+        </p>
         <p class="small">
             <span class="swatch inline" style:background-color=NO_DATA.to_hex()></span>
             " no value · click a class to hide or show it. "

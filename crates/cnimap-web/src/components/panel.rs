@@ -4,9 +4,8 @@
 
 use std::sync::Arc;
 
-use cnimap_core::api::{AreaDetail, AreaIndicator, IndicatorsResponse};
+use cnimap_core::api::{AreaDetail, AreaIndicator};
 use cnimap_core::catalogue::IndicatorId;
-use cnimap_core::classify::format_thousands;
 use cnimap_core::colour::{decile_colour, NO_DATA};
 use leptos::prelude::*;
 
@@ -15,6 +14,10 @@ use crate::classes::indicator_ramp;
 use crate::dom;
 use crate::state::use_app;
 use crate::url_state::Selection;
+use crate::words::{
+    area_error, counterparts_intro, format_score, group_by_source, left_behind_count_sentence,
+    measure_columns, rank_phrase, MeasureColumn,
+};
 
 /// Moves focus into the panel when it opens (to its close button), and back where it was when it
 /// closes and focus was inside it. A panel open when the page loads leaves focus alone.
@@ -85,34 +88,17 @@ pub fn Panel() -> impl IntoView {
 fn body(selection: Selection, result: Result<Arc<AreaDetail>, ApiError>) -> impl IntoView {
     match result {
         Ok(detail) => view! { <AreaBody detail/> }.into_any(),
-        Err(e) => {
-            let message = if e.is_not_found() {
-                format!("No area with code {} in the data. {e}", selection.code)
-            } else {
-                e.to_string()
-            };
-            view! { <p class="error-text" role="alert">{message}</p> }.into_any()
+        Err(e) => view! {
+            <p class="error-text" role="alert">{area_error(&selection.code, &e)}</p>
         }
+        .into_any(),
     }
-}
-
-fn source_of(meta: &Option<Arc<IndicatorsResponse>>, id: &str) -> (String, u16) {
-    meta.as_ref()
-        .and_then(|m| m.indicators.iter().find(|i| i.id == id))
-        .map(|i| (i.source_title.clone(), i.year))
-        .or_else(|| {
-            IndicatorId::parse(id)
-                .ok()
-                .map(|i| (i.def().source.title().to_string(), i.def().year()))
-        })
-        .unwrap_or_else(|| ("Unknown source".to_string(), 0))
 }
 
 /// The body of the panel for a loaded area.
 #[component]
 fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
     let app = use_app();
-    let meta = app.meta.get_untracked().flatten();
     let d = detail;
     let place = |label: &'static str, value: Option<String>| {
         value.map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
@@ -125,6 +111,35 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
             {place("Region", d.region.as_ref().map(|r| r.name.clone()))}
         </dl>
     };
+    // The same place on the map of the other LSOA vintage.
+    let counterparts = (!d.counterparts.is_empty()).then(|| {
+        let intro = counterparts_intro(&d.counterparts);
+        let items = d
+            .counterparts
+            .iter()
+            .map(|c| {
+                let selection = Selection::on(c.area.code.clone(), c.level);
+                view! {
+                    <li>
+                        <button
+                            type="button"
+                            class="link"
+                            on:click=move |_| app.select(selection.clone(), false)
+                        >
+                            {c.area.name.clone()}
+                            <span class="code">{format!("{} · {}", c.area.code, c.change)}</span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="counterparts">
+                <p class="small">{intro}</p>
+                <ul class="area-list">{items}</ul>
+            </div>
+        }
+    });
     let left_behind = d.left_behind.as_ref().map(|lb| {
         let class = if lb.left_behind {
             "left-behind-yes"
@@ -138,23 +153,42 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
             </div>
         }
     });
-    // Group indicators by source, keeping the server's order.
-    let mut groups: Vec<((String, u16), Vec<AreaIndicator>)> = Vec::new();
-    for ind in &d.indicators {
-        let key = source_of(&meta, &ind.id);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, list)) => list.push(ind.clone()),
-            None => groups.push((key, vec![ind.clone()])),
+    let left_behind_count = d.left_behind_count.as_ref().map(|c| {
+        let class = if c.count > 0 {
+            "left-behind-yes"
+        } else {
+            "left-behind-no"
+        };
+        view! {
+            <div class=format!("left-behind-status left-behind-count {class}")>
+                <strong>{left_behind_count_sentence(c.count, c.of)}</strong>
+                <p>{c.method.clone()}</p>
+            </div>
         }
-    }
-    let tables = groups
+    });
+    let summary_method = d.summary_method.clone().map(|m| {
+        view! {
+            <details class="summary-method">
+                <summary>"How these figures are made"</summary>
+                <p class="small">{m}</p>
+            </details>
+        }
+    });
+    let tables = group_by_source(&d.indicators)
         .into_iter()
-        .map(|((title, year), list)| {
-            let rows = list.into_iter().map(indicator_row).collect_view();
+        .map(|(source, list)| {
+            // A larger area's indicators share their measures: one table, each measure named once.
+            let body = match measure_columns(&list) {
+                Some(columns) => measures_table(columns, list).into_any(),
+                None => {
+                    let rows = list.into_iter().map(indicator_row).collect_view();
+                    view! { <ul class="indicators">{rows}</ul> }.into_any()
+                }
+            };
             view! {
                 <section class="source-group">
-                    <h3>{if year > 0 { format!("{title} ({year})") } else { title }}</h3>
-                    <ul class="indicators">{rows}</ul>
+                    <h3>{source.title()}</h3>
+                    {body}
                 </section>
             }
         })
@@ -163,50 +197,116 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
         <h2 class="area-name">{d.name.clone()}</h2>
         <p class="area-code">{format!("{} · {}", d.code, d.level.title())}</p>
         {names}
+        {counterparts}
         {left_behind}
+        {left_behind_count}
+        {summary_method}
         {tables}
     }
 }
 
-fn indicator_row(ind: AreaIndicator) -> impl IntoView {
-    let rank = ind
-        .rank
-        .map(|r| {
-            format!(
-                "rank {} of {}",
-                format_thousands(r),
-                format_thousands(ind.of)
-            )
-        })
-        .unwrap_or_else(|| "no rank".to_string());
+/// The decile badge of an indicator: its decile on the indicator's ramp.
+fn badge(ind: &AreaIndicator) -> impl IntoView {
+    let id = IndicatorId::parse(&ind.id).ok();
     let decile = ind
         .decile
         .map(|x| x.to_string())
         .unwrap_or_else(|| "–".into());
-    let badge = ind
+    let colour = ind
         .decile
-        .zip(IndicatorId::parse(&ind.id).ok())
+        .zip(id)
         .and_then(|(x, id)| decile_colour(indicator_ramp(id), x))
         .unwrap_or(NO_DATA);
+    view! {
+        <span
+            class="decile-badge"
+            style:background-color=colour.to_hex()
+            style:color=colour.text_colour().to_hex()
+            aria-label=format!("decile {decile}")
+        >
+            {decile.clone()}
+        </span>
+    }
+}
+
+/// The summary measures of a larger area's indicators as one table: the measures' full names
+/// said once above it, short names as column heads, a row per indicator.
+fn measures_table(columns: Vec<MeasureColumn>, list: Vec<AreaIndicator>) -> impl IntoView {
+    let key = columns
+        .iter()
+        .map(|c| format!("{}: {}.", c.short, c.label))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let heads = columns
+        .iter()
+        .map(|c| view! { <th scope="col" title=c.label.clone()>{c.short}</th> })
+        .collect_view();
+    let rows = list
+        .into_iter()
+        .map(|ind| {
+            let cells = columns
+                .iter()
+                .map(|c| {
+                    let text = ind
+                        .measures
+                        .iter()
+                        .find(|m| m.id == c.id)
+                        .map(|m| m.text.clone())
+                        .unwrap_or_else(|| "–".into());
+                    view! { <td>{text}</td> }
+                })
+                .collect_view();
+            view! {
+                <tr class="indicator" data-indicator=ind.id.clone() title=ind.meaning.clone()>
+                    <th scope="row">
+                        <span class="indicator-head">
+                            {badge(&ind)}
+                            <span class="indicator-title">{ind.title.clone()}</span>
+                        </span>
+                    </th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="small measure-key">{key}</p>
+        <table class="measures">
+            <thead>
+                <tr>
+                    <th scope="col">"Indicator (decile)"</th>
+                    {heads}
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+fn indicator_row(ind: AreaIndicator) -> impl IntoView {
+    let id = IndicatorId::parse(&ind.id).ok();
+    let rank = ind
+        .rank
+        .map(|r| rank_phrase(r, ind.of))
+        .unwrap_or_else(|| "no rank".to_string());
     let score = ind
         .score
-        .map(|s| format!(" · score {s:.3}"))
+        .map(|s| format!(" · score {}", format_score(s)))
         .unwrap_or_default();
+    let score_meaning = ind.score.and(
+        ind.score_meaning
+            .clone()
+            .or_else(|| id.and_then(|i| i.def().score_meaning()).map(str::to_string)),
+    );
     view! {
         <li class="indicator" data-indicator=ind.id.clone()>
             <div class="indicator-head">
-                <span
-                    class="decile-badge"
-                    style:background-color=badge.to_hex()
-                    style:color=badge.text_colour().to_hex()
-                    aria-label=format!("decile {decile}")
-                >
-                    {decile.clone()}
-                </span>
+                {badge(&ind)}
                 <span class="indicator-title">{ind.title.clone()}</span>
             </div>
             <div class="indicator-rank">{format!("{rank}{score}")}</div>
             <div class="indicator-meaning">{ind.meaning.clone()}</div>
+            {score_meaning.map(|m| view! { <div class="indicator-score">{m}</div> })}
         </li>
     }
 }
