@@ -11,10 +11,7 @@ use crate::DataSource;
 /// Loads the layer's geometry, prepares it and writes `out` (temp file, then rename).
 pub fn run(source: &DataSource, layer: &str, out: &Path) -> anyhow::Result<()> {
     let manifest = source.manifest()?;
-    let tiled: Vec<Level> = Level::ALL
-        .into_iter()
-        .filter(|l| manifest.layer(*l).is_some_and(|c| c.tiled))
-        .collect();
+    let tiled = manifest.tiled_levels();
     let level = Level::from_id(layer)
         .filter(|l| tiled.contains(l))
         .with_context(|| {

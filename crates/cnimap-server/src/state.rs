@@ -59,14 +59,12 @@ impl AppState {
         let t = Instant::now();
         let (mut atlas, search) = source.load()?;
         let mut startup = vec![("load data", t.elapsed().as_millis())];
-        let tiled = prepare::tiled_levels(&atlas);
+        let tiled = atlas.tiled_levels();
         let prepared = prepare::prepare(&atlas, &tiled)?;
         startup.extend(prepared.timings);
         // Requests never read the outlines: the tiles, labels and neighbours hold what they need.
-        for layer in atlas.layers.values_mut() {
-            layer.geometry = Vec::new();
-        }
-        atlas.left_behind_outlines = Vec::new();
+        drop(atlas.take_geometry());
+        drop(std::mem::take(&mut atlas.left_behind_outlines));
         startup.push(("total", t0.elapsed().as_millis()));
         for (what, ms) in &startup {
             tracing::info!(what, ms = *ms as u64, "start-up");

@@ -53,16 +53,6 @@ pub struct Prepared {
     pub timings: Vec<(&'static str, u128)>,
 }
 
-/// The layers the manifest asks to tile, in [`Level`] order.
-pub fn tiled_levels(atlas: &Atlas) -> Vec<Level> {
-    atlas
-        .layers
-        .values()
-        .filter(|l| l.tiled)
-        .map(|l| l.level)
-        .collect()
-}
-
 /// Prepares tiles, neighbours and documents for `tiled` layers, side by side.
 pub fn prepare(atlas: &Atlas, tiled: &[Level]) -> Result<Prepared, PrepareError> {
     std::thread::scope(|s| {
