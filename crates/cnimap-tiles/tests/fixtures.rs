@@ -620,3 +620,118 @@ fn neighbours_come_from_the_most_detailed_source() {
     assert_eq!(layer.neighbours().of(0), &[1]);
     assert_eq!(layer.neighbours().of(1), &[0]);
 }
+
+/// Panics when a ring of the feature visits a vertex twice (touches itself) or runs straight back
+/// along its last edge (a spike or a zero-width bridge), or when a ring has no area.
+fn assert_simple_rings(f: &DecodedFeature, what: &str) {
+    for ring in &f.rings {
+        let mut seen = ring.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(
+            seen.len(),
+            ring.len(),
+            "{what}: a ring touches itself: {ring:?}"
+        );
+        assert_ne!(area2(ring), 0, "{what}: a ring without area");
+        let n = ring.len();
+        for i in 0..n {
+            let (a, b, c) = (ring[i], ring[(i + 1) % n], ring[(i + 2) % n]);
+            let cross = (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]);
+            let dot = (b[0] - a[0]) * (c[0] - b[0]) + (b[1] - a[1]) * (c[1] - b[1]);
+            assert!(
+                cross != 0 || dot > 0,
+                "{what}: the ring turns back on itself at {b:?}"
+            );
+        }
+    }
+}
+
+/// Two 0.1-degree squares joined by a corridor 0.00001 degrees (about 1 m) wide.
+fn dumbbell() -> InputFeature {
+    feature(
+        3,
+        "E01000003",
+        vec![Polygon::new(
+            ring(&[
+                (0.0, 52.0),
+                (0.1, 52.0),
+                (0.1, 52.05),
+                (0.3, 52.05),
+                (0.3, 52.0),
+                (0.4, 52.0),
+                (0.4, 52.1),
+                (0.3, 52.1),
+                (0.3, 52.05001),
+                (0.1, 52.05001),
+                (0.1, 52.1),
+                (0.0, 52.1),
+            ]),
+            vec![],
+        )],
+    )
+}
+
+#[test]
+fn an_area_pinched_by_snapping_is_split_into_simple_rings() {
+    let layer = layer(vec![dumbbell()], &on_demand());
+    // At zoom 8 the corridor is a twentieth of a tile unit wide: its sides snap onto one grid line.
+    // The bridge goes and the two squares come out as two polygons with simple rings.
+    let t = lonlat_to_tile(0.2, 52.05, 8).expect("valid zoom");
+    let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+    assert_eq!(features.len(), 1);
+    assert_simple_rings(&features[0], "z8");
+    let exteriors = features[0].rings.iter().filter(|r| area2(r) > 0).count();
+    assert_eq!(exteriors, 2, "the squares come apart at z8");
+    // At zoom 14 the corridor is 3 units wide and stays: one ring.
+    let t = lonlat_to_tile(0.2, 52.05, 14).expect("valid zoom");
+    let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+    assert_simple_rings(&features[0], "z14");
+    assert_eq!(features[0].rings.len(), 1);
+}
+
+#[test]
+fn a_concave_area_cut_by_the_tile_edge_leaves_separate_parts_without_bridges() {
+    // A U open to the south whose bottom lies south of the tile: inside the buffered tile only
+    // its two arms are left. Clipping ring by ring would join them with a zero-width bridge along
+    // the tile's edge.
+    let z = 10;
+    let t = lonlat_to_tile(0.5, 52.0, z).expect("valid zoom");
+    let n = f64::from(1u32 << z);
+    let lon = |x: f64| x / n * 360.0 - 180.0;
+    let lat = |y: f64| {
+        (std::f64::consts::PI * (1.0 - 2.0 * y / n))
+            .sinh()
+            .atan()
+            .to_degrees()
+    };
+    let (x0, y0) = (f64::from(t.x()), f64::from(t.y()));
+    // In tile fractions: arms at x 0.2-0.4 and 0.6-0.8 from y 0.5 down to 1.5, joined at the
+    // bottom (y 1.3-1.5), outside the tile.
+    let pts: Vec<(f64, f64)> = [
+        (0.2, 0.5),
+        (0.4, 0.5),
+        (0.4, 1.3),
+        (0.6, 1.3),
+        (0.6, 0.5),
+        (0.8, 0.5),
+        (0.8, 1.5),
+        (0.2, 1.5),
+    ]
+    .iter()
+    .map(|&(x, y)| (lon(x0 + x), lat(y0 + y)))
+    .collect();
+    let layer = layer(
+        vec![feature(
+            4,
+            "E01000004",
+            vec![Polygon::new(ring(&pts), vec![])],
+        )],
+        &on_demand(),
+    );
+    let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+    assert_eq!(features.len(), 1);
+    assert_simple_rings(&features[0], "clipped U");
+    assert_eq!(features[0].rings.len(), 2, "two arms, each its own polygon");
+    assert!(features[0].rings.iter().all(|r| area2(r) > 0));
+}

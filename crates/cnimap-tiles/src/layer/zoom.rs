@@ -90,7 +90,8 @@ pub(super) fn zoom_layer(p: &SourceTopology<'_>, z: u8, options: &TileOptions) -
 
     let topology = p.topology;
     let n = topology.features.len();
-    let reps: Vec<u32> = if options.coalesces(z) {
+    let coalesces = options.coalesces(z);
+    let reps: Vec<u32> = if coalesces {
         let threshold = options.min_feature_area * fine_unit * fine_unit;
         group(p.areas, p.order, p.adjacency, threshold)
     } else {
@@ -125,7 +126,11 @@ pub(super) fn zoom_layer(p: &SourceTopology<'_>, z: u8, options: &TileOptions) -
                     merged(&boundary(rings, topology), &arcs, min_area2, &mut out);
                 }
             }
-            if out.polygons.is_empty() && !topology.features[f].is_empty() {
+            // Above the coalescing zooms every area must be in its tiles: one that collapsed
+            // gets a one-unit square (it overlaps the neighbours that cover its place by that
+            // unit). Where groups are drawn, a collapsed group is left out: its neighbours,
+            // built from the same arcs, already cover its place, and a square would overlap them.
+            if !coalesces && out.polygons.is_empty() && !topology.features[f].is_empty() {
                 let [x, y] = quantise(p.centres[f], shift);
                 out.push(vec![vec![[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1]]]);
             }
