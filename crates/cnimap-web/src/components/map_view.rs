@@ -52,6 +52,7 @@ pub fn MapView() -> impl IntoView {
     sync_selection(app);
     sync_attribution(app);
     load_points(app);
+    sync_markers(app);
     obey_camera_requests(app, container);
     let focused = RwSignal::new(false);
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -413,19 +414,22 @@ fn sync_selection(app: AppState) {
     });
 }
 
-/// Fetches the label points of the active layer the first time the map is zoomed in far enough
-/// to draw their names.
+/// Fetches the label points of the active layer the first time they are needed: when the map is
+/// zoomed in far enough to draw the areas' names, or when the view highlights areas (the markers
+/// are drawn at the label points).
 fn load_points(app: AppState) {
     let loaded = StoredValue::new(Vec::<AreaLayer>::new());
     Effect::new(move |_| {
         if !app.map_ready.get() {
             return;
         }
+        let view = app.view.get();
         let zoom = app.camera.get().map(|c| c.zoom).unwrap_or(0.0);
-        if zoom < style::NAMES_MIN_ZOOM - 0.5 {
+        let names = zoom >= style::NAMES_MIN_ZOOM - 0.5;
+        if !names && !highlights(view) {
             return;
         }
-        let layer = active_layer(app.view.get(), app.indicator.get());
+        let layer = active_layer(view, app.indicator.get());
         if loaded.with_value(|l| l.contains(&layer)) {
             return;
         }
@@ -440,6 +444,55 @@ fn load_points(app: AppState) {
                 &format!("{origin}/api/labels/{}", layer.source()),
             )
         });
+    });
+}
+
+/// Whether a view highlights areas (then each is also drawn as a marker at its label point, so
+/// areas too small to see at low zoom still show).
+fn highlights(view: ViewMode) -> bool {
+    view == ViewMode::LeftBehind
+}
+
+/// Keeps the highlight markers in step with the view: the left-behind flags set on the label
+/// points (from the values, not the merged low-zoom geometry) and the marker layer shown only
+/// while the left-behind view is.
+fn sync_markers(app: AppState) {
+    let shown = StoredValue::new(None::<AreaLayer>);
+    let applied = StoredValue::new(None::<u8>);
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let view = app.view.get();
+        let layer = active_layer(view, app.indicator.get());
+        let want = highlights(view).then_some(layer);
+        if want.is_some() {
+            if let Some(pair) = app.current_pair() {
+                let rule = app.rule();
+                if applied.get_value() != Some(rule.percent()) {
+                    let flags = left_behind_flags(&pair, rule);
+                    app.with_map(|m| {
+                        map::set_point_classes(m, layer.points_source(), KEY_LEFT_BEHIND, &flags)
+                    });
+                    applied.set_value(Some(rule.percent()));
+                }
+            }
+        }
+        if shown.get_value() != want {
+            app.with_map(|m| {
+                for l in AreaLayer::ALL {
+                    let visibility =
+                        JsValue::from_str(if Some(l) == want { "visible" } else { "none" });
+                    map::set_layout(
+                        m,
+                        StyleLayer::Area(l, Part::Markers),
+                        "visibility",
+                        &visibility,
+                    );
+                }
+            });
+            shown.set_value(want);
+        }
     });
 }
 
