@@ -56,6 +56,7 @@ impl Pattern {
             d0: 0,
             pm_prev: 0,
             text_len: 0,
+            diagonal: 0,
             score: self.len as u32,
             best: self.len as u32,
         }
@@ -86,20 +87,71 @@ impl Pattern {
         }
         // Row 0 of a global alignment grows by one per text byte.
         let x = (hp << 1) | 1;
+        // The main diagonal: row j + 1 holds row j of the previous column, plus one unless the
+        // diagonal step is free (`d0` bit j).
+        let j = col.text_len as usize;
+        let diagonal = if j < self.len {
+            col.diagonal + u32::from((d0 >> j) & 1 == 0)
+        } else {
+            col.diagonal
+        };
         Column {
             vp: (hn << 1) | !(x | d0),
             vn: x & d0,
             d0,
             pm_prev: pm,
             text_len: col.text_len + 1,
+            diagonal,
             score,
             best: col.best.min(score),
         }
     }
 
-    /// The smallest distance from any beginning of the pattern (the empty one included) to the
-    /// text read so far. Once it exceeds `k`, no longer text comes within `k` of any beginning of
-    /// the pattern, nor of the whole of it (Ukkonen's cut-off; it holds with swaps too).
+    /// Whether some beginning of the pattern (the empty one included) is within `k` of the text
+    /// read so far. Once none is, no longer text comes within `k` of any beginning of the
+    /// pattern, nor of the whole of it (Ukkonen's cut-off; it holds with swaps too, since a swap
+    /// reaches back only through cells that an ordinary edit bounds).
+    #[inline]
+    pub fn column_within(&self, col: &Column, k: u32) -> bool {
+        // Row i holds at least |i - j| (j = text bytes read), so only rows j - k ..= j + k can
+        // be within k: walk them from a row whose value is known, the main diagonal (row j)
+        // while the text is no longer than the pattern, else the last row (the score).
+        let (m, j, k) = (self.len, col.text_len as usize, k as i64);
+        let delta = |row: usize| -> i64 {
+            // Row `row` minus row `row - 1`.
+            ((col.vp >> (row - 1)) & 1) as i64 - ((col.vn >> (row - 1)) & 1) as i64
+        };
+        let (start, value) = if j <= m {
+            (j, i64::from(col.diagonal))
+        } else if j - m <= k as usize {
+            (m, i64::from(col.score))
+        } else {
+            return false;
+        };
+        let lo = j.saturating_sub(k as usize);
+        let hi = (j + k as usize).min(m);
+        let mut v = value;
+        for row in start..=hi {
+            if row > start {
+                v += delta(row);
+            }
+            if v <= k {
+                return true;
+            }
+        }
+        v = value;
+        for row in (lo..start).rev() {
+            v -= delta(row + 1);
+            if v <= k {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The smallest distance from any beginning of the pattern to the text read so far (for
+    /// tests; the search asks [`Pattern::column_within`]).
+    #[cfg(test)]
     pub fn column_min(&self, col: &Column) -> u32 {
         let mut v = col.text_len as i64;
         let mut min = v;
@@ -125,6 +177,9 @@ pub struct Column {
     pm_prev: u64,
     /// Text bytes read.
     text_len: u32,
+    /// The value on the main diagonal (row = text bytes read), while the text is no longer than
+    /// the pattern.
+    diagonal: u32,
     /// Distance from the whole pattern to the text read.
     pub score: u32,
     /// Smallest `score` over every beginning of the text read (the empty one included).
@@ -245,6 +300,14 @@ mod tests {
                     .min()
                     .expect("test value");
                 assert_eq!(p.column_min(&col), min, "{a:?} against {:?}", &b[..j]);
+                for k in 0..3 {
+                    assert_eq!(
+                        p.column_within(&col, k),
+                        min <= k,
+                        "{a:?} against {:?}",
+                        &b[..j]
+                    );
+                }
             }
         }
     }

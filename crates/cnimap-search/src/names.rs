@@ -106,7 +106,12 @@ struct Vocabulary {
     /// `shared[i]` = bytes key `i` shares with key `i - 1` at its start (0 for the first key,
     /// at most 255): the trie's shape, for [`Vocabulary::within`].
     shared: Vec<u8>,
+    /// The smallest `shared` of each block of [`BLOCK`] keys, to skip a long branch in strides.
+    block_min: Vec<u8>,
 }
+
+/// Keys per block of [`Vocabulary::block_min`].
+const BLOCK: usize = 64;
 
 impl Vocabulary {
     fn build<'a>(pairs: impl Iterator<Item = (&'a str, u32)>) -> Vocabulary {
@@ -136,7 +141,34 @@ impl Vocabulary {
             v.mass.push(v.entries.len() as u32);
             prev = key;
         }
+        v.block_min = v
+            .shared
+            .chunks(BLOCK)
+            .map(|c| c.iter().copied().min().unwrap_or(0))
+            .collect();
         v
+    }
+
+    /// The first key after `i` sharing fewer than `depth` bytes with the key before it: the end of
+    /// the branch that key `i` starts at `depth`.
+    fn branch_end(&self, i: usize, depth: usize) -> usize {
+        let n = self.len();
+        let inside = |j: usize| usize::from(self.shared[j]) >= depth;
+        let mut j = i + 1;
+        // To the end of this block, then whole blocks, then within the last block.
+        while j < n && !j.is_multiple_of(BLOCK) {
+            if !inside(j) {
+                return j;
+            }
+            j += 1;
+        }
+        while j < n && usize::from(self.block_min[j / BLOCK]) >= depth {
+            j += BLOCK;
+        }
+        while j < n && inside(j) {
+            j += 1;
+        }
+        j.min(n)
     }
 
     /// Number of keys.
@@ -203,12 +235,10 @@ impl Vocabulary {
                     // The whole key is close enough; longer keys after it are read next.
                     each(self.entries_of(i..i + 1));
                 }
-                if take || pattern.column_min(&col) > k {
+                if take || !pattern.column_within(&col, k) {
                     // Every key in this branch (the keys that follow sharing `path_len` bytes or
                     // more) is in, a beginning being close enough, or out.
-                    while next < self.len() && usize::from(self.shared[next]) >= path_len {
-                        next += 1;
-                    }
+                    next = self.branch_end(i, path_len);
                     if take {
                         each(self.entries_of(i..next));
                     }
@@ -679,43 +709,40 @@ impl NameIndex {
 
         // Typos, when the exact matches do not fill the list. An entry matching with typos has
         // every query word within that word's edits of one of its words, so each query word
-        // gives a superset of the candidates: the vocabulary walked for each word (a word too
-        // short for typos must begin one exactly), the smallest set kept and narrowed by the
-        // next smallest while it is large. The squashed query within the budget of a squashed
+        // gives a superset of the candidates: the vocabulary walked for the longest word (a word
+        // too short for typos must begin one exactly), narrowed by the next longest while the set
+        // is large. The squashed query within the budget of a squashed
         // name adds its own candidates.
         if q.budget > 0 && exact_places(&found) < limit {
-            let mut sets: Vec<Vec<&[u32]>> = q
-                .words
-                .iter()
-                .map(|w| {
-                    let mut lists: Vec<&[u32]> = Vec::new();
-                    let searched = if q.has_digit {
-                        &vocabularies[..]
-                    } else {
-                        &vocabularies[..1]
-                    };
-                    for v in searched {
-                        match w.pattern.as_ref().filter(|_| w.cap > 0) {
-                            Some(p) => v.within(p, w.cap, w.beginnings, |l| lists.push(l)),
-                            None => lists.push(v.entries_of(v.prefix_range(w.text))),
-                        }
+            let searched = if q.has_digit {
+                &vocabularies[..]
+            } else {
+                &vocabularies[..1]
+            };
+            let candidates_of = |w: &QueryWord| -> Vec<&[u32]> {
+                let mut lists: Vec<&[u32]> = Vec::new();
+                for v in searched {
+                    match w.pattern.as_ref().filter(|_| w.cap > 0) {
+                        Some(p) => v.within(p, w.cap, w.beginnings, |l| lists.push(l)),
+                        None => lists.push(v.entries_of(v.prefix_range(w.text))),
                     }
-                    lists
-                })
-                .collect();
-            let size = |set: &Vec<&[u32]>| set.iter().map(|l| l.len()).sum::<usize>();
-            sets.sort_by_key(size);
-            let mut candidates: Vec<u32> = sets
+                }
+                lists
+            };
+            // Longer words first: they usually have fewer candidates, and a walk costs time.
+            let mut order: Vec<&QueryWord> = q.words.iter().collect();
+            order.sort_by_key(|w| std::cmp::Reverse(w.text.len()));
+            let mut candidates: Vec<u32> = order
                 .first()
-                .map(|set| set.iter().flat_map(|l| l.iter().copied()).collect())
+                .map(|w| candidates_of(w).concat())
                 .unwrap_or_default();
             let mut member = vec![0u64; self.entry_place.len().div_ceil(64)];
-            for set in sets.iter().skip(1) {
+            for w in order.iter().skip(1) {
                 if candidates.len() <= NARROW_ABOVE {
                     break;
                 }
                 member.fill(0);
-                for &e in set.iter().flat_map(|l| l.iter()) {
+                for &e in candidates_of(w).iter().flat_map(|l| l.iter()) {
                     member[e as usize / 64] |= 1 << (e % 64);
                 }
                 candidates.retain(|&e| member[e as usize / 64] & (1 << (e % 64)) != 0);
