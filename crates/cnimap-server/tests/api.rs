@@ -46,6 +46,11 @@ fn state() -> &'static AppState {
             &DataSource {
                 data_dir: dir,
                 manifest: None,
+                towns: Some(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../..")
+                        .join(cnimap_search::DEFAULT_TOWNS_FILE),
+                ),
             },
             static_dir(),
         )
@@ -495,4 +500,25 @@ async fn gzip_refused_with_q_zero_gets_the_plain_body() {
     assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
     let body = r.into_body().collect().await.expect("body").to_bytes();
     assert_eq!(body.first(), Some(&b'{'));
+}
+
+#[rstest]
+#[case::hyphens("Clacton-on-Sea")]
+#[case::spaces("Clacton%20on%20Sea")]
+#[case::short("clacton")]
+#[tokio::test]
+async fn a_town_is_found_first_and_placed_in_a_neighbourhood(#[case] q: &str) {
+    let s: SearchResponse = json(get(&format!("/api/search?q={q}")).await).await;
+    let first = s.hits.first().expect("a hit");
+    assert_eq!(first.kind, cnimap_core::api::HitKind::Town, "{:?}", s.hits);
+    assert_eq!(first.name, "Clacton-on-Sea");
+    let lsoa = first.lsoa21.as_deref().expect("the LSOA at its centre");
+    let a: AreaDetail = json(get(&format!("/api/areas/{lsoa}")).await).await;
+    assert_eq!(a.lad.map(|l| l.name).as_deref(), Some("Tendring"));
+}
+
+#[tokio::test]
+async fn the_catalogue_credits_geonames_for_towns() {
+    let v: IndicatorsResponse = json(get("/api/indicators").await).await;
+    assert!(v.attribution.iter().any(|a| a.contains("GeoNames")));
 }

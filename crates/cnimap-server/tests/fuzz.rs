@@ -35,6 +35,11 @@ fn state() -> &'static AppState {
             &DataSource {
                 data_dir: dir,
                 manifest: None,
+                towns: Some(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../..")
+                        .join(cnimap_search::DEFAULT_TOWNS_FILE),
+                ),
             },
             dist,
         )

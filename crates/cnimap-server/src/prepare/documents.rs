@@ -46,6 +46,7 @@ pub fn attribution() -> Vec<String> {
         .collect();
     v.push(BOUNDARY_ATTRIBUTION.to_string());
     v.push("Postcodes and place names: ONS Postcode Directory 2017 and ONS/House of Commons Library names, Open Government Licence v3.0.".to_string());
+    v.push(format!("{}.", cnimap_search::TOWNS_ATTRIBUTION));
     v
 }
 
