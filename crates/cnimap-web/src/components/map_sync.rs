@@ -1,0 +1,254 @@
+//! Effects that keep the map in step with the state: which layer shows, its feature-state
+//! classes and fill colours, the selection outline, the label points, the highlight markers and
+//! the attribution.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use serde_json::json;
+use wasm_bindgen::JsValue;
+
+use crate::classes::{
+    active_layer, bivariate_classes, decile_classes, indicator_ramp, left_behind_flags,
+};
+use crate::layers::{AreaLayer, Part, StyleLayer};
+use crate::map;
+use crate::state::AppState;
+use crate::style::{self, KEY_BIVARIATE, KEY_DECILE, KEY_LEFT_BEHIND};
+use crate::url_state::ViewMode;
+
+/// Name of the `performance.mark` set when the first choropleth has been painted.
+pub const FIRST_PAINT_MARK: &str = "cnimap:first-choropleth";
+
+fn set_performance_mark() {
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark(FIRST_PAINT_MARK);
+    }
+}
+
+/// Keeps the visible layer, its feature-state classes and its fill colours in step with the
+/// state. Classes are recomputed only when their data changes (hiding a class only repaints).
+///
+/// Nothing on the map changes until the data of the new view or indicator has arrived: every
+/// MapLibre `setPaintProperty`/`setLayoutProperty` call repaints the whole map (hundreds of
+/// milliseconds with software WebGL) even when the value is unchanged, so the old map stays as it
+/// is while the values load, and properties are only set when they differ from what was set last.
+pub fn sync_layers(app: AppState) {
+    let applied = StoredValue::new(HashMap::<(AreaLayer, &'static str), String>::new());
+    let visible = StoredValue::new(None::<AreaLayer>);
+    let fills = StoredValue::new(HashMap::<AreaLayer, String>::new());
+    let marked = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let view = app.view.get();
+        let indicator = app.indicator.get();
+        let hidden = app.hidden.get();
+        let threshold = app.threshold.get();
+        let layer = active_layer(view, indicator);
+        // The classes to show and the fill expression colouring them, once the data is here.
+        type Classes = Box<dyn Fn() -> Vec<u8>>;
+        let ready: Option<(&'static str, String, Classes, serde_json::Value)> = match view {
+            ViewMode::Choropleth => app
+                .current_values()
+                .filter(|v| v.indicator == indicator.as_str())
+                .map(|v| {
+                    let classes: Classes = Box::new(move || decile_classes(&v));
+                    let fill = style::decile_fill(indicator_ramp(indicator), &hidden);
+                    (KEY_DECILE, indicator.to_string(), classes, fill)
+                }),
+            ViewMode::Bivariate => app.current_pair().map(|p| {
+                let classes: Classes = Box::new(move || bivariate_classes(&p));
+                (
+                    KEY_BIVARIATE,
+                    "pair".to_string(),
+                    classes,
+                    style::bivariate_fill(&hidden),
+                )
+            }),
+            ViewMode::LeftBehind => app.current_pair().map(|p| {
+                let rule = app.rule();
+                let classes: Classes = Box::new(move || left_behind_flags(&p, rule));
+                (
+                    KEY_LEFT_BEHIND,
+                    threshold.to_string(),
+                    classes,
+                    style::left_behind_fill(),
+                )
+            }),
+        };
+        let Some((key, tag, classes, fill)) = ready else {
+            return;
+        };
+        app.with_map(|m| {
+            if applied.with_value(|a| a.get(&(layer, key)) != Some(&tag)) {
+                map::set_classes(m, layer.source(), key, &classes());
+                applied.update_value(|a| {
+                    a.insert((layer, key), tag);
+                });
+            }
+            if visible.get_value() != Some(layer) {
+                for l in AreaLayer::ALL {
+                    let visibility = JsValue::from_str(if l == layer { "visible" } else { "none" });
+                    for part in [
+                        Part::Fill,
+                        Part::Line,
+                        Part::Hover,
+                        Part::Selected,
+                        Part::Labels,
+                    ] {
+                        map::set_layout(m, StyleLayer::Area(l, part), "visibility", &visibility);
+                    }
+                }
+                visible.set_value(Some(layer));
+            }
+            let fill_text = fill.to_string();
+            if fills.with_value(|f| f.get(&layer) != Some(&fill_text)) {
+                map::set_paint(
+                    m,
+                    StyleLayer::Area(layer, Part::Fill),
+                    "fill-color",
+                    &map::json(&fill),
+                );
+                fills.update_value(|f| {
+                    f.insert(layer, fill_text);
+                });
+            }
+            if !marked.get_value() {
+                marked.set_value(true);
+                m.once("idle", &map::callback(|_| set_performance_mark()));
+            }
+        });
+    });
+}
+
+/// Outlines the selected area on every colourable layer.
+pub fn sync_selection(app: AppState) {
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let selected = app.selected.get();
+        let filter = map::json(&style::code_filter(
+            selected.as_ref().map(|s| s.code.as_str()),
+        ));
+        app.with_map(|m| {
+            for layer in AreaLayer::ALL {
+                map::set_layer_filter(m, StyleLayer::Area(layer, Part::Selected), &filter);
+            }
+        });
+    });
+}
+
+/// Fetches the label points of the active layer the first time they are needed: when the map is
+/// zoomed in far enough to draw the areas' names, or when the view highlights areas (the markers
+/// are drawn at the label points).
+pub fn load_points(app: AppState) {
+    let loaded = StoredValue::new(Vec::<AreaLayer>::new());
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let view = app.view.get();
+        let zoom = app.camera.get().map(|c| c.zoom).unwrap_or(0.0);
+        let names = zoom >= style::NAMES_MIN_ZOOM - 0.5;
+        if !names && !highlights(view) {
+            return;
+        }
+        let layer = active_layer(view, app.indicator.get());
+        if loaded.with_value(|l| l.contains(&layer)) {
+            return;
+        }
+        loaded.update_value(|l| l.push(layer));
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        app.with_map(|m| {
+            map::set_data_url(
+                m,
+                layer.points_source(),
+                &format!("{origin}/api/labels/{}", layer.source()),
+            )
+        });
+    });
+}
+
+/// Whether a view highlights areas (then each is also drawn as a marker at its label point, so
+/// areas too small to see at low zoom still show).
+fn highlights(view: ViewMode) -> bool {
+    view == ViewMode::LeftBehind
+}
+
+/// Keeps the highlight markers in step with the view: the left-behind flags set on the label
+/// points (from the values, not the merged low-zoom geometry) and the marker layer shown only
+/// while the left-behind view is.
+pub fn sync_markers(app: AppState) {
+    let shown = StoredValue::new(None::<AreaLayer>);
+    let applied = StoredValue::new(None::<u8>);
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let view = app.view.get();
+        let layer = active_layer(view, app.indicator.get());
+        let want = highlights(view).then_some(layer);
+        if want.is_some() {
+            if let Some(pair) = app.current_pair() {
+                let rule = app.rule();
+                if applied.get_value() != Some(rule.percent()) {
+                    let flags = left_behind_flags(&pair, rule);
+                    app.with_map(|m| {
+                        map::set_point_classes(m, layer.points_source(), KEY_LEFT_BEHIND, &flags)
+                    });
+                    applied.set_value(Some(rule.percent()));
+                }
+            }
+        }
+        if shown.get_value() != want {
+            app.with_map(|m| {
+                for l in AreaLayer::ALL {
+                    let visibility =
+                        JsValue::from_str(if Some(l) == want { "visible" } else { "none" });
+                    map::set_layout(
+                        m,
+                        StyleLayer::Area(l, Part::Markers),
+                        "visibility",
+                        &visibility,
+                    );
+                }
+            });
+            shown.set_value(want);
+        }
+    });
+}
+
+/// Adds the attribution control once the dataset attributions are known.
+pub fn sync_attribution(app: AppState) {
+    let added = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !app.map_ready.get() || added.get_value() {
+            return;
+        }
+        let Some(meta) = app.current_meta() else {
+            return;
+        };
+        added.set_value(true);
+        let control = map::AttributionControl::new(&map::json(&json!({
+            "compact": true,
+            "customAttribution": meta.attribution
+        })));
+        app.with_map(|m| {
+            m.add_control(&control, "bottom-right");
+            map::fold_attribution(m);
+            // MapLibre unfolds a compact attribution again when sources add theirs; fold it once
+            // everything has loaded, so it never covers the map (the credit line in the side card
+            // and the "i" button keep every source one click away).
+            let folded = m.clone();
+            m.once(
+                "idle",
+                &map::callback(move |_| map::fold_attribution(&folded)),
+            );
+        });
+    });
+}
