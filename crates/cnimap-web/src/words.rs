@@ -33,7 +33,8 @@ pub fn kind_label(kind: HitKind) -> &'static str {
 pub fn area_of(hit: &SearchHit) -> Option<Selection> {
     let code = match hit.kind {
         HitKind::Lsoa | HitKind::LocalAuthority => hit.code.clone().or(hit.lsoa21.clone()),
-        HitKind::Postcode => hit.lsoa21.clone(),
+        // A town opens the neighbourhood at its centre (GeoNames' point).
+        HitKind::Postcode | HitKind::Town => hit.lsoa21.clone(),
         _ => None,
     };
     code.map(Selection::code)
@@ -326,6 +327,10 @@ mod tests {
         assert_eq!(
             area_of(&hit(HitKind::Ward, Some("E05000001"), Some("E01000001"))),
             None
+        );
+        assert_eq!(
+            area_of(&hit(HitKind::Town, None, Some("E01021984"))),
+            Some(Selection::code("E01021984"))
         );
     }
 
