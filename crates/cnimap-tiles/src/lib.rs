@@ -62,6 +62,7 @@
 
 mod clip;
 mod coalesce;
+mod crossing;
 mod error;
 mod export;
 mod fxhash;

@@ -28,7 +28,8 @@
 //! Collinear points are dropped (a straight border drawn with fewer points is the same line).
 
 use i_overlay::core::fill_rule::FillRule;
-use i_overlay::core::overlay::{IntOverlayOptions, Overlay};
+use i_overlay::core::overlay::{IntOverlayOptions, Overlay, ShapeType};
+use i_overlay::core::overlay_rule::OverlayRule;
 use i_overlay::i_float::int::point::IntPoint;
 
 use crate::ring::signed_area2;
@@ -46,26 +47,10 @@ where
     T: Copy + Into<i64> + TryFrom<i64>,
 {
     let rings: Vec<&Vec<[T; 2]>> = rings.iter().filter(|r| r.len() >= 3).collect();
-    let Some(first) = rings.first().and_then(|r| r.first()) else {
+    let Some(origin) = origin_of(rings.iter().copied()) else {
         return;
     };
-    // Work relative to a corner of the bounding box so any grid fits i32.
-    let (mut x0, mut y0) = (first[0].into(), first[1].into());
-    for p in rings.iter().copied().flatten() {
-        x0 = x0.min(p[0].into());
-        y0 = y0.min(p[1].into());
-    }
-    let local = |p: &[T; 2]| {
-        let (x, y) = (p[0].into() - x0, p[1].into() - y0);
-        IntPoint::new(
-            i32::try_from(x).unwrap_or(i32::MAX),
-            i32::try_from(y).unwrap_or(i32::MAX),
-        )
-    };
-    let contours: Vec<Vec<IntPoint>> = rings
-        .iter()
-        .map(|r| r.iter().map(local).collect())
-        .collect();
+    let contours = local(&rings, origin);
     let points: usize = contours.iter().map(Vec::len).sum();
     let mut overlay = Overlay::new_custom(points, IntOverlayOptions::ogc(), Default::default());
     let shapes = match overlay.simplify_shape(&contours, FillRule::Positive) {
@@ -73,10 +58,72 @@ where
         // Already valid and oriented.
         None => vec![contours],
     };
+    global(shapes, origin, out);
+}
+
+/// `subject` minus `clip` (both a feature's rings, as for [`make_valid`]) as valid polygons,
+/// appended to `out`. Vertices of both are kept where they are; where their borders cross, the
+/// crossing becomes a vertex (rounded to the grid).
+pub(crate) fn subtract<T>(
+    subject: &[&Vec<[T; 2]>],
+    clip: &[&Vec<[T; 2]>],
+    out: &mut Vec<Polygon<[T; 2]>>,
+) where
+    T: Copy + Into<i64> + TryFrom<i64>,
+{
+    let subject: Vec<&Vec<[T; 2]>> = subject.iter().copied().filter(|r| r.len() >= 3).collect();
+    let clip: Vec<&Vec<[T; 2]>> = clip.iter().copied().filter(|r| r.len() >= 3).collect();
+    let Some(origin) = origin_of(subject.iter().chain(&clip).copied()) else {
+        return;
+    };
+    let (s, c) = (local(&subject, origin), local(&clip, origin));
+    let points: usize = s.iter().chain(&c).map(Vec::len).sum();
+    let mut overlay = Overlay::new_custom(points, IntOverlayOptions::ogc(), Default::default());
+    overlay.add_contours(&s, ShapeType::Subject);
+    overlay.add_contours(&c, ShapeType::Clip);
+    let shapes = overlay.overlay(OverlayRule::Difference, FillRule::Positive);
+    global(shapes, origin, out);
+}
+
+/// The smallest `x` and `y` over the rings' points: the origin of the local coordinates.
+fn origin_of<'a, T>(rings: impl Iterator<Item = &'a Vec<[T; 2]>>) -> Option<(i64, i64)>
+where
+    T: Copy + Into<i64> + 'a,
+{
+    let mut origin: Option<(i64, i64)> = None;
+    for p in rings.flatten() {
+        let (x, y) = (p[0].into(), p[1].into());
+        origin = Some(origin.map_or((x, y), |(x0, y0)| (x0.min(x), y0.min(y))));
+    }
+    origin
+}
+
+/// Rings moved to local `i32` coordinates (relative to `origin`, so any grid fits).
+fn local<T>(rings: &[&Vec<[T; 2]>], origin: (i64, i64)) -> Vec<Vec<IntPoint>>
+where
+    T: Copy + Into<i64>,
+{
+    let to = |v: i64| i32::try_from(v).unwrap_or(i32::MAX);
+    rings
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|p| IntPoint::new(to(p[0].into() - origin.0), to(p[1].into() - origin.1)))
+                .collect()
+        })
+        .collect()
+}
+
+/// The overlay's shapes moved back from local coordinates and oriented the MVT way (exterior
+/// positive, holes negative), appended to `out`; rings without area are left out.
+fn global<T>(shapes: Vec<Vec<Vec<IntPoint>>>, origin: (i64, i64), out: &mut Vec<Polygon<[T; 2]>>)
+where
+    T: Copy + Into<i64> + TryFrom<i64>,
+{
     let back = |p: &IntPoint| -> Option<[T; 2]> {
         Some([
-            T::try_from(i64::from(p.x) + x0).ok()?,
-            T::try_from(i64::from(p.y) + y0).ok()?,
+            T::try_from(i64::from(p.x) + origin.0).ok()?,
+            T::try_from(i64::from(p.y) + origin.1).ok()?,
         ])
     };
     for shape in shapes {
@@ -269,6 +316,16 @@ mod tests {
         let out = valid(&[square]);
         assert_eq!(area(&out), 100.0);
         assert!(out[0][0].iter().all(|p| p[0] >= base && p[1] >= base));
+    }
+
+    #[test]
+    fn subtracting_a_neighbour_takes_out_only_the_overlap() {
+        let a = vec![[0, 0], [10, 0], [10, 10], [0, 10]];
+        let b = vec![[8, 2], [20, 2], [20, 8], [8, 8]];
+        let mut out = Vec::new();
+        subtract(&[&b], &[&a], &mut out);
+        assert_eq!(area(&out), 72.0 - 12.0);
+        assert!(out[0][0].contains(&[10, 2]) && out[0][0].contains(&[20, 8]));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::coalesce::Adjacency;
+use crate::crossing::arc_users;
 use crate::error::TileError;
 use crate::neighbours::Neighbours;
 use crate::topology::build;
@@ -164,12 +165,14 @@ impl PreparedSource {
             neighbours
         });
         let order = by_increasing_area(&areas);
+        let arc_users = arc_users(&topology.features, topology.arcs.len());
         let inputs = SourceTopology {
             topology: &topology,
             adjacency: &adjacency,
             areas: &areas,
             order: &order,
             centres: &centres,
+            arc_users: &arc_users,
         };
         let zooms = (min_zoom..=max_zoom)
             .map(|z| zoom_layer(&inputs, z, options))

@@ -7,11 +7,12 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 
 use crate::coalesce::{boundary, group, Adjacency};
+use crate::crossing::touching_arcs;
 use crate::fxhash::FxHashMap;
 use crate::ring::{clean_ring, signed_area2};
 use crate::simplify::{simplify_closed, simplify_open};
 use crate::topology::{assemble_ring, TopoRing, Topology};
-use crate::valid::make_valid;
+use crate::valid::{make_valid, subtract};
 use crate::world::{quantise, world_per_tile_unit, zoom_shift, WorldPt};
 
 use super::options::{TileOptions, EXTENT_BITS};
@@ -74,6 +75,8 @@ pub(super) struct SourceTopology<'a> {
     pub(super) order: &'a [u32],
     /// Per feature, where a collapsed feature's placeholder goes.
     pub(super) centres: &'a [WorldPt],
+    /// Per arc, the slots of the features using it (`u32::MAX` for none).
+    pub(super) arc_users: &'a [[u32; 2]],
 }
 
 /// Simplifies every arc once for zoom `z`, coalesces small areas if the zoom does, then
@@ -137,6 +140,11 @@ pub(super) fn zoom_layer(p: &SourceTopology<'_>, z: u8, options: &TileOptions) -
             out
         })
         .collect();
+    let mut features = features;
+    let separated = separate_overlaps(&mut features, &arcs, p, &reps);
+    if separated > 0 {
+        tracing::trace!(z, separated, "overlaps taken out where snapped arcs touch");
+    }
     let tree = index(&features);
     ZoomLayer {
         extent_bits,
@@ -254,4 +262,79 @@ fn push_valid(rings: &[ZoomRing], out: &mut ZoomFeature) {
     for polygon in polygons {
         out.push(polygon);
     }
+}
+
+/// Where two snapped arcs touch or cross ([`touching_arcs`]), the features using them may overlap
+/// (a lobe between two borders simplified across each other, the two banks of an estuary snapped
+/// over each other). For every pair of such features, the overlap is taken out of one of them
+/// ([`subtract`]): the one in the later slot, or the other when that takes nothing out (the
+/// crossing rounded to the grid can leave the lobe in one of the two only). A feature the
+/// subtraction would empty is left as it was. Returns how many features changed.
+fn separate_overlaps(
+    features: &mut [ZoomFeature],
+    arcs: &[Vec<[i32; 2]>],
+    p: &SourceTopology<'_>,
+    reps: &[u32],
+) -> usize {
+    let pairs = touching_arcs(arcs, &p.topology.closed);
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    let mut users: Vec<u32> = Vec::with_capacity(4);
+    for (a, b) in pairs {
+        users.clear();
+        for arc in [a, b] {
+            for &u in p.arc_users.get(arc as usize).into_iter().flatten() {
+                if let Some(&rep) = reps.get(u as usize) {
+                    users.push(rep);
+                }
+            }
+        }
+        users.sort_unstable();
+        users.dedup();
+        for (i, &x) in users.iter().enumerate() {
+            candidates.extend(users[i + 1..].iter().map(|&y| (x, y)));
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut changed = 0;
+    for (first, second) in candidates {
+        let (Some(a), Some(b)) = (features.get(first as usize), features.get(second as usize))
+        else {
+            continue;
+        };
+        let (x, y) = (a.bbox, b.bbox);
+        if x[0] > y[2] || y[0] > x[2] || x[1] > y[3] || y[1] > x[3] {
+            continue;
+        }
+        for (keep, lose) in [(first, second), (second, first)] {
+            if let Some(separated) = without(&features[lose as usize], &features[keep as usize]) {
+                features[lose as usize] = separated;
+                changed += 1;
+                break;
+            }
+        }
+    }
+    changed
+}
+
+/// `lose` without what it shares with `keep`, or `None` when that takes nothing out or would
+/// leave nothing.
+fn without(lose: &ZoomFeature, keep: &ZoomFeature) -> Option<ZoomFeature> {
+    if lose.polygons.is_empty() || keep.polygons.is_empty() {
+        return None;
+    }
+    let subject: Vec<&ZoomRing> = lose.polygons.iter().flatten().collect();
+    let clip: Vec<&ZoomRing> = keep.polygons.iter().flatten().collect();
+    let before: f64 = subject.iter().map(|r| signed_area2(r)).sum();
+    let mut out = Vec::new();
+    subtract(&subject, &clip, &mut out);
+    let after: f64 = out.iter().flatten().map(|r| signed_area2(r)).sum();
+    if out.is_empty() || after >= before {
+        return None;
+    }
+    let mut separated = ZoomFeature::default();
+    for polygon in out {
+        separated.push(polygon);
+    }
+    Some(separated)
 }
