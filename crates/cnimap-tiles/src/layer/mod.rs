@@ -14,11 +14,16 @@
 //!    collapsed to nothing (its neighbours, built from the same arcs, cover its place) or when it
 //!    is an island or an unfilled hole smaller than [`TileOptions::min_ring_area`] (nothing next
 //!    to it goes missing). A feature left with no ring at all gets a one-unit square at its
-//!    centroid, so every area of a zoom above the coalescing zooms is in its tiles;
-//! 4. index the zoom's features by bounding box.
+//!    centroid, so every area of a zoom above the coalescing zooms is in its tiles (a coalesced
+//!    group that collapsed is left out: its neighbours cover its place);
+//! 4. make each feature's polygons valid ([`valid`](crate::valid)), then, where two snapped arcs
+//!    touch or cross ([`crossing`](crate::crossing)), take the overlap of the features using
+//!    them out of one of them;
+//! 5. index the zoom's features by bounding box.
 //!
 //! Cutting a tile ([`cut`]) is then: query the zoom's R-tree, translate the stored rings to the
-//! tile, clip them to the buffered tile square, drop rings clipping left empty, encode. No
+//! tile, clip the features that cross the buffered tile square and rebuild those valid (clipping
+//! can leave zero-width bridges along the edge), drop rings clipping left empty, encode. No
 //! topology or simplification per request.
 //!
 //! Modules depend one way: `options` <- `zoom` <- `prepare` <- `cut` <- this one; `project` is
