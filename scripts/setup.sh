@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 say() { echo "setup: $*"; }
 fail() { echo "setup: ERROR: $*" >&2; exit 1; }
 
-packages=(pkg-config libproj-dev libclang-dev chromium chromium-driver fonts-dejavu-core)
+packages=(pkg-config libproj-dev libclang-dev chromium chromium-driver fonts-dejavu-core python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -59,5 +59,13 @@ if [ ! -f node_modules/maplibre-gl/dist/maplibre-gl.js ] || [ ! -d node_modules/
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund || fail "npm ci failed"
+fi
+# The tile validity checker (tests/validity): mapbox-vector-tile and shapely, pinned, in a venv.
+venv=.cache/validity-venv
+if [ ! -x "$venv/bin/python" ] || [ tests/validity/requirements.txt -nt "$venv/.installed" ]; then
+  say "installing the tile checker's Python packages into $venv"
+  python3 -m venv "$venv" || fail "python3 -m venv $venv failed"
+  "$venv/bin/pip" install -q -r tests/validity/requirements.txt || fail "pip install -r tests/validity/requirements.txt failed"
+  touch "$venv/.installed"
 fi
 say "all tools present"

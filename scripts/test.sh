@@ -25,6 +25,8 @@ step "the pure core builds for wasm32"
 cargo build -q -p cnimap-core --target wasm32-unknown-unknown
 step "unit and integration tests"
 cargo test
+step "tiles: every decoded polygon valid, no overlaps, coverage kept (mapbox-vector-tile + GEOS)"
+bash tests/validity/run.sh
 step "web crate: unit tests of its pure modules (native)"
 cargo test -p cnimap-web
 step "web crate: browser tests in headless Chromium (wasm-bindgen-test)"
