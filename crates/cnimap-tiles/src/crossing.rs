@@ -54,14 +54,12 @@ fn intersect(p: &Segment, q: &Segment) -> bool {
 /// Whether the only contact of two intersecting segments is an end point they are allowed to
 /// share: consecutive segments of one arc, or the end points of two arcs meeting at a junction.
 fn allowed_contact(p: &Segment, q: &Segment, arcs: &[Vec<[i32; 2]>], closed: &[bool]) -> bool {
-    let shared: Vec<[i32; 2]> = [p.a, p.b]
-        .into_iter()
-        .filter(|e| *e == q.a || *e == q.b)
-        .collect();
-    if shared.len() != 1 {
+    let (pa, pb) = (p.a == q.a || p.a == q.b, p.b == q.a || p.b == q.b);
+    if pa == pb {
+        // No common end point (a crossing or a touch inside a segment), or the same segment twice.
         return false;
     }
-    let s = shared[0];
+    let s = if pa { p.a } else { p.b };
     // Touching only at `s`: no other point of either segment lies on the other.
     let other_p = if p.a == s { p.b } else { p.a };
     let other_q = if q.a == s { q.b } else { q.a };
@@ -159,7 +157,7 @@ pub(crate) fn touching_arcs(arcs: &[Vec<[i32; 2]>], closed: &[bool]) -> Vec<(u32
     if segments.is_empty() {
         return Vec::new();
     }
-    // Cells about four times the mean segment's length, at least 8 units.
+    // Cells about twice the mean segment's length, at least 8 units.
     let total: f64 = segments
         .iter()
         .map(|s| {
@@ -168,7 +166,7 @@ pub(crate) fn touching_arcs(arcs: &[Vec<[i32; 2]>], closed: &[bool]) -> Vec<(u32
                 .max(f64::from(s.b[1] - s.a[1]).abs())
         })
         .sum();
-    let cell = ((4.0 * total / segments.len() as f64).ceil() as i64).clamp(8, 1 << 20);
+    let cell = ((2.0 * total / segments.len() as f64).ceil() as i64).clamp(8, 1 << 20);
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(segments.len() * 2);
     let mut cells = Vec::new();
     for (i, s) in segments.iter().enumerate() {
@@ -183,8 +181,17 @@ pub(crate) fn touching_arcs(arcs: &[Vec<[i32; 2]>], closed: &[bool]) -> Vec<(u32
             let mut found = Vec::new();
             for (k, &(_, i)) in group.iter().enumerate() {
                 let p = &segments[i as usize];
+                let (px0, px1) = (p.a[0].min(p.b[0]), p.a[0].max(p.b[0]));
+                let (py0, py1) = (p.a[1].min(p.b[1]), p.a[1].max(p.b[1]));
                 for &(_, j) in &group[k + 1..] {
                     let q = &segments[j as usize];
+                    if q.a[0].max(q.b[0]) < px0
+                        || q.a[0].min(q.b[0]) > px1
+                        || q.a[1].max(q.b[1]) < py0
+                        || q.a[1].min(q.b[1]) > py1
+                    {
+                        continue;
+                    }
                     if intersect(p, q) && !allowed_contact(p, q, arcs, closed) {
                         found.push((p.arc.min(q.arc), p.arc.max(q.arc)));
                     }
