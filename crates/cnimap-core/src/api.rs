@@ -101,6 +101,14 @@ pub struct LayerAreasResponse {
     pub codes: Vec<String>,
     /// Area names by feature index.
     pub names: Vec<String>,
+    /// The current (2024) local authorities of the layer's areas, for LSOA 2021 (empty
+    /// elsewhere): names like "Allerdale 005A" predate the 2023 reorganisations, so lists show the
+    /// council beside them.
+    #[serde(default)]
+    pub lads: Vec<NamedArea>,
+    /// Each area's index into `lads`, by feature index (`null` where the lookup has none).
+    #[serde(default)]
+    pub lad: Vec<Option<u32>>,
 }
 
 /// A code and a name.

@@ -522,3 +522,24 @@ async fn the_catalogue_credits_geonames_for_towns() {
     let v: IndicatorsResponse = json(get("/api/indicators").await).await;
     assert!(v.attribution.iter().any(|a| a.contains("GeoNames")));
 }
+
+#[tokio::test]
+async fn the_lsoa_list_carries_each_area_s_current_council() {
+    let l: cnimap_core::api::LayerAreasResponse = json(get("/api/layers/lsoa21").await).await;
+    assert_eq!(l.lad.len(), l.codes.len());
+    let i = l
+        .codes
+        .iter()
+        .position(|c| c == "E01019095")
+        .expect("Allerdale 005A");
+    assert_eq!(l.names[i], "Allerdale 005A");
+    let lad = l.lad[i]
+        .and_then(|k| l.lads.get(k as usize))
+        .expect("a council");
+    assert_eq!(
+        lad.name, "Cumberland",
+        "named for the council abolished in 2023"
+    );
+    let o: cnimap_core::api::LayerAreasResponse = json(get("/api/layers/lsoa11").await).await;
+    assert!(o.lads.is_empty() && o.lad.is_empty());
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use geo::{Area, InteriorPoint};
 
 use cnimap_core::api::{
-    IndicatorMeta, IndicatorsResponse, LayerAreasResponse, LayerMeta, ValuesResponse,
+    IndicatorMeta, IndicatorsResponse, LayerAreasResponse, LayerMeta, NamedArea, ValuesResponse,
 };
 use cnimap_core::catalogue::{IndicatorId, Source, BOUNDARY_ATTRIBUTION};
 use cnimap_core::classify::{DECILE_METHOD, DECILE_PUBLISHED};
@@ -123,10 +123,13 @@ pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> 
     }
     let (mut layers, mut labels) = (HashMap::new(), HashMap::new());
     for layer in atlas.layers.values() {
+        let (lads, lad) = current_councils(atlas, layer);
         let doc = LayerAreasResponse {
             layer: layer.level,
             codes: layer.codes.clone(),
             names: layer.names.clone(),
+            lads,
+            lad,
         };
         layers.insert(layer.level, Encoded::json(&doc)?);
         if LABELLED.contains(&layer.level) {
@@ -139,6 +142,30 @@ pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> 
         layers,
         labels,
     })
+}
+
+/// The 2024 council of each LSOA 2021 (ONS LSOA 2021 -> LAD 2024 lookup), as a list of councils
+/// and an index into it by feature index; empty for other layers.
+fn current_councils(atlas: &Atlas, layer: &AreaLayer) -> (Vec<NamedArea>, Vec<Option<u32>>) {
+    if layer.level != Level::Lsoa21 {
+        return (Vec::new(), Vec::new());
+    }
+    let mut lads: Vec<NamedArea> = Vec::new();
+    let mut position: HashMap<String, u32> = HashMap::new();
+    let lad = layer
+        .codes
+        .iter()
+        .map(|code| {
+            let parent = &atlas.lookups.lsoa21.get(code)?.lad;
+            let next = lads.len() as u32;
+            let i = *position.entry(parent.code.clone()).or_insert_with(|| {
+                lads.push(parent.clone());
+                next
+            });
+            Some(i)
+        })
+        .collect();
+    (lads, lad)
 }
 
 /// Label points (an interior point of each area's largest part) as GeoJSON, by feature index.

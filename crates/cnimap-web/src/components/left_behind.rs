@@ -35,16 +35,27 @@ pub fn LeftBehindPanel() -> impl IntoView {
         let Some(areas) = app.pair_areas.get().flatten() else {
             return view! { <p class="small">"Loading names…"</p> }.into_any();
         };
-        let mut rows: Vec<(String, String)> = indices
+        // The current council beside each name: LSOA names predate the 2023 reorganisations.
+        let council = |i: usize| -> Option<String> {
+            let l = (*areas.lad.get(i)?)? as usize;
+            areas.lads.get(l).map(|a| a.name.clone())
+        };
+        let mut rows: Vec<(String, String, Option<String>)> = indices
             .iter()
-            .filter_map(|&i| Some((areas.names.get(i)?.clone(), areas.codes.get(i)?.clone())))
+            .filter_map(|&i| {
+                Some((
+                    areas.names.get(i)?.clone(),
+                    areas.codes.get(i)?.clone(),
+                    council(i),
+                ))
+            })
             .collect();
         rows.sort();
         let more = rows.len().saturating_sub(LIST_LIMIT);
         let items = rows
             .into_iter()
             .take(LIST_LIMIT)
-            .map(|(name, code)| {
+            .map(|(name, code, council)| {
                 let c = code.clone();
                 view! {
                     <li>
@@ -54,6 +65,7 @@ pub fn LeftBehindPanel() -> impl IntoView {
                             on:click=move |_| app.select(Selection::on(c.clone(), LEFT_BEHIND_PAIR.level), true)
                         >
                             {name}
+                            {council.map(|lad| view! { <span class="council">{format!(" ({lad})")}</span> })}
                             <span class="code">{code}</span>
                         </button>
                     </li>
