@@ -205,24 +205,41 @@ pub(crate) fn touching_arcs(arcs: &[Vec<[i32; 2]>], closed: &[bool]) -> Vec<(u32
     pairs
 }
 
-/// Per arc, the slots of the features whose rings use it (at most two are kept).
+/// Per arc, the slots of the features whose rings use it (at most two are kept), and the pairs
+/// of features that walk some arc the same way: both lie on the same side of it, so they overlap
+/// there (a shell nested in another feature's shell, as some source files have it).
 pub(crate) fn arc_users(
     features: &[Vec<Vec<Vec<crate::topology::ArcRef>>>],
     arcs: usize,
-) -> Vec<[u32; 2]> {
+) -> (Vec<[u32; 2]>, Vec<(u32, u32)>) {
     let mut users = vec![[u32::MAX; 2]; arcs];
+    let mut first_way: Vec<Option<bool>> = vec![None; arcs];
+    let mut same_way: Vec<(u32, u32)> = Vec::new();
     for (f, polygons) in features.iter().enumerate() {
+        let f = f as u32;
         for r in polygons.iter().flatten().flatten() {
-            if let Some(u) = users.get_mut(r.arc as usize) {
-                if u[0] == u32::MAX {
-                    u[0] = f as u32;
-                } else if u[1] == u32::MAX && u[0] != f as u32 {
-                    u[1] = f as u32;
+            let (Some(u), Some(way)) = (
+                users.get_mut(r.arc as usize),
+                first_way.get_mut(r.arc as usize),
+            ) else {
+                continue;
+            };
+            if u[0] == u32::MAX {
+                u[0] = f;
+                *way = Some(r.reversed);
+            } else if u[0] != f {
+                if u[1] == u32::MAX {
+                    u[1] = f;
+                }
+                if *way == Some(r.reversed) {
+                    same_way.push((u[0].min(f), u[0].max(f)));
                 }
             }
         }
     }
-    users
+    same_way.sort_unstable();
+    same_way.dedup();
+    (users, same_way)
 }
 
 /// For tests: the pairs as a map from arc to the arcs it touches.

@@ -77,15 +77,18 @@
 //!    areas on either side, and two coasts snapped across an estuary overlap. Module `crossing` finds
 //!    every pair of snapped arcs that touch or cross away from their junctions (a grid of buckets,
 //!    exact integer tests), and the overlap of the features using them is taken out of one of
-//!    them. Coverage is kept: the lobe stays drawn by exactly one area.
+//!    them; so is the overlap of two features walking a border the same way (a shell nested in
+//!    another area's shell, as a few source areas have). Coverage is kept: the lobe stays drawn
+//!    by exactly one area.
 //! 3. **Per tile, only for features the tile's edge cut** (request): clipping ring by ring is exact
 //!    for the area covered but can leave bridges along the edge and round a crossing onto another
 //!    vertex, so those features go through step 1 again; features wholly inside the tile are
 //!    only translated.
 //!
 //! Trade-offs: a rounded crossing point is a vertex of one area only, which leaves slivers under a
-//! square unit; a feature that an overlap would empty keeps its overlap (a source area nested in
-//! another); an area that collapsed below one unit at zooms 8 and deeper is drawn as a one-unit
+//! square unit; where taking an overlap out of one area would empty it, it is taken out of the
+//! other (a source area nested in another's shell: the outer one gets the hole), and two areas
+//! that are the same shape keep their overlap; an area that collapsed below one unit at zooms 8 and deeper is drawn as a one-unit
 //! square that overlaps its neighbour by that unit (so that every area is in its tiles), and a
 //! coalesced group that collapsed at the low zooms is left out instead (its neighbours cover its
 //! place). Collinear points are dropped (the same line with fewer points), which makes the low

@@ -803,3 +803,30 @@ fn borders_that_cross_after_snapping_do_not_overlap() {
         );
     }
 }
+
+#[test]
+fn an_area_nested_in_another_areas_shell_becomes_its_hole() {
+    use geo::{Area, BooleanOps};
+    // The outer area is given as two shells, the inner one exactly the enclave's outline (no hole):
+    // both would draw the enclave.
+    let outer = square(0.0, 52.0, 0.3);
+    let inner = square(0.1, 52.1, 0.1);
+    let layer = layer(
+        vec![
+            feature(1, "E01000001", vec![outer, inner.clone()]),
+            feature(2, "E01000002", vec![inner]),
+        ],
+        &on_demand(),
+    );
+    for z in [8u8, 11, 14] {
+        // The tile holding a corner of the enclave shows both areas.
+        let t = lonlat_to_tile(0.1, 52.1, z).expect("valid zoom");
+        let features = decode_one(&layer.tile(t).expect("tile").expect("non-empty"));
+        assert_eq!(features.len(), 2, "z{z}");
+        let (a, b) = (to_geo(&features[0]), to_geo(&features[1]));
+        assert!(b.unsigned_area() > 0.0, "z{z}: the enclave is drawn");
+        let overlap = a.intersection(&b).unsigned_area();
+        assert!(overlap <= 0.5, "z{z}: overlap of {overlap} square units");
+        assert_simple_rings(&features[0], "outer");
+    }
+}

@@ -165,7 +165,7 @@ impl PreparedSource {
             neighbours
         });
         let order = by_increasing_area(&areas);
-        let arc_users = arc_users(&topology.features, topology.arcs.len());
+        let (arc_users, same_way) = arc_users(&topology.features, topology.arcs.len());
         let inputs = SourceTopology {
             topology: &topology,
             adjacency: &adjacency,
@@ -173,6 +173,7 @@ impl PreparedSource {
             order: &order,
             centres: &centres,
             arc_users: &arc_users,
+            same_way: &same_way,
         };
         let zooms = (min_zoom..=max_zoom)
             .map(|z| zoom_layer(&inputs, z, options))
