@@ -4,7 +4,9 @@
 //! `cargo run --release -p cnimap-tiles --example validity_tiles -- OUT_DIR [LAYER,LAYER,...]`
 //! (data from `CNIMAP_DATA` or `../shared/data`). For every layer and every zoom of it, the tiles
 //! holding a fixed list of English towns, coasts and islands (so a few hundred tiles in all) are
-//! cut with the default options and written uncompressed as `OUT_DIR/LAYER/Z/X/Y.mvt`.
+//! cut with the default options and written uncompressed as `OUT_DIR/LAYER/Z/X/Y.mvt`. With
+//! `VALIDITY_PMTILES=1` every tile of each layer is also written to `OUT_DIR/LAYER.pmtiles`, for
+//! `check_tiles.py sweep`.
 
 #![allow(clippy::print_stdout, missing_docs)]
 
@@ -74,6 +76,19 @@ fn main() {
             n += 1;
         }
         written += n;
+        if std::env::var_os("VALIDITY_PMTILES").is_some() {
+            std::fs::create_dir_all(&out).expect("create the output directory");
+            let path = out.join(format!("{}.pmtiles", layer.id));
+            let s = Instant::now();
+            let report = cnimap_tiles::write_pmtiles(&prepared, &path).expect("write PMTiles");
+            println!(
+                "{}: {} tiles written to {} in {:.1}s",
+                layer.id,
+                report.tiles,
+                path.display(),
+                s.elapsed().as_secs_f64()
+            );
+        }
         println!(
             "{}: read {:.1}s, prepare {:.1}s, {n} tiles cut in {:.2}s",
             layer.id,
