@@ -78,7 +78,9 @@
 //!    every pair of snapped arcs that touch or cross away from their junctions (a grid of buckets,
 //!    exact integer tests), and the overlap of the features using them is taken out of one of
 //!    them; so is the overlap of two features walking a border the same way (a shell nested in
-//!    another area's shell, as a few source areas have). Coverage is kept: the lobe stays drawn
+//!    another area's shell, as a few source areas have) or of one lying inside the other (an
+//!    outline given without the hole its enclave fills: found once per source by testing each
+//!    area's representative point against the others). Coverage is kept: the lobe stays drawn
 //!    by exactly one area.
 //! 3. **Per tile, only for features the tile's edge cut** (request): clipping ring by ring is exact
 //!    for the area covered but can leave bridges along the edge and round a crossing onto another

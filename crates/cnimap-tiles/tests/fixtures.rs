@@ -804,16 +804,24 @@ fn borders_that_cross_after_snapping_do_not_overlap() {
     }
 }
 
-#[test]
-fn an_area_nested_in_another_areas_shell_becomes_its_hole() {
+#[rstest]
+#[case::given_as_a_nested_shell(true)]
+#[case::given_without_its_hole(false)]
+fn an_area_drawn_over_an_enclave_gets_the_enclave_as_a_hole(#[case] nested_shell: bool) {
     use geo::{Area, BooleanOps};
-    // The outer area is given as two shells, the inner one exactly the enclave's outline (no hole):
-    // both would draw the enclave.
+    // The outer area is given without the hole its enclave fills: either as two shells, the inner
+    // one exactly the enclave's outline, or as its outline alone. Either way both would draw the
+    // enclave.
     let outer = square(0.0, 52.0, 0.3);
     let inner = square(0.1, 52.1, 0.1);
+    let outer_polygons = if nested_shell {
+        vec![outer, inner.clone()]
+    } else {
+        vec![outer]
+    };
     let layer = layer(
         vec![
-            feature(1, "E01000001", vec![outer, inner.clone()]),
+            feature(1, "E01000001", outer_polygons),
             feature(2, "E01000002", vec![inner]),
         ],
         &on_demand(),

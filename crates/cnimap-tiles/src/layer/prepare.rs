@@ -5,6 +5,8 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::RTree;
 
 use crate::coalesce::Adjacency;
 use crate::crossing::arc_users;
@@ -140,6 +142,7 @@ impl PreparedSource {
         let (areas, centres): (Vec<f64>, Vec<WorldPt>) =
             projected.par_iter().map(|p| area_and_centre(p)).unzip();
         let topology = build(&projected);
+        let nested = nested_pairs(&projected, &centres);
         drop(projected);
         let adjacency = Adjacency::build(&topology);
         tracing::debug!(
@@ -165,7 +168,10 @@ impl PreparedSource {
             neighbours
         });
         let order = by_increasing_area(&areas);
-        let (arc_users, same_way) = arc_users(&topology.features, topology.arcs.len());
+        let (arc_users, mut overlapping) = arc_users(&topology.features, topology.arcs.len());
+        overlapping.extend(nested);
+        overlapping.sort_unstable();
+        overlapping.dedup();
         let inputs = SourceTopology {
             topology: &topology,
             adjacency: &adjacency,
@@ -173,7 +179,7 @@ impl PreparedSource {
             order: &order,
             centres: &centres,
             arc_users: &arc_users,
-            same_way: &same_way,
+            overlapping: &overlapping,
         };
         let zooms = (min_zoom..=max_zoom)
             .map(|z| zoom_layer(&inputs, z, options))
@@ -194,6 +200,74 @@ impl PreparedSource {
         };
         Ok((source, neighbours))
     }
+}
+
+/// Pairs of features `(a, b)`, `a < b`, where one's representative point (its `centres` entry)
+/// lies inside the other's polygons (even-odd over all its rings): one drawn over the other, as
+/// when a source gives an area's outline without the hole its enclave fills. Borders that only
+/// touch or cross are found on the simplified arcs instead ([`crate::crossing`]).
+fn nested_pairs(projected: &[WorldPolygons], centres: &[WorldPt]) -> Vec<(u32, u32)> {
+    let boxes: Vec<GeomWithData<Rectangle<[i64; 2]>, u32>> = projected
+        .iter()
+        .enumerate()
+        .filter_map(|(f, polygons)| {
+            let mut pts = polygons.iter().flatten().flatten();
+            let first = pts.next()?;
+            let mut b = [first[0], first[1], first[0], first[1]];
+            for p in pts {
+                b = [
+                    b[0].min(p[0]),
+                    b[1].min(p[1]),
+                    b[2].max(p[0]),
+                    b[3].max(p[1]),
+                ];
+            }
+            let c = |v: u32| i64::from(v);
+            Some(GeomWithData::new(
+                Rectangle::from_corners([c(b[0]), c(b[1])], [c(b[2]), c(b[3])]),
+                f as u32,
+            ))
+        })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    let mut pairs: Vec<(u32, u32)> = centres
+        .par_iter()
+        .enumerate()
+        .filter(|(g, _)| projected.get(*g).is_some_and(|p| !p.is_empty()))
+        .flat_map_iter(|(g, &c)| {
+            let at = [i64::from(c[0]), i64::from(c[1])];
+            tree.locate_all_at_point(&at)
+                .map(|b| b.data)
+                .filter(|&f| f as usize != g && inside(&projected[f as usize], c))
+                .map(|f| (f.min(g as u32), f.max(g as u32)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Even-odd point in polygons test over every ring of a feature.
+fn inside(polygons: &[Vec<Vec<WorldPt>>], p: WorldPt) -> bool {
+    let (px, py) = (f64::from(p[0]) + 0.25, f64::from(p[1]) + 0.25);
+    let mut hit = false;
+    for ring in polygons.iter().flatten() {
+        let n = ring.len();
+        for i in 0..n {
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            let (ax, ay, bx, by) = (
+                f64::from(a[0]),
+                f64::from(a[1]),
+                f64::from(b[0]),
+                f64::from(b[1]),
+            );
+            if (ay > py) != (by > py) && px < ax + (py - ay) / (by - ay) * (bx - ax) {
+                hit = !hit;
+            }
+        }
+    }
+    hit
 }
 
 /// Feature slots by increasing area (ties by slot).

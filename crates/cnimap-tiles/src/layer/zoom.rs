@@ -77,8 +77,9 @@ pub(super) struct SourceTopology<'a> {
     pub(super) centres: &'a [WorldPt],
     /// Per arc, the slots of the features using it (`u32::MAX` for none).
     pub(super) arc_users: &'a [[u32; 2]],
-    /// Pairs of features (slots) that walk an arc the same way, so overlap along it.
-    pub(super) same_way: &'a [(u32, u32)],
+    /// Pairs of features (slots) known to overlap: they walk an arc the same way, or one's
+    /// representative point lies inside the other.
+    pub(super) overlapping: &'a [(u32, u32)],
 }
 
 /// Simplifies every arc once for zoom `z`, coalesces small areas if the zoom does, then
@@ -269,7 +270,8 @@ fn push_valid(rings: &[ZoomRing], out: &mut ZoomFeature) {
 /// Where two snapped arcs touch or cross ([`touching_arcs`]), the features using them may overlap
 /// (a lobe between two borders simplified across each other, the two banks of an estuary snapped
 /// over each other); so do two features walking an arc the same way (a shell nested in another
-/// feature's shell, as some source files have it). For every pair of such features, the overlap
+/// feature's shell, as some source files have it) and two features one of which lies inside the
+/// other (an outline given without the hole its enclave fills). For every pair of such features, the overlap
 /// is taken out of one of them ([`subtract`]): the one in the later slot, or the other when that
 /// takes nothing out (the crossing rounded to the grid can leave the lobe in one of the two only)
 /// or would leave nothing (the area nested in the other: the other gets the hole). Returns how
@@ -298,7 +300,7 @@ fn separate_overlaps(
             candidates.extend(users[i + 1..].iter().map(|&y| (x, y)));
         }
     }
-    for &(f, g) in p.same_way {
+    for &(f, g) in p.overlapping {
         if let (Some(&x), Some(&y)) = (reps.get(f as usize), reps.get(g as usize)) {
             if x != y {
                 candidates.push((x.min(y), x.max(y)));
