@@ -76,6 +76,13 @@ fn main() {
             n += 1;
         }
         written += n;
+        println!(
+            "{}: read {:.1}s, prepare {:.1}s, {n} tiles cut in {:.2}s",
+            layer.id,
+            read.as_secs_f64(),
+            prepare.as_secs_f64(),
+            t2.elapsed().as_secs_f64()
+        );
         if std::env::var_os("VALIDITY_PMTILES").is_some() {
             std::fs::create_dir_all(&out).expect("create the output directory");
             let path = out.join(format!("{}.pmtiles", layer.id));
@@ -89,13 +96,6 @@ fn main() {
                 s.elapsed().as_secs_f64()
             );
         }
-        println!(
-            "{}: read {:.1}s, prepare {:.1}s, {n} tiles cut in {:.2}s",
-            layer.id,
-            read.as_secs_f64(),
-            prepare.as_secs_f64(),
-            t2.elapsed().as_secs_f64()
-        );
     }
     println!("{written} tiles written to {}", out.display());
 }
