@@ -8,7 +8,7 @@ use axum::response::Response;
 use cnimap_core::catalogue::IndicatorId;
 
 use crate::error::{ApiPath, AppError, AppResult};
-use crate::http::{CACHE_DATA, GEOJSON, JSON};
+use crate::http::{Encoded, CACHE_DATA, GEOJSON, JSON};
 use crate::state::AppState;
 
 /// `GET /api/indicators`.
@@ -50,12 +50,13 @@ pub async fn layer_areas(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let level = state.served_layer(&layer)?;
-    state
-        .documents
-        .layers
-        .get(&level)
-        .map(|d| d.respond(&headers, JSON, CACHE_DATA))
-        .ok_or_else(|| AppError::NotFound(format!("layer {layer} has no areas")))
+    respond(
+        state.documents.layers.get(&level),
+        &headers,
+        JSON,
+        &layer,
+        "areas",
+    )
 }
 
 /// `GET /api/labels/{layer}`: label points as GeoJSON.
@@ -65,10 +66,23 @@ pub async fn labels(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let level = state.served_layer(&layer)?;
-    state
-        .documents
-        .labels
-        .get(&level)
-        .map(|d| d.respond(&headers, GEOJSON, CACHE_DATA))
-        .ok_or_else(|| AppError::NotFound(format!("layer {layer} has no labels")))
+    respond(
+        state.documents.labels.get(&level),
+        &headers,
+        GEOJSON,
+        &layer,
+        "labels",
+    )
+}
+
+/// A whole-layer document, or the 404 saying the layer has none of `what`.
+fn respond(
+    doc: Option<&Encoded>,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    layer: &str,
+    what: &str,
+) -> AppResult<Response> {
+    doc.map(|d| d.respond(headers, content_type, CACHE_DATA))
+        .ok_or_else(|| AppError::NotFound(format!("layer {layer} has no {what}")))
 }
