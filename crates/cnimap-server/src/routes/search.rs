@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use cnimap_core::api::{HitKind, SearchResponse};
+use cnimap_core::api::SearchResponse;
 
 use crate::error::{ApiQuery, AppError, AppResult};
 use crate::state::AppState;
@@ -36,24 +36,5 @@ pub async fn search(
             ))
         })?,
     };
-    let mut response = state.search.search(&q, limit)?;
-    // Fill in what the gazetteer lacks: bounding boxes of areas we hold.
-    for hit in &mut response.hits {
-        if hit.bbox_wgs84.is_none() {
-            let code = hit.code.clone().or_else(|| hit.lsoa21.clone());
-            if let Some((level, i)) = code.as_deref().and_then(|c| state.atlas.find_area(c)) {
-                let is_point = matches!(
-                    hit.kind,
-                    HitKind::Postcode | HitKind::PostcodeSector | HitKind::PostcodeOutcode
-                );
-                if !is_point || hit.code.is_none() {
-                    hit.bbox_wgs84 = state
-                        .atlas
-                        .layer(level)
-                        .and_then(|l| l.bbox_wgs84[i as usize]);
-                }
-            }
-        }
-    }
-    Ok(Json(response))
+    Ok(Json(state.search.search(&q, limit)?))
 }
