@@ -56,4 +56,4 @@ if [ ! -f "$stamp" ] || [ assets/glyphs/fonts.json -nt "$stamp" ] || [ assets/gl
 fi
 
 trunk build --release --offline "$@"
-echo "build-web: built dist/ ($(du -sh dist | cut -f1))"
+echo "build-web: built the web app (trunk build --release $*)"

@@ -15,6 +15,9 @@ export const DATA = process.env.CNIMAP_DATA || path.resolve(REPO, '..', 'shared'
 export const BINARY = process.env.CNIMAP_BIN || path.join(REPO, 'target', 'release', 'cnimap');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(REPO, 'docs', 'screenshots');
+// The built web app: dist/ unless CNIMAP_DIST names another folder (so two people can run the
+// suite against their own builds at once: `bash scripts/build-web.sh --dist /tmp/mine`).
+export const DIST = process.env.CNIMAP_DIST ? path.resolve(process.env.CNIMAP_DIST) : path.join(REPO, 'dist');
 export const FIRST_PAINT_MARK = 'cnimap:first-choropleth';
 
 function freePort() {
@@ -34,12 +37,12 @@ export async function startServer() {
     // A server someone else started (for example during development).
     return { base: process.env.CNIMAP_BASE_URL.replace(/\/$/, ''), child: null, log: () => '' };
   }
-  for (const [what, p] of [['cnimap binary', BINARY], ['data directory', DATA], ['web build (run scripts/build-web.sh)', path.join(REPO, 'dist', 'index.html')]]) {
+  for (const [what, p] of [['cnimap binary', BINARY], ['data directory', DATA], ['web build (run scripts/build-web.sh)', path.join(DIST, 'index.html')]]) {
     if (!fs.existsSync(p)) throw new Error(`e2e: ${what} not found at ${p}`);
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(BINARY, ['serve', '--data', DATA, '--addr', `127.0.0.1:${port}`], {
+  const child = spawn(BINARY, ['serve', '--data', DATA, '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
