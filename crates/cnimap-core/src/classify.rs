@@ -17,15 +17,39 @@
 
 use std::ops::RangeInclusive;
 
-/// How cnimap makes deciles for indices that publish ranks only (the Community Needs Index), in
-/// words for the user interface.
-pub const DECILE_METHOD: &str = "Deciles derived by cnimap from the published ranks with the rule \
-MHCLG uses for the Indices of Deprivation: decile = ⌈10 × rank ÷ number of ranked areas⌉. Decile 1 \
-is the first tenth of ranks (for the 33,755 neighbourhoods of 2021, ranks 1 to 3,375) and decile 10 \
-the last tenth.";
+use crate::catalogue::IndicatorDef;
 
 /// How the deciles of a published index were made, in words: MHCLG's published deciles.
 pub const DECILE_PUBLISHED: &str = "Deciles as published by MHCLG with the Indices of Deprivation.";
+
+/// How an index's deciles were made, in words, with a worked example from its own layer: MHCLG's
+/// published deciles, or deciles derived from the ranks with MHCLG's rule, "for the 7,433 wards
+/// ranked, ranks 1 to 743". `n` is how many areas the index ranks, when known. The server's
+/// catalogue and the browser's legend both say this sentence.
+pub fn decile_method(def: &IndicatorDef, n: Option<u32>) -> String {
+    if def.decile_published {
+        return DECILE_PUBLISHED.to_string();
+    }
+    let rule =
+        "Deciles derived by cnimap from the published ranks with the rule MHCLG uses for the \
+Indices of Deprivation: decile = ⌈10 × rank ÷ number of ranked areas⌉.";
+    let example = n
+        .and_then(|n| Some((n, quantile_rank_range(1, n, 10)?)))
+        .map(|(n, first)| {
+            format!(
+                " Decile 1 is the first tenth of ranks (for the {} {} ranked, ranks {} to {}) and \
+decile 10 the last tenth.",
+                format_thousands(n),
+                def.level().areas_noun(),
+                format_thousands(*first.start()),
+                format_thousands(*first.end())
+            )
+        })
+        .unwrap_or_else(|| {
+            " Decile 1 is the first tenth of ranks and decile 10 the last tenth.".into()
+        });
+    format!("{rule}{example}")
+}
 
 /// The class (1 = first `1/classes` of ranks) of `rank` among `n` ranked areas split into `classes`
 /// equal-sized groups: `⌈classes × rank ÷ n⌉`, the rule of MHCLG's published deciles.
@@ -130,6 +154,7 @@ pub fn format_thousands(n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::IndicatorId;
     use rstest::rstest;
 
     /// Areas ranked in the English Indices of Deprivation 2025 (LSOA 2021).
@@ -274,16 +299,27 @@ mod tests {
     }
 
     #[test]
-    fn decile_method_example_matches_the_formula() {
-        let n = 33_755;
-        let range = quantile_rank_range(1, n, 10).unwrap_or(0..=0);
-        let example = format!(
-            "ranks {} to {}",
-            format_thousands(*range.start()),
-            format_thousands(*range.end())
+    fn a_derived_decile_is_explained_with_its_own_layer() {
+        let wards = decile_method(IndicatorId::CNI2019.def(), Some(7_433));
+        assert!(
+            wards.contains("for the 7,433 wards ranked, ranks 1 to 743"),
+            "{wards}"
         );
-        assert!(DECILE_METHOD.contains(&example), "{example}");
-        assert!(DECILE_METHOD.contains(&format_thousands(n)));
+        assert!(!wards.contains("33,755"), "{wards}");
+        let n = 33_755;
+        let first = quantile_rank_range(1, n, 10).unwrap_or(0..=0);
+        let lsoas = decile_method(IndicatorId::CNI2023.def(), Some(n));
+        let example = format!(
+            "for the 33,755 neighbourhoods ranked, ranks {} to {}",
+            format_thousands(*first.start()),
+            format_thousands(*first.end())
+        );
+        assert!(lsoas.contains(&example), "{lsoas}");
+        assert!(!decile_method(IndicatorId::CNI2019.def(), None).contains("ranks 1 to"));
+        assert_eq!(
+            decile_method(IndicatorId::IMD2019.def(), Some(32_844)),
+            DECILE_PUBLISHED
+        );
     }
 
     #[rstest]

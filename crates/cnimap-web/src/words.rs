@@ -6,7 +6,7 @@
 use cnimap_core::api::SummaryMeasure;
 use cnimap_core::api::{AreaIndicator, Counterpart, HitKind, SearchHit, ValuesResponse};
 use cnimap_core::catalogue::{Direction, IndicatorId, Source};
-use cnimap_core::classify::{format_thousands, quantile_rank_range, DECILE_PUBLISHED};
+use cnimap_core::classify::format_thousands;
 use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
 use cnimap_core::Level;
 
@@ -127,33 +127,10 @@ pub fn level_short_title(level: Level) -> &'static str {
         .unwrap_or(title)
 }
 
-/// How an index's deciles were made, in words, with a worked example from its own layer: MHCLG's
-/// published deciles, or deciles derived from the ranks with MHCLG's rule, "for the 7,433 wards
-/// ranked, ranks 1 to 743". `n` is how many areas the index ranks, when known.
+/// How an index's deciles were made, in words, with a worked example from its own layer (core's
+/// sentence: the server's catalogue says the same).
 pub fn decile_method(indicator: IndicatorId, n: Option<u32>) -> String {
-    let def = indicator.def();
-    if def.decile_published {
-        return DECILE_PUBLISHED.to_string();
-    }
-    let rule =
-        "Deciles derived by cnimap from the published ranks with the rule MHCLG uses for the \
-Indices of Deprivation: decile = ⌈10 × rank ÷ number of ranked areas⌉.";
-    let example = n
-        .and_then(|n| Some((n, quantile_rank_range(1, n, 10)?)))
-        .map(|(n, first)| {
-            format!(
-                " Decile 1 is the first tenth of ranks (for the {} {} ranked, ranks {} to {}) and \
-decile 10 the last tenth.",
-                format_thousands(n),
-                def.level().areas_noun(),
-                format_thousands(*first.start()),
-                format_thousands(*first.end())
-            )
-        })
-        .unwrap_or_else(|| {
-            " Decile 1 is the first tenth of ranks and decile 10 the last tenth.".into()
-        });
-    format!("{rule}{example}")
+    cnimap_core::classify::decile_method(indicator.def(), n)
 }
 
 /// "rank 1,204 of 33,755".
@@ -331,26 +308,6 @@ mod tests {
         assert_eq!(
             area_of(&hit(HitKind::Town, None, Some("E01021984"))),
             Some(Selection::code("E01021984"))
-        );
-    }
-
-    #[test]
-    fn a_derived_decile_is_explained_with_its_own_layer() {
-        let wards = decile_method(IndicatorId::CNI2019, Some(7_433));
-        assert!(
-            wards.contains("for the 7,433 wards ranked, ranks 1 to 743"),
-            "{wards}"
-        );
-        assert!(!wards.contains("33,755"), "{wards}");
-        let lsoas = decile_method(IndicatorId::CNI2023, Some(33_755));
-        assert!(
-            lsoas.contains("for the 33,755 neighbourhoods ranked, ranks 1 to 3,375"),
-            "{lsoas}"
-        );
-        assert!(!decile_method(IndicatorId::CNI2019, None).contains("ranks 1 to"));
-        assert_eq!(
-            decile_method(IndicatorId::IMD2019, Some(32_844)),
-            DECILE_PUBLISHED
         );
     }
 

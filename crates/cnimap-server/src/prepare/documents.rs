@@ -10,7 +10,7 @@ use cnimap_core::api::{
     IndicatorMeta, IndicatorsResponse, LayerAreasResponse, LayerMeta, NamedArea, ValuesResponse,
 };
 use cnimap_core::catalogue::{IndicatorId, Source, BOUNDARY_ATTRIBUTION};
-use cnimap_core::classify::{DECILE_METHOD, DECILE_PUBLISHED};
+use cnimap_core::classify::decile_method;
 use cnimap_core::Level;
 use cnimap_data::{AreaLayer, Atlas};
 
@@ -73,12 +73,7 @@ pub fn catalogue(atlas: &Atlas, tiled: &[Level]) -> IndicatorsResponse {
                 parent: d.parent.map(str::to_string),
                 has_score: d.has_score,
                 decile_published: d.decile_published,
-                decile_method: if d.decile_published {
-                    DECILE_PUBLISHED
-                } else {
-                    DECILE_METHOD
-                }
-                .to_string(),
+                decile_method: decile_method(d, Some(v.n_ranked)),
                 n_ranked: v.n_ranked,
                 attribution: d.source.attribution().to_string(),
                 score_meaning: d.score_meaning().map(str::to_string),
