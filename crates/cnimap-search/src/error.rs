@@ -134,6 +134,20 @@ pub enum SearchError {
         /// What it held (cut to 60 characters).
         value: String,
     },
+
+    /// Bytes of the compact index ([`crate::compact`]) are not what it writes: truncated,
+    /// corrupted, or of another format version.
+    #[error("{what}: byte {offset}, {section}: {problem}")]
+    Compact {
+        /// The file, or what the bytes were.
+        what: String,
+        /// Where the problem was found, in bytes from the start.
+        offset: u64,
+        /// The part of the index being read.
+        section: &'static str,
+        /// What was wrong.
+        problem: String,
+    },
 }
 
 /// A query the index refuses to run. All are the caller's mistake.

@@ -27,6 +27,7 @@
 //! Nothing here needs a file system but [`SearchIndex::load`] and [`SearchIndex::add_towns_file`]:
 //! the towns are read from bytes, so the same search can run in the browser (wasm32).
 
+pub mod compact;
 pub mod error;
 mod fuzzy;
 mod gazetteer;
@@ -134,12 +135,17 @@ pub struct SearchIndex {
     lsoa_places: HashMap<String, u32>,
     /// LSOA 2021 code -> ward 2024 name.
     wards: HashMap<String, String>,
+    /// LSOA 2021 code -> local authority district 2024 code.
+    lads: HashMap<String, String>,
     /// Postcodes per grid cell, for the size of places.
     density: PostcodeDensity,
     /// Places from the gazetteer (the towns, if any, follow them).
     gazetteer_places: usize,
     /// Area code -> `[west, south, east, north]`, set once by [`SearchIndex::set_area_bboxes`].
     bboxes: HashMap<String, [f64; 4]>,
+    /// Outcodes whose postcodes are in a shard not added yet (an index read from the compact
+    /// form, see [`compact`]); empty for an index loaded from the data.
+    pending_shards: HashSet<String>,
     stats: SearchStats,
 }
 
@@ -177,7 +183,7 @@ impl SearchIndex {
             (postcodes, rest)
         });
         let postcodes = postcodes?;
-        let (mut places, mut names, areas, wards, mut stats) = rest?;
+        let (mut places, mut names, areas, (wards, lads), mut stats) = rest?;
         stats.postcodes = postcodes.counts;
         let t = Instant::now();
         let density = PostcodeDensity::build(postcodes.english_points());
@@ -210,10 +216,49 @@ impl SearchIndex {
             areas,
             lsoa_places,
             wards,
+            lads,
             density,
             bboxes: HashMap::new(),
+            pending_shards: HashSet::new(),
             stats,
         })
+    }
+
+    /// An index from its parts (the compact form's reader).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        places: Vec<Place>,
+        names: NameIndex,
+        postcodes: PostcodeStore,
+        areas: PostcodeAreas,
+        wards: HashMap<String, String>,
+        lads: HashMap<String, String>,
+        density: PostcodeDensity,
+        gazetteer_places: usize,
+        bboxes: HashMap<String, [f64; 4]>,
+        pending_shards: HashSet<String>,
+        stats: SearchStats,
+    ) -> SearchIndex {
+        let lsoa_places = places
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == HitKind::Lsoa)
+            .map(|(i, p)| (p.code.clone(), i as u32))
+            .collect();
+        SearchIndex {
+            places,
+            names,
+            postcodes,
+            areas,
+            lsoa_places,
+            wards,
+            lads,
+            density,
+            gazetteer_places,
+            bboxes,
+            pending_shards,
+            stats,
+        }
     }
 
     /// Gives hits the bounding boxes of the areas the caller holds (the gazetteer has points
@@ -330,7 +375,7 @@ impl SearchIndex {
             Vec<Place>,
             NameIndex,
             PostcodeAreas,
-            HashMap<String, String>,
+            (HashMap<String, String>, HashMap<String, String>),
             SearchStats,
         ),
         SearchError,
@@ -341,7 +386,7 @@ impl SearchIndex {
         tracing::debug!(ms = t.elapsed().as_millis() as u64, "gazetteer read");
         let sector_rows = areas.load_outside(&data_dir.join(SECTOR_FILE), "sector")?;
         let outcode_rows = areas.load_outside(&data_dir.join(OUTCODE_FILE), "outcode")?;
-        let (wards, ward_lookup_rows) = load_wards(&data_dir.join(WARD_LOOKUP_FILE))?;
+        let (wards, lads, ward_lookup_rows) = load_wards(&data_dir.join(WARD_LOOKUP_FILE))?;
         let t = Instant::now();
         let short = short_names::short_names(&gazetteer.places);
         let names = NameIndex::build(&gazetteer.places, &short);
@@ -355,7 +400,7 @@ impl SearchIndex {
             short_names: short.len(),
             ..SearchStats::default()
         };
-        Ok((gazetteer.places, names, areas, wards, stats))
+        Ok((gazetteer.places, names, areas, (wards, lads), stats))
     }
 
     /// Row counts and load time.
@@ -589,20 +634,32 @@ fn outside_england(what: &str) -> String {
     )
 }
 
-/// Reads the LSOA 2021 -> ward 2024 lookup (`lsoa21_code`, `ward24_name`); English LSOAs only.
-fn load_wards(path: &Path) -> Result<(HashMap<String, String>, u64), SearchError> {
+/// Reads the LSOA 2021 -> ward 2024 -> LAD 2024 lookup (`lsoa21_code`, `ward24_name`,
+/// `ltla24_code`); English LSOAs only. Returns LSOA -> ward name, LSOA -> LAD code and the rows.
+#[allow(clippy::type_complexity)]
+fn load_wards(
+    path: &Path,
+) -> Result<(HashMap<String, String>, HashMap<String, String>, u64), SearchError> {
     let mut table = Table::open(path)?;
-    let [lsoa, ward] = table.columns(["lsoa21_code", "ward24_name"])?;
+    let [lsoa, ward, lad] = table.columns(["lsoa21_code", "ward24_name", "ltla24_code"])?;
     let mut wards = HashMap::with_capacity(34_000);
+    let mut lads = HashMap::with_capacity(34_000);
     let mut record = ByteRecord::new();
     let mut rows = 0;
     while table.next(&mut record)? {
         rows += 1;
         let code = table.text(&record, lsoa, "lsoa21_code")?;
+        if !code.starts_with("E01") {
+            continue;
+        }
         let name = table.text(&record, ward, "ward24_name")?;
-        if code.starts_with("E01") && !name.is_empty() {
+        if !name.is_empty() {
             wards.insert(code.to_owned(), name.to_owned());
         }
+        let lad_code = table.text(&record, lad, "ltla24_code")?;
+        if !lad_code.is_empty() {
+            lads.insert(code.to_owned(), lad_code.to_owned());
+        }
     }
-    Ok((wards, rows))
+    Ok((wards, lads, rows))
 }

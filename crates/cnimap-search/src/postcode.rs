@@ -195,6 +195,22 @@ struct PostcodeRecord {
     lsoa11: LsoaNum,
 }
 
+/// One English postcode of a shard of the compact form: its incode, point in millionths of a
+/// degree and LSOA numbers ([`NO_LSOA`] when absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ShardPostcode {
+    /// The inward code (`b"2EQ"`).
+    pub incode: [u8; 3],
+    /// Latitude in millionths of a degree.
+    pub lat_e6: i32,
+    /// Longitude in millionths of a degree.
+    pub lon_e6: i32,
+    /// LSOA 2021, or [`NO_LSOA`].
+    pub lsoa21: LsoaNum,
+    /// LSOA 2011, or [`NO_LSOA`].
+    pub lsoa11: LsoaNum,
+}
+
 /// An English postcode found in the file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostcodeHit {
@@ -324,6 +340,97 @@ impl PostcodeStore {
         let hi = pack(outcode.as_bytes(), partial.as_bytes(), 0xff);
         let start = self.other_keys.partition_point(|&k| k < lo);
         self.other_keys.get(start).is_some_and(|&k| k <= hi)
+    }
+
+    /// The postcodes of one outcode, for the compact form ([`crate::compact`]): the English ones
+    /// as `(incode, lat_e6, lon_e6, lsoa21, lsoa11)` and the incodes of the others, both in key
+    /// order. `padded` is the outcode padded with spaces to four bytes.
+    pub(crate) fn shard(&self, padded: [u8; 4]) -> (Vec<ShardPostcode>, Vec<[u8; 3]>) {
+        let lo = u64::from_be_bytes([padded[0], padded[1], padded[2], padded[3], 0, 0, 0, 0]);
+        let hi = lo | 0xff_ffff_ffff;
+        let range =
+            |keys: &[u64]| keys.partition_point(|&k| k < lo)..keys.partition_point(|&k| k <= hi);
+        let incode = |k: u64| {
+            let b = k.to_be_bytes();
+            [b[4], b[5], b[6]]
+        };
+        let english = range(&self.english_keys)
+            .map(|i| {
+                let r = self.english[i];
+                ShardPostcode {
+                    incode: incode(self.english_keys[i]),
+                    lat_e6: r.lat_e6,
+                    lon_e6: r.lon_e6,
+                    lsoa21: r.lsoa21,
+                    lsoa11: r.lsoa11,
+                }
+            })
+            .collect();
+        let other = range(&self.other_keys)
+            .map(|i| incode(self.other_keys[i]))
+            .collect();
+        (english, other)
+    }
+
+    /// The padded outcodes (four bytes) holding any postcode, English or not, in key order.
+    pub(crate) fn outcodes(&self) -> Vec<[u8; 4]> {
+        let mut out: Vec<[u8; 4]> = Vec::new();
+        let mut push = |k: &u64| {
+            let b = k.to_be_bytes();
+            let o = [b[0], b[1], b[2], b[3]];
+            if out.last() != Some(&o) {
+                out.push(o);
+            }
+        };
+        self.english_keys.iter().for_each(&mut push);
+        self.other_keys.iter().for_each(&mut push);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Adds the postcodes of one outcode (`padded` to four bytes) read from the compact form,
+    /// replacing any held for it. Keys stay sorted: the shard's keys are one contiguous range.
+    pub(crate) fn insert_shard(
+        &mut self,
+        padded: [u8; 4],
+        english: &[ShardPostcode],
+        other: &[[u8; 3]],
+    ) {
+        let key = |incode: [u8; 3]| {
+            u64::from_be_bytes([
+                padded[0], padded[1], padded[2], padded[3], incode[0], incode[1], incode[2], 0,
+            ])
+        };
+        let lo = key([0; 3]);
+        let hi = lo | 0xff_ffff_ffff;
+        let mut keys: Vec<u64> = english.iter().map(|p| key(p.incode)).collect();
+        let mut records: Vec<PostcodeRecord> = english
+            .iter()
+            .map(|p| PostcodeRecord {
+                lat_e6: p.lat_e6,
+                lon_e6: p.lon_e6,
+                lsoa21: p.lsoa21,
+                lsoa11: p.lsoa11,
+            })
+            .collect();
+        if !keys.is_sorted() || keys.windows(2).any(|w| w[0] == w[1]) {
+            let mut pairs: Vec<(u64, PostcodeRecord)> = keys.into_iter().zip(records).collect();
+            pairs.sort_by_key(|p| p.0);
+            pairs.dedup_by_key(|p| p.0);
+            (keys, records) = pairs.into_iter().unzip();
+        }
+        let start = self.english_keys.partition_point(|&k| k < lo);
+        let end = self.english_keys.partition_point(|&k| k <= hi);
+        self.english_keys.splice(start..end, keys);
+        self.english.splice(start..end, records);
+        let mut others: Vec<u64> = other.iter().map(|&i| key(i)).collect();
+        others.sort_unstable();
+        others.dedup();
+        let start = self.other_keys.partition_point(|&k| k < lo);
+        let end = self.other_keys.partition_point(|&k| k <= hi);
+        self.other_keys.splice(start..end, others);
+        self.counts.english = self.english_keys.len() as u64;
     }
 
     /// Every English postcode's point as `(lon, lat)` in millionths of a degree.
