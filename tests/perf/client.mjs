@@ -30,10 +30,11 @@ const REPO = path.resolve(HERE, '..', '..');
 const DATA = process.env.CNIMAP_DATA || path.resolve(REPO, '..', 'shared', 'data');
 const BINARY = process.env.CNIMAP_BIN || path.join(REPO, 'target', 'release', 'cnimap');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const DIST = path.join(REPO, 'dist');
+const DIST = process.env.CNIMAP_DIST ? path.resolve(process.env.CNIMAP_DIST) : path.join(REPO, 'dist');
 const VIEWPORT = { width: 1280, height: 800 };
 const CNIMAP_MARK = 'cnimap:first-choropleth';
 const BASELINE_MARK = 'baseline:first-choropleth';
+const FLOOR_MARK = 'floor:first-choropleth';
 const DROPPED_MS = 33;
 
 const args = process.argv.slice(2);
@@ -116,6 +117,7 @@ async function stopChild(child) {
 async function startStatic() {
   const routes = {
     '/baseline.html': [path.join(HERE, 'baseline.html'), 'text/html; charset=utf-8'],
+    '/floor.html': [path.join(HERE, 'floor.html'), 'text/html; charset=utf-8'],
     '/maplibre-gl.js': [path.join(REPO, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl.js'), 'text/javascript'],
     '/maplibre-gl.css': [path.join(REPO, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl.css'), 'text/css'],
     '/data/lsoa21_bsc.geojson': [path.join(DATA, 'boundaries', 'lsoa21_bsc.geojson'), 'application/geo+json'],
@@ -343,6 +345,25 @@ function baselineTarget(stat, view) {
   };
 }
 
+/**
+ * The floor (issue 15): MapLibre alone on cnimap's own lsoa21 tiles, coloured from the feature id
+ * (tests/perf/floor.html). Its switch is one full repaint of the same view: a new fill expression.
+ */
+function floorTarget(stat, server, view) {
+  return {
+    name: 'floor',
+    mapExpr: 'window.floor.map',
+    mark: FLOOR_MARK,
+    url: () => `${stat.base}/floor.html?tiles=${encodeURIComponent(server.base)}&lng=${view.lng}&lat=${view.lat}&zoom=${view.zoom}&w=${view.w}&h=${view.h}`,
+    async prepare() {},
+    async switchIndicator(page) {
+      await page.evaluate(() => { window.__switchT0 = performance.now(); window.floor.recolour(); });
+      await waitIdle(page, this.mapExpr);
+      return page.evaluate(() => performance.now() - window.__switchT0);
+    },
+  };
+}
+
 /** One cold run: fresh context, cache disabled; first paint, switch, pan/zoom. */
 async function coldRun(browser, target) {
   const context = await browser.newContext({ viewport: VIEWPORT });
@@ -482,7 +503,20 @@ function kindsLine(agg) {
   return Object.keys(agg.kinds).sort().map((k) => `${k} ${agg.kinds[k]} (${fmtBytes(agg.kindBytes[k] || 0)})`).join(', ');
 }
 
-function section(c, b, meta) {
+/** cnimap against the floor (MapLibre alone on the same tiles): ratios cnimap / floor, 1.00× is the floor. */
+function floorRows(c, f) {
+  return [
+    ['time to first choropleth, cold (median)', fmtMs(c.firstMedian), fmtMs(f.firstMedian), ratio(c.firstMedian, f.firstMedian)],
+    ['time to first choropleth, warm cache (median)', fmtMs(c.warmMedian), fmtMs(f.warmMedian), ratio(c.warmMedian, f.warmMedian)],
+    ['bytes transferred, cold load (median)', fmtBytes(c.bytes), fmtBytes(f.bytes), ratio(c.bytes, f.bytes)],
+    ['requests, cold load (median)', String(c.requests), String(f.requests), ratio(c.requests, f.requests)],
+    ['switch indicator / full repaint (median)', fmtMs(c.switchMedian), fmtMs(f.switchMedian), ratio(c.switchMedian, f.switchMedian)],
+    ['frame time during pan/zoom: p50', fmtMs1(c.frames.p50), fmtMs1(f.frames.p50), ratio(c.frames.p50, f.frames.p50)],
+    ['frame time: p95', fmtMs1(c.frames.p95), fmtMs1(f.frames.p95), ratio(c.frames.p95, f.frames.p95)],
+  ];
+}
+
+function section(c, b, f, meta) {
   const rows = table(c, b);
   const list = (xs) => xs.map((x) => Math.round(x).toLocaleString('en-GB')).join(', ');
   return `## Client speed (browser)
@@ -533,6 +567,19 @@ Baseline first choropleth cold ${list(b.first)}, warm ${list(b.warm)}; switch ${
 
 Requests on a cold load by kind (median count and bytes): cnimap: ${kindsLine(c)}.
 Baseline: ${kindsLine(b)}.
+
+### Against the floor (issue 15)
+
+The floor ([\`tests/perf/floor.html\`](tests/perf/floor.html)) is MapLibre alone drawing cnimap's own
+lsoa21 tiles from the same \`cnimap serve\`, each area coloured from its feature id: no app, no wasm,
+no values. Its *switch* is one full repaint of the same view (a new fill expression that changes
+every area's colour). Same view, canvas, runs and method as above; ratios are cnimap / floor
+(1.00× is the floor; the target for the first choropleth is 1.1×).
+
+${markdownTable(['measure', 'cnimap', 'floor', 'ratio (cnimap / floor)'], floorRows(c, f))}
+
+Floor per run (ms): first choropleth cold ${list(f.first)}, warm ${list(f.warm)}; repaint ${list(f.switchMs)}.
+Floor requests on a cold load by kind: ${kindsLine(f)}.
 `;
 }
 
@@ -617,9 +664,10 @@ async function main() {
     });
     const cn = cnimapTarget(server);
     await cn.prepare();
-    const results = { cnimap: { cold: [], warm: [] }, baseline: { cold: [], warm: [] } };
+    const results = { cnimap: { cold: [], warm: [] }, baseline: { cold: [], warm: [] }, floor: { cold: [], warm: [] } };
     let view = null;
     let bl = null;
+    let fl = null;
     // Interleave the two pages run by run so drifting machine load hits both alike.
     for (let i = 0; i < RUNS; i++) {
       const rc = await retryOnce(() => coldRun(browser, cn), `cold ${i + 1} cnimap`);
@@ -627,19 +675,25 @@ async function main() {
       if (!view) {
         view = rc.view;
         bl = baselineTarget(stat, view);
+        fl = floorTarget(stat, server, view);
       }
       console.error(`cold ${i + 1}/${RUNS} cnimap: first ${rc.firstMs.toFixed(0)} ms, ${fmtBytes(rc.load.bytes)} in ${rc.load.total} requests, switch ${rc.switchMs.toFixed(0)} ms [${rc.switchUrls.map((u) => new URL(u).pathname).join(' ')}], frames ${stats(rc.frames.deltas).p50.toFixed(1)}/${stats(rc.frames.deltas).p95.toFixed(1)} ms${rc.errors.length ? `, page errors: ${rc.errors.join('; ')}` : ''}`);
       const rb = await retryOnce(() => coldRun(browser, bl), `cold ${i + 1} baseline`);
       results.baseline.cold.push(rb);
+      const rf = await retryOnce(() => coldRun(browser, fl), `cold ${i + 1} floor`);
+      results.floor.cold.push(rf);
+      console.error(`cold ${i + 1}/${RUNS} floor: first ${rf.firstMs.toFixed(0)} ms, ${fmtBytes(rf.load.bytes)} in ${rf.load.total} requests, switch ${rf.switchMs.toFixed(0)} ms, frames ${stats(rf.frames.deltas).p50.toFixed(1)}/${stats(rf.frames.deltas).p95.toFixed(1)} ms${rf.errors.length ? `, page errors: ${rf.errors.join('; ')}` : ''}`);
       console.error(`cold ${i + 1}/${RUNS} baseline: first ${rb.firstMs.toFixed(0)} ms, ${fmtBytes(rb.load.bytes)} in ${rb.load.total} requests, switch ${rb.switchMs.toFixed(0)} ms, frames ${stats(rb.frames.deltas).p50.toFixed(1)}/${stats(rb.frames.deltas).p95.toFixed(1)} ms${rb.errors.length ? `, page errors: ${rb.errors.join('; ')}` : ''}`);
     }
     results.cnimap.warm = await retryOnce(() => warmRuns(browser, cn, WARM), "warm cnimap");
     results.baseline.warm = await retryOnce(() => warmRuns(browser, bl, WARM), "warm baseline");
+    results.floor.warm = await retryOnce(() => warmRuns(browser, fl, WARM), "warm floor");
     console.error(`warm cnimap: ${results.cnimap.warm.map((r) => `${r.firstMs.toFixed(0)} ms/${fmtBytes(r.load.bytes)}`).join(', ')}`);
     console.error(`warm baseline: ${results.baseline.warm.map((r) => `${r.firstMs.toFixed(0)} ms/${fmtBytes(r.load.bytes)}`).join(', ')}`);
 
     const c = aggregate(results.cnimap.cold, results.cnimap.warm);
     const b = aggregate(results.baseline.cold, results.baseline.warm);
+    const f = aggregate(results.floor.cold, results.floor.warm);
     c.view = view;
     const rows = table(c, b);
     const widths = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => String(r[k]).length), 10));
@@ -647,6 +701,8 @@ async function main() {
     for (const r of rows) console.log(r.map((x, k) => String(x).padEnd(widths[k])).join('  '));
     console.log(`cnimap cold load by kind: ${kindsLine(c)}`);
     console.log(`baseline cold load by kind: ${kindsLine(b)}`);
+    for (const r of floorRows(c, f)) console.log(r.map((x, k) => String(x).padEnd(k === 0 ? widths[0] : 12)).join('  '));
+    console.log(`floor cold load by kind: ${kindsLine(f)}`);
 
     let commit = 'unknown';
     try {
@@ -666,11 +722,15 @@ async function main() {
     fs.mkdirSync(outDir, { recursive: true });
     const strip = (runs) => runs.map((r) => ({ ...r, frames: r.frames ? { elapsed: r.frames.elapsed, deltas: r.frames.deltas.map((d) => +d.toFixed(2)) } : undefined }));
     fs.writeFileSync(path.join(outDir, 'client.json'), JSON.stringify({
-      meta, summary: { cnimap: c, baseline: b },
-      raw: { cnimap: { cold: strip(results.cnimap.cold), warm: results.cnimap.warm }, baseline: { cold: strip(results.baseline.cold), warm: results.baseline.warm } },
+      meta, summary: { cnimap: c, baseline: b, floor: f },
+      raw: {
+        cnimap: { cold: strip(results.cnimap.cold), warm: results.cnimap.warm },
+        baseline: { cold: strip(results.baseline.cold), warm: results.baseline.warm },
+        floor: { cold: strip(results.floor.cold), warm: results.floor.warm },
+      },
     }, null, 1));
     if (WRITE) {
-      writeSection(section(c, b, meta));
+      writeSection(section(c, b, f, meta));
       console.error('wrote the "## Client speed (browser)" section of BENCHMARKS.md');
     }
   } finally {
