@@ -41,7 +41,7 @@ wb_have=$(wasm-bindgen --version | awk '{ print $2 }')
 grep -q "^wasm_bindgen = \"$wb_lock\"" Trunk.toml \
   || fail "Trunk.toml [tools] wasm_bindgen must be \"$wb_lock\" (the version in Cargo.lock)"
 
-if [ ! -f node_modules/maplibre-gl/dist/maplibre-gl.js ] || [ ! -d node_modules/opentype.js ]; then
+if [ ! -f node_modules/maplibre-gl/dist/maplibre-gl.js ] || [ ! -f node_modules/pmtiles/dist/pmtiles.js ] || [ ! -d node_modules/opentype.js ]; then
   echo "build-web: installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi

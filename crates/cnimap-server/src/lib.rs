@@ -9,6 +9,7 @@ pub mod check;
 pub mod detail;
 pub mod error;
 pub mod export;
+pub mod export_site;
 pub mod http;
 pub mod listener;
 pub mod prepare;

@@ -1,5 +1,5 @@
 //! The `cnimap` command line: `data fetch` the inputs, `check` them, `serve` the map,
-//! `export-tiles` to PMTiles.
+//! `export-tiles` to PMTiles, `export-site` as a static site.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use cnimap_server::{check, export, serve};
+use cnimap_server::{check, export, export_site, serve};
 
 /// A map of need in England's neighbourhoods: the Community Needs Index beside the English Indices
 /// of Deprivation.
@@ -77,6 +77,22 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write the whole app as a static site (a prepared build plus the web app) that any static
+    /// host serves: the app reads PMTiles archives and JSON files, no server needed.
+    ExportSite {
+        /// A folder written by `cnimap prepare`.
+        #[arg(long, conflicts_with = "data", required_unless_present = "data")]
+        build: Option<PathBuf>,
+        /// A data directory: prepared first, into a temporary folder.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// The built web app (Trunk's output).
+        #[arg(long, env = "CNIMAP_STATIC", default_value = cnimap_server::DEFAULT_STATIC_DIR)]
+        static_dir: PathBuf,
+        /// The site folder to write (assembled beside it, then renamed into place).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +123,21 @@ fn main() -> ExitCode {
             static_dir,
         } => serve::run(data.into_source(), addr, static_dir),
         Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
+        Command::ExportSite {
+            build,
+            data,
+            static_dir,
+            out,
+        } => {
+            let input = match (build, data) {
+                (Some(b), _) => export_site::BuildInput::Build(b),
+                (None, Some(d)) => export_site::BuildInput::Data(d),
+                (None, None) => {
+                    return ExitCode::FAILURE; // clap requires one of them
+                }
+            };
+            export_site::run(&input, &static_dir, &out)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

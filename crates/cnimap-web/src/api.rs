@@ -1,4 +1,7 @@
-//! A typed client for the cnimap HTTP API (see `docs/API.md`), over the browser's `fetch`.
+//! A typed client for the cnimap HTTP API (see `docs/API.md`), over the browser's `fetch`, and
+//! the one place that knows which back end the page has: a `cnimap serve` or a static site made by
+//! `cnimap export-site` ([`detect`] reads `site.json` once at start-up; [`endpoints`] builds every
+//! URL from the answer).
 
 use cnimap_core::api::{
     AreaDetail, ErrorBody, IndicatorsResponse, LayerAreasResponse, SearchResponse, ValuesResponse,
@@ -7,7 +10,9 @@ use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::Level;
 use serde::de::DeserializeOwned;
 
+use crate::endpoints::{folder_of, Endpoints, SITE_FILE, SITE_KIND};
 use crate::url_state::Selection;
+use std::cell::OnceCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -31,6 +36,14 @@ pub enum ApiError {
         status: u16,
         /// The server's `ErrorBody.message`, or a generic sentence.
         message: String,
+    },
+    /// The static site cannot do this: it needs a cnimap server.
+    #[error(
+        "{what} needs the cnimap server, and this copy of the map is a static site without one."
+    )]
+    NeedsServer {
+        /// What the user tried, as a sentence subject ("Search").
+        what: String,
     },
     /// The answer was not the JSON expected.
     #[error("The server sent something unexpected for {url}: {message}")]
@@ -96,46 +109,116 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
 
 /// Percent-encodes a path segment or query value.
 pub fn encode(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+    crate::endpoints::encode(s)
+}
+
+thread_local! {
+    /// The back end, set once by [`detect`].
+    static ENDPOINTS: OnceCell<Endpoints> = const { OnceCell::new() };
+}
+
+/// What `site.json` says (only its kind is read).
+#[derive(serde::Deserialize)]
+struct SiteFile {
+    kind: String,
+}
+
+/// Finds which back end serves the page and remembers it: a static site has `site.json` (written
+/// by `cnimap export-site`; `index.html` preloads it, so this costs no round trip of its own),
+/// a cnimap server answers 404. Call once before the app mounts.
+pub async fn detect() -> Endpoints {
+    let window = web_sys::window();
+    let page = window
+        .as_ref()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    let base = folder_of(&page);
+    let origin = window
+        .as_ref()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let found = match get_json::<SiteFile>(&format!("{base}{SITE_FILE}")).await {
+        Ok(site) if site.kind == SITE_KIND => Endpoints::Static { base },
+        Ok(_) | Err(_) => Endpoints::Server { origin },
+    };
+    tracing::info!(?found, "back end");
+    if found.is_static() && !crate::map::register_pmtiles() {
+        tracing::error!("static site: MapLibre or the pmtiles script did not load");
+    }
+    ENDPOINTS.with(|e| e.get_or_init(|| found).clone())
+}
+
+/// The back end found by [`detect`] (a server at the page's origin before it has run).
+pub fn endpoints() -> Endpoints {
+    ENDPOINTS.with(|e| {
+        e.get().cloned().unwrap_or_else(|| Endpoints::Server {
+            origin: web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default(),
+        })
+    })
+}
+
+/// The hook for code that works differently without a server (static search): `Some(base)`
+/// (the site's root URL, ending in `/`; `search/...` files sit under it) on a static site,
+/// `None` on a cnimap server.
+pub fn static_base() -> Option<String> {
+    endpoints().static_base().map(str::to_string)
 }
 
 /// `GET /api/indicators`.
 pub async fn indicators() -> Result<IndicatorsResponse, ApiError> {
-    get_json("/api/indicators").await
+    get_json(&endpoints().indicators()).await
 }
 
 /// `GET /api/values/{layer}/{indicator}`.
 pub async fn values(layer: Level, indicator: IndicatorId) -> Result<ValuesResponse, ApiError> {
-    get_json(&format!("/api/values/{layer}/{indicator}")).await
+    get_json(&endpoints().values(layer, indicator)).await
 }
 
 /// `GET /api/layers/{layer}`.
 pub async fn layer_areas(layer: Level) -> Result<LayerAreasResponse, ApiError> {
-    get_json(&format!("/api/layers/{layer}")).await
+    get_json(&endpoints().layer_areas(layer)).await
 }
 
 /// `GET /api/areas/{code}`, with `?layer=` when the area was picked on a map layer (the server
-/// then answers for that layer's area even when another level shares the code).
+/// then answers for that layer's area even when another level shares the code). A static site
+/// has one file per layer and area: without a layer, each layer's file is tried in the server's
+/// order until one exists.
 pub async fn area(selection: &Selection) -> Result<AreaDetail, ApiError> {
-    get_json(&area_url(selection)).await
-}
-
-/// The URL of [`area`].
-pub fn area_url(selection: &Selection) -> String {
-    match selection.layer {
-        Some(layer) => format!("/api/areas/{}?layer={layer}", encode(&selection.code)),
-        None => format!("/api/areas/{}", encode(&selection.code)),
+    let urls = endpoints().area(&selection.code, selection.layer);
+    let mut last = None;
+    for url in &urls {
+        match get_json(url).await {
+            Err(e) if e.is_not_found() => last = Some(e),
+            other => return other,
+        }
     }
+    Err(match (last, endpoints().is_static()) {
+        (Some(ApiError::Status { url, .. }), true) => ApiError::Status {
+            url,
+            status: 404,
+            message: format!("No area with code {} in the data.", selection.code),
+        },
+        (Some(e), _) => e,
+        (None, _) => ApiError::Unreachable {
+            url: String::new(),
+            message: "no URL for this area".into(),
+        },
+    })
 }
 
 /// How many search hits to ask for.
 pub const SEARCH_LIMIT: u8 = 10;
 
-/// `GET /api/search?q=...&limit=...`.
+/// `GET /api/search?q=...&limit=...`. A static site has no search endpoint: this says so
+/// (static search, over the compact index under [`static_base`], replaces that branch).
 pub async fn search(query: &str) -> Result<SearchResponse, ApiError> {
-    get_json(&format!(
-        "/api/search?q={}&limit={SEARCH_LIMIT}",
-        encode(query)
-    ))
-    .await
+    match endpoints().search(query, SEARCH_LIMIT) {
+        Some(url) => get_json(&url).await,
+        None => Err(ApiError::NeedsServer {
+            what: "Search".into(),
+        }),
+    }
 }

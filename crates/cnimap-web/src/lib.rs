@@ -9,6 +9,7 @@
 //! - [`camera`]: camera requests and the padding that keeps places clear of the cards.
 //! - [`words`]: what the app says, as functions of the data.
 //! - [`keys`]: keyboard patterns (the WAI-ARIA tabs).
+//! - [`endpoints`]: every URL the app requests, on a cnimap server or a static site.
 //!
 //! Browser modules (wasm32 only; tested in headless Chromium with `wasm-bindgen-test`):
 //! - [`api`]: the typed HTTP client and its error enum.
@@ -20,6 +21,7 @@
 
 pub mod camera;
 pub mod classes;
+pub mod endpoints;
 pub mod keys;
 pub mod layers;
 pub mod style;
@@ -50,5 +52,9 @@ pub fn start() {
         .without_time()
         .with_writer(tracing_web::MakeWebConsoleWriter::new());
     let _ = tracing_subscriber::registry().with(layer).try_init();
-    leptos::mount::mount_to_body(components::app::App);
+    // Which back end (server or static site) first: every URL depends on it.
+    wasm_bindgen_futures::spawn_local(async {
+        api::detect().await;
+        leptos::mount::mount_to_body(components::app::App);
+    });
 }

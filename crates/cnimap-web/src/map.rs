@@ -161,6 +161,16 @@ export function collapse_attribution(map) {
 export function has_maplibre() {
   return typeof window.maplibregl !== 'undefined';
 }
+export function add_pmtiles_protocol() {
+  // Static site: `pmtiles://` sources are read from PMTiles archives by HTTP range requests
+  // through the pinned `pmtiles` library (dist/pmtiles.js), once per page.
+  if (typeof window.maplibregl === 'undefined' || typeof window.pmtiles === 'undefined') return false;
+  if (!window.__cnimapPmtiles) {
+    window.__cnimapPmtiles = new window.pmtiles.Protocol();
+    window.maplibregl.addProtocol('pmtiles', window.__cnimapPmtiles.tile);
+  }
+  return true;
+}
 export function forward_map_keys(container, map) {
   // The map container is the one tab stop of the map; the keys MapLibre's keyboard handler
   // knows (arrows pan, + and - zoom) are passed on to it, which listens on its canvas container.
@@ -214,10 +224,18 @@ extern "C" {
     fn collapse_attribution(map: &Map);
     /// Whether the MapLibre script has loaded.
     fn has_maplibre() -> bool;
+    /// Registers the `pmtiles://` protocol with MapLibre; false when a script is missing.
+    fn add_pmtiles_protocol() -> bool;
     /// Makes the map container the map's one tab stop and passes MapLibre's keys on to it.
     fn forward_map_keys(container: &web_sys::HtmlElement, map: &Map);
     /// A map control with one `<button class={class_name} aria-label={label}>{text}</button>`.
     fn button_control(class_name: &str, label: &str, text: &str, on_click: &Function) -> JsValue;
+}
+
+/// Lets MapLibre read `pmtiles://` sources (a static site's tiles); false when MapLibre or the
+/// `pmtiles` script did not load.
+pub fn register_pmtiles() -> bool {
+    add_pmtiles_protocol()
 }
 
 /// Sets one feature-state key on every feature of the vector source `source` (whose source layer

@@ -10,6 +10,7 @@ use cnimap_core::bivariate::BivariateClass;
 use cnimap_core::colour::{decile_colour, Ramp, NO_DATA};
 use serde_json::{json, Value};
 
+use crate::endpoints::Endpoints;
 use crate::layers::{AreaLayer, Part, StyleLayer};
 
 /// Feature-state key of the decile.
@@ -100,9 +101,9 @@ pub fn marker_opacity() -> Value {
     json!(["case", ["==", ["feature-state", KEY_LEFT_BEHIND], 1], 1, 0])
 }
 
-/// The whole style. `origin` is the page origin (`http://host:port`), used to make the tile,
-/// glyph and label URLs absolute.
-pub fn style(origin: &str) -> Value {
+/// The whole style, its tile, glyph and label URLs from `endpoints` (absolute: a server's
+/// origin or a static site's base).
+pub fn style(endpoints: &Endpoints) -> Value {
     let mut sources = serde_json::Map::new();
     let tiled = AreaLayer::ALL
         .iter()
@@ -111,7 +112,7 @@ pub fn style(origin: &str) -> Value {
     for source in tiled {
         sources.insert(
             source.to_string(),
-            json!({ "type": "vector", "url": format!("{origin}/tiles/{source}.json") }),
+            json!({ "type": "vector", "url": endpoints.tiles(source) }),
         );
     }
     // Label points of the colourable layers (feature id = feature index): empty until the user
@@ -126,7 +127,7 @@ pub fn style(origin: &str) -> Value {
     for layer in ["lad24", "region"] {
         sources.insert(
             format!("{layer}-labels"),
-            json!({ "type": "geojson", "data": format!("{origin}/api/labels/{layer}") }),
+            json!({ "type": "geojson", "data": endpoints.labels(layer) }),
         );
     }
 
@@ -246,7 +247,7 @@ pub fn style(origin: &str) -> Value {
     json!({
         "version": 8,
         "name": "cnimap",
-        "glyphs": format!("{origin}/glyphs/{{fontstack}}/{{range}}.pbf"),
+        "glyphs": endpoints.glyphs(),
         "sources": sources,
         "layers": layers
     })
@@ -292,7 +293,9 @@ mod tests {
 
     #[test]
     fn style_has_a_source_for_every_tile_layer_and_absolute_glyphs() {
-        let s = style("http://127.0.0.1:8080");
+        let s = style(&Endpoints::Server {
+            origin: "http://127.0.0.1:8080".into(),
+        });
         for layer in ["lsoa21", "lsoa11", "ward17", "lad24", "region"] {
             let url = s["sources"][layer]["url"].as_str();
             assert_eq!(
@@ -307,8 +310,31 @@ mod tests {
     }
 
     #[test]
+    fn a_static_site_style_reads_pmtiles_archives_and_files_under_its_base() {
+        let s = style(&Endpoints::Static {
+            base: "https://h.org/maps/".into(),
+        });
+        for layer in ["lsoa21", "lsoa11", "ward17", "lad24", "region"] {
+            assert_eq!(
+                s["sources"][layer]["url"].as_str(),
+                Some(format!("pmtiles://https://h.org/maps/tiles/{layer}.pmtiles").as_str())
+            );
+        }
+        assert_eq!(
+            s["sources"]["region-labels"]["data"].as_str(),
+            Some("https://h.org/maps/api/labels/region.json")
+        );
+        assert_eq!(
+            s["glyphs"].as_str(),
+            Some("https://h.org/maps/glyphs/{fontstack}/{range}.pbf")
+        );
+    }
+
+    #[test]
     fn every_typed_layer_is_in_the_style_and_every_style_layer_is_typed() {
-        let s = style("");
+        let s = style(&Endpoints::Static {
+            base: "http://127.0.0.1:8080/site/".into(),
+        });
         let ids: Vec<&str> = s["layers"]
             .as_array()
             .into_iter()
@@ -335,7 +361,9 @@ mod tests {
 
     #[test]
     fn markers_show_only_left_behind_areas_and_stop_where_polygons_are_big_enough() {
-        let s = style("");
+        let s = style(&Endpoints::Static {
+            base: "http://127.0.0.1:8080/site/".into(),
+        });
         let markers = s["layers"]
             .as_array()
             .into_iter()
@@ -350,7 +378,9 @@ mod tests {
 
     #[test]
     fn every_layer_id_is_unique() {
-        let s = style("");
+        let s = style(&Endpoints::Static {
+            base: "http://127.0.0.1:8080/site/".into(),
+        });
         let mut ids: Vec<&str> = s["layers"]
             .as_array()
             .into_iter()

@@ -161,16 +161,8 @@ pub fn load_points(app: AppState) {
             return;
         }
         loaded.update_value(|l| l.push(layer));
-        let origin = web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default();
-        app.with_map(|m| {
-            map::set_data_url(
-                m,
-                layer.points_source(),
-                &format!("{origin}/api/labels/{}", layer.source()),
-            )
-        });
+        let url = crate::api::endpoints().labels(layer.source());
+        app.with_map(|m| map::set_data_url(m, layer.points_source(), &url));
     });
 }
 

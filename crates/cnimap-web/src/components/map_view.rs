@@ -92,11 +92,8 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
         app.report("The map library (MapLibre GL JS) did not load.");
         return;
     }
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
     let mut options = json!({
-        "style": style::style(&origin),
+        "style": style::style(&crate::api::endpoints()),
         "attributionControl": false,
         "dragRotate": false,
         "pitchWithRotate": false,
