@@ -1,11 +1,18 @@
 //! The 3 × 3 bivariate classes of deprivation (IMD) by community need (CNI), and their colours.
 //!
 //! Each area gets its tercile on both indices with [`crate::classify::tercile_from_rank`]
-//! (`⌈3 × rank ÷ n⌉`, 1 = the worst third). The nine combinations are coloured with Joshua Stevens'
-//! purple–blue 3 × 3 scheme ("Bivariate Choropleth Maps: A How-to Guide", 2015; the `DkBlue`
-//! palette of the R package biscale): deprivation runs from light grey to magenta, need from light
-//! grey to teal, and the corner where both are worst, the most deprived and highest-need third, is
-//! the darkest blue, the colour that stands out most.
+//! (`⌈3 × rank ÷ n⌉`, 1 = the worst third). The nine combinations are coloured in the manner of
+//! Joshua Stevens' 3 × 3 schemes ("Bivariate Choropleth Maps: A How-to Guide", 2015): a ramp per
+//! index from light grey, the two multiplied together, so the corner where both are worst (the
+//! most deprived and highest-need third) is the darkest colour and stands out most. Deprivation
+//! runs to orange, need to blue: the blue–yellow axis that protanopes and deuteranopes keep, with
+//! lightness that tritanopes keep. Stevens' purple–blue `DkBlue` scheme, used before, put two
+//! classes within CIEDE2000 3.2 of each other for protanopes (`#ace4e4` and `#e8e8e8`) and 3.8 for
+//! deuteranopes (`#be64ac` and `#5698b9`); these colours were chosen by a search over the two
+//! ramps' end colours that maximised the smallest difference between any two classes under normal
+//! vision and the three simulated deficiencies ([`crate::colour_vision`]), keeping the dark
+//! corner's lightness at L\* 30 or more and every chroma at 58 or less: the smallest is now
+//! ΔE00 15.0 (deuteranopia, `#d57b4b` and `#e2b59d`).
 
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +22,7 @@ use crate::colour::Rgb;
 /// How the bivariate classes are made, in words for the legend.
 pub const BIVARIATE_METHOD: &str = "Each neighbourhood is placed in a third on each index by its \
 rank: third = ⌈3 × rank ÷ number of ranked areas⌉, so the first third holds the most deprived (IMD) \
-or highest-need (CNI) areas. Colours: Joshua Stevens' bivariate scheme.";
+or highest-need (CNI) areas. Colours: deprivation runs to orange, need to blue, both to dark brown; chosen so the nine stay apart for people with colour-blindness.";
 
 /// One of the nine classes: the tercile on deprivation and on need, 1 = the worst third (most
 /// deprived, highest need) to 3 = the least.
@@ -31,21 +38,21 @@ pub struct BivariateClass {
 const PALETTE: [[Rgb; 3]; 3] = [
     // Most deprived third: highest, middle, lowest need.
     [
-        Rgb(0x3b, 0x49, 0x94),
-        Rgb(0x8c, 0x62, 0xaa),
-        Rgb(0xbe, 0x64, 0xac),
+        Rgb(0x57, 0x47, 0x4a),
+        Rgb(0x95, 0x60, 0x4a),
+        Rgb(0xd5, 0x7b, 0x4b),
     ],
     // Middle third for deprivation.
     [
-        Rgb(0x56, 0x98, 0xb9),
-        Rgb(0xa5, 0xad, 0xd3),
-        Rgb(0xdf, 0xb0, 0xd6),
+        Rgb(0x5d, 0x68, 0x9a),
+        Rgb(0x9e, 0x8d, 0x9b),
+        Rgb(0xe2, 0xb5, 0x9d),
     ],
     // Least deprived third.
     [
-        Rgb(0x5a, 0xc8, 0xc8),
-        Rgb(0xac, 0xe4, 0xe4),
-        Rgb(0xe8, 0xe8, 0xe8),
+        Rgb(0x62, 0x89, 0xec),
+        Rgb(0xa7, 0xbb, 0xee),
+        Rgb(0xf0, 0xf0, 0xf0),
     ],
 ];
 
@@ -139,7 +146,7 @@ pub fn bivariate_class(
     BivariateClass::new(deprivation, need)
 }
 
-/// The colour of a class (Joshua Stevens' purple–blue scheme, see the module documentation).
+/// The colour of a class (orange for deprivation, blue for need; see the module documentation).
 pub fn bivariate_colour(class: BivariateClass) -> Rgb {
     class.colour()
 }

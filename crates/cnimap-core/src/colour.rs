@@ -29,7 +29,7 @@ pub const BLACK: Rgb = Rgb(0x00, 0x00, 0x00);
 pub const WHITE: Rgb = Rgb(0xFF, 0xFF, 0xFF);
 
 /// Light grey for areas with no value (for example a Welsh LSOA, or a ward missing from the CNI).
-/// It differs from every ramp colour and from the lightest bivariate class (`#e8e8e8`).
+/// It differs from every ramp colour and from the lightest bivariate class (`#f0f0f0`).
 pub const NO_DATA: Rgb = Rgb(0xCC, 0xCC, 0xCC);
 
 /// The WCAG 2 minimum contrast ratio for normal-size text (success criterion 1.4.3, level AA).

@@ -8,6 +8,7 @@
 //! - [`catalogue`]: every indicator the map can show, with its source, year and direction.
 //! - [`classify`]: deciles and quantiles from ranks.
 //! - [`colour`]: colour-blind-safe ramps.
+//! - [`colour_vision`]: colour-vision deficiencies simulated, and colour differences (CIEDE2000).
 //! - [`bivariate`]: the 3 x 3 IMD x CNI classes.
 //! - [`left_behind`]: the "worst X% on both indices" rule.
 //! - [`tile`]: Web Mercator tile maths.
@@ -18,6 +19,7 @@ pub mod bivariate;
 pub mod catalogue;
 pub mod classify;
 pub mod colour;
+pub mod colour_vision;
 pub mod left_behind;
 pub mod level;
 pub mod tile;
