@@ -5,6 +5,7 @@
 //! resource) -> [`serve`] (request hardening) over [`listener`] (connection limits). [`http`] and [`error`] are shared leaves.
 //! [`app`] builds the router from an [`AppState`] so tests drive it with `tower::ServiceExt::oneshot`.
 
+pub mod build;
 pub mod check;
 pub mod detail;
 pub mod error;

@@ -66,6 +66,15 @@ enum Command {
         #[arg(long, env = "CNIMAP_STATIC", default_value = cnimap_server::DEFAULT_STATIC_DIR)]
         static_dir: PathBuf,
     },
+    /// Validate and prepare everything once and write the build (PMTiles per layer, every JSON
+    /// document, area details, search, manifest) to BUILD, atomically.
+    Prepare {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The build folder to write (written beside it, then renamed into place).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write one layer's tiles to a PMTiles archive that MapLibre and QGIS open.
     ExportTiles {
         #[command(flatten)]
@@ -122,6 +131,9 @@ fn main() -> ExitCode {
             addr,
             static_dir,
         } => serve::run(data.into_source(), addr, static_dir),
+        Command::Prepare { data, out } => {
+            cnimap_server::build::prepare(&data.into_source(), &out).map(drop)
+        }
         Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
         Command::ExportSite {
             build,
