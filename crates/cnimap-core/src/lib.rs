@@ -13,10 +13,13 @@
 //! - [`help`]: the plain-word help (five questions, their sources) and its reading-age measure.
 //! - [`left_behind`]: the "worst X% on both indices" rule.
 //! - [`tile`]: Web Mercator tile maths.
+//! - [`reweight`]: a combined index rebuilt from its domain ranks with any weights.
+//! - [`change`]: IMD 2019 -> 2025 on LSOA 2021 through ONS change codes; left-behind wards.
 //! - [`api`]: the JSON shapes the server sends and the browser reads.
 
 pub mod api;
 pub mod bivariate;
+pub mod change;
 pub mod catalogue;
 pub mod classify;
 pub mod colour;
@@ -24,6 +27,7 @@ pub mod colour_vision;
 pub mod help;
 pub mod left_behind;
 pub mod level;
+pub mod reweight;
 pub mod tile;
 
 pub use catalogue::{Direction, IndicatorDef, Source, CATALOGUE};
