@@ -97,27 +97,48 @@ impl Out {
         self.0.extend_from_slice(s.as_bytes());
     }
 
-    /// Millionths of a degree when exact (`2 * zigzag`), else `1` and the `f64`'s bytes.
-    fn coord(&mut self, v: f64) {
+    /// A coordinate as its difference from `base` in millionths of a degree when that gives
+    /// back the same `f64` (`2 * zigzag`; `base` becomes it), else `1` and the `f64`'s bytes.
+    fn coord(&mut self, v: f64, base: &mut i64) {
         let m = (v * 1e6).round();
         if v.is_finite() && m.abs() < 1e15 && m / 1e6 == v {
             let m = m as i64;
-            self.varint(((m << 1) ^ (m >> 63)) as u64 * 2);
+            let d = m - *base;
+            *base = m;
+            self.varint(((d << 1) ^ (d >> 63)) as u64 * 2);
         } else {
             self.varint(1);
             self.0.extend_from_slice(&v.to_le_bytes());
         }
     }
 
-    fn point(&mut self, p: Option<[f64; 2]>) {
+    /// A point, each coordinate coded against the one before (`bases`: longitude, latitude).
+    fn point(&mut self, p: Option<[f64; 2]>, bases: &mut [i64; 2]) {
         match p {
             Some([lon, lat]) => {
                 self.u8(1);
-                self.coord(lon);
-                self.coord(lat);
+                self.coord(lon, &mut bases[0]);
+                self.coord(lat, &mut bases[1]);
             }
             None => self.u8(0),
         }
+    }
+
+    /// A string as the bytes it shares with `prev` at its start (at most 255) and the rest.
+    fn front(&mut self, s: &str, prev: &str) {
+        let shared = s
+            .bytes()
+            .zip(prev.bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(255);
+        // Never cut a character in two.
+        let shared = (0..=shared)
+            .rev()
+            .find(|&n| s.is_char_boundary(n))
+            .unwrap_or(0);
+        self.u8(shared as u8);
+        self.str(&s[shared..]);
     }
 
     /// An LSOA number as `num + 1`, `0` for none.
@@ -221,7 +242,7 @@ impl<'a> In<'a> {
         std::str::from_utf8(bytes).map_err(|e| self.fail(format!("text is not UTF-8: {e}")))
     }
 
-    fn coord(&mut self) -> Result<f64, SearchError> {
+    fn coord(&mut self, base: &mut i64) -> Result<f64, SearchError> {
         let tag = self.varint()?;
         if tag == 1 {
             let b = self.take(8)?;
@@ -237,19 +258,35 @@ impl<'a> In<'a> {
             return Err(self.fail(format!("unknown coordinate tag {tag}")));
         }
         let z = tag >> 1;
-        let m = ((z >> 1) as i64) ^ -((z & 1) as i64);
-        if m.unsigned_abs() > 1_000_000_000_000_000 {
-            return Err(self.fail(format!("a coordinate of {m} millionths of a degree")));
-        }
+        let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        let m = base
+            .checked_add(d)
+            .filter(|m| m.unsigned_abs() <= 1_000_000_000_000_000)
+            .ok_or_else(|| self.fail("a coordinate out of range"))?;
+        *base = m;
         Ok(m as f64 / 1e6)
     }
 
-    fn point(&mut self) -> Result<Option<[f64; 2]>, SearchError> {
+    fn point(&mut self, bases: &mut [i64; 2]) -> Result<Option<[f64; 2]>, SearchError> {
         match self.u8()? {
             0 => Ok(None),
-            1 => Ok(Some([self.coord()?, self.coord()?])),
+            1 => {
+                let lon = self.coord(&mut bases[0])?;
+                let lat = self.coord(&mut bases[1])?;
+                Ok(Some([lon, lat]))
+            }
             b => Err(self.fail(format!("expected 0 or 1 before a point, found {b}"))),
         }
+    }
+
+    /// A string written by [`Out::front`] after `prev`.
+    fn front(&mut self, prev: &str) -> Result<String, SearchError> {
+        let shared = usize::from(self.u8()?);
+        let head = prev
+            .get(..shared)
+            .ok_or_else(|| self.fail(format!("{shared} bytes shared with {prev:?}")))?;
+        let tail = self.str()?;
+        Ok(format!("{head}{tail}"))
     }
 
     fn lsoa(&mut self) -> Result<LsoaNum, SearchError> {
@@ -392,14 +429,17 @@ impl SearchIndex {
         // Places.
         o.len(self.places.len());
         o.len(self.gazetteer_places);
+        let mut bases = [0i64; 2];
+        let (mut prev_name, mut prev_code) = ("", "");
         for (p, (lad, region)) in self.places.iter().zip(&place_refs) {
-            o.str(&p.name);
+            o.front(&p.name, prev_name);
             o.u8(kind_byte(p.kind));
-            o.str(&p.code);
+            o.front(&p.code, prev_code);
+            (prev_name, prev_code) = (&p.name, &p.code);
             o.varint(u64::from(*lad));
             o.varint(u64::from(*region));
             o.varint(u64::from(p.vintage));
-            o.point(p.point_wgs84);
+            o.point(p.point_wgs84, &mut bases);
             o.varint(u64::from(p.size));
             match p.lsoa21.as_deref().map(|c| (c, lsoa_num(c))) {
                 None => o.u8(0),
@@ -442,9 +482,12 @@ impl SearchIndex {
 
         // Postcode sectors and outcodes.
         o.len(self.areas.english.len());
+        let mut bases = [0i64; 2];
+        let mut prev = "";
         for (name, area) in &self.areas.english {
-            o.str(name);
-            o.point(area.point_wgs84);
+            o.front(name, prev);
+            prev = name;
+            o.point(area.point_wgs84, &mut bases);
             match &area.modal_lsoa {
                 Some(c) => {
                     o.u8(1);
@@ -472,12 +515,18 @@ impl SearchIndex {
             .filter(|(code, _)| lsoa_num(code).is_some() || place_codes.contains(code.as_str()))
             .collect();
         boxes.sort_by(|a, b| a.0.cmp(b.0));
+        // West and south against the box before, east and north against its own west and south.
         o.len(boxes.len());
+        let (mut west, mut south) = (0i64, 0i64);
+        let mut prev = "";
         for (code, b) in boxes {
-            o.str(code);
-            for v in b {
-                o.coord(*v);
-            }
+            o.front(code, prev);
+            prev = code;
+            o.coord(b[0], &mut west);
+            o.coord(b[1], &mut south);
+            let (mut w, mut s) = (west, south);
+            o.coord(b[2], &mut w);
+            o.coord(b[3], &mut s);
         }
 
         // Postcode shards: outcodes in key order.
@@ -540,6 +589,30 @@ impl SearchIndex {
 
     fn from_compact(bytes: &[u8], what: &str) -> Result<SearchIndex, SearchError> {
         let started = web_time_now();
+        let parsed = Parsed::read(bytes, what)?;
+        tracing::debug!(
+            ms = web_time_since(started).as_millis() as u64,
+            "compact names index parsed"
+        );
+        Ok(parsed.build(started))
+    }
+}
+
+/// The names index as read, before the name index is built from it.
+struct Parsed {
+    places: Vec<Place>,
+    gazetteer_places: usize,
+    wards: HashMap<String, String>,
+    lads: HashMap<String, String>,
+    areas: PostcodeAreas,
+    bboxes: HashMap<String, [f64; 4]>,
+    pending_shards: HashSet<String>,
+    counts: [u64; 11],
+    towns: Option<TownCounts>,
+}
+
+impl Parsed {
+    fn read(bytes: &[u8], what: &str) -> Result<Parsed, SearchError> {
         let mut r = In::new(bytes, what);
         r.magic(NAMES_MAGIC, "cnimap search index")?;
 
@@ -566,14 +639,18 @@ impl SearchIndex {
             )));
         }
         let mut places: Vec<Place> = Vec::with_capacity(n);
+        let mut bases = [0i64; 2];
+        let (mut prev_name, mut prev_code) = (String::new(), String::new());
         for _ in 0..n {
-            let name = r.str()?.to_owned();
+            let name = r.front(&prev_name)?;
             if name.is_empty() {
                 return Err(r.fail("a place without a name"));
             }
             let b = r.u8()?;
             let kind = kind_of(b).ok_or_else(|| r.fail(format!("unknown kind of place {b}")))?;
-            let code = r.str()?.to_owned();
+            let code = r.front(&prev_code)?;
+            prev_name.clone_from(&name);
+            prev_code.clone_from(&code);
             let lad = r.varint()?;
             let lad = text(&r, lad)?;
             let region = r.varint()?;
@@ -581,7 +658,7 @@ impl SearchIndex {
             let vintage = r.varint()?;
             let vintage =
                 u16::try_from(vintage).map_err(|_| r.fail(format!("vintage {vintage}")))?;
-            let point_wgs84 = r.point()?;
+            let point_wgs84 = r.point(&mut bases)?;
             let size = r.u32("size")?;
             let lsoa21 = match r.u8()? {
                 0 => None,
@@ -644,9 +721,12 @@ impl SearchIndex {
         r.section = "postcode sectors and outcodes";
         let mut areas = PostcodeAreas::default();
         let n = r.count(3)?;
+        let mut bases = [0i64; 2];
+        let mut prev = String::new();
         for _ in 0..n {
-            let name = r.str()?.to_owned();
-            let point_wgs84 = r.point()?;
+            let name = r.front(&prev)?;
+            prev.clone_from(&name);
+            let point_wgs84 = r.point(&mut bases)?;
             let modal_lsoa = match r.u8()? {
                 0 => None,
                 1 => Some(r.str()?.to_owned()),
@@ -668,10 +748,17 @@ impl SearchIndex {
         r.section = "bounding boxes";
         let n = r.count(5)?;
         let mut bboxes: HashMap<String, [f64; 4]> = HashMap::with_capacity(n);
+        let (mut west, mut south) = (0i64, 0i64);
+        let mut prev = String::new();
         for _ in 0..n {
-            let code = r.str()?.to_owned();
-            let b = [r.coord()?, r.coord()?, r.coord()?, r.coord()?];
-            bboxes.insert(code, b);
+            let code = r.front(&prev)?;
+            prev.clone_from(&code);
+            let w = r.coord(&mut west)?;
+            let s = r.coord(&mut south)?;
+            let (mut ww, mut ss) = (west, south);
+            let e = r.coord(&mut ww)?;
+            let n = r.coord(&mut ss)?;
+            bboxes.insert(code, [w, s, e, n]);
         }
 
         r.section = "postcode shards";
@@ -719,9 +806,38 @@ impl SearchIndex {
             b => return Err(r.fail(format!("expected 0 or 1, found {b}"))),
         };
         r.end()?;
+        Ok(Parsed {
+            places,
+            gazetteer_places: gazetteer_places as usize,
+            wards,
+            lads,
+            areas,
+            bboxes,
+            pending_shards,
+            counts: c,
+            towns,
+        })
+    }
 
+    /// Derives the short names and builds the name index, as at load.
+    fn build(self, started: Option<std::time::Instant>) -> SearchIndex {
+        let Parsed {
+            places,
+            gazetteer_places,
+            wards,
+            lads,
+            areas,
+            bboxes,
+            pending_shards,
+            counts: c,
+            towns,
+        } = self;
         let short = short_names::short_names(&places);
         let names = NameIndex::build(&places, &short);
+        tracing::debug!(
+            ms = web_time_since(started).as_millis() as u64,
+            "compact names index: name index built"
+        );
         let stats = SearchStats {
             gazetteer: GazetteerCounts {
                 rows: c[0],
@@ -743,7 +859,7 @@ impl SearchIndex {
             towns,
             load_time: web_time_since(started),
         };
-        Ok(SearchIndex::from_parts(
+        SearchIndex::from_parts(
             places,
             names,
             PostcodeStore::default(),
@@ -751,13 +867,15 @@ impl SearchIndex {
             wards,
             lads,
             PostcodeDensity::default(),
-            gazetteer_places as usize,
+            gazetteer_places,
             bboxes,
             pending_shards,
             stats,
-        ))
+        )
     }
+}
 
+impl SearchIndex {
     /// The postcodes of one outcode in compact form (the bytes of its [`shard_file`]), or `None`
     /// when `outcode` is not one.
     pub fn shard_bytes(&self, outcode: &str) -> Option<Vec<u8>> {
@@ -805,6 +923,50 @@ impl SearchIndex {
     }
 
     fn add_shard_named(&mut self, bytes: &[u8], what: &str) -> Result<String, SearchError> {
+        let shard = Shard::read(bytes, what)?;
+        Ok(self.insert(shard))
+    }
+
+    /// Adds a shard read.
+    fn insert(&mut self, shard: Shard) -> String {
+        self.postcodes
+            .insert_shard(shard.padded, &shard.english, &shard.other);
+        self.pending_shards.remove(&shard.outcode);
+        shard.outcode
+    }
+
+    /// The outcodes whose shards a query needs and the index does not hold yet (fetch
+    /// [`shard_file`] of each and add it with [`SearchIndex::add_postcode_shard`]); empty for
+    /// an index loaded from the data or read whole.
+    pub fn shards_needed(&self, query: &str) -> Vec<String> {
+        if self.pending_shards.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        for reading in crate::postcode::parse_postcode_query(&crate::normalise::tidy(query)) {
+            let outcode = match reading {
+                crate::PostcodeQuery::Full { outcode, .. }
+                | crate::PostcodeQuery::Sector { outcode, .. } => outcode,
+                crate::PostcodeQuery::Outcode { .. } => continue,
+            };
+            if self.pending_shards.contains(&outcode) && !out.contains(&outcode) {
+                out.push(outcode);
+            }
+        }
+        out
+    }
+}
+
+/// One outcode's postcodes, read from its shard.
+struct Shard {
+    outcode: String,
+    padded: [u8; 4],
+    english: Vec<ShardPostcode>,
+    other: Vec<[u8; 3]>,
+}
+
+impl Shard {
+    fn read(bytes: &[u8], what: &str) -> Result<Shard, SearchError> {
         let mut r = In::new(bytes, what);
         r.magic(SHARD_MAGIC, "cnimap postcode shard")?;
         r.section = "outcode";
@@ -865,30 +1027,12 @@ impl SearchIndex {
             other.push(incode(&mut r)?);
         }
         r.end()?;
-        self.postcodes.insert_shard(pad, &english, &other);
-        self.pending_shards.remove(&outcode);
-        Ok(outcode)
-    }
-
-    /// The outcodes whose shards a query needs and the index does not hold yet (fetch
-    /// [`shard_file`] of each and add it with [`SearchIndex::add_postcode_shard`]); empty for
-    /// an index loaded from the data or read whole.
-    pub fn shards_needed(&self, query: &str) -> Vec<String> {
-        if self.pending_shards.is_empty() {
-            return Vec::new();
-        }
-        let mut out: Vec<String> = Vec::new();
-        for reading in crate::postcode::parse_postcode_query(&crate::normalise::tidy(query)) {
-            let outcode = match reading {
-                crate::PostcodeQuery::Full { outcode, .. }
-                | crate::PostcodeQuery::Sector { outcode, .. } => outcode,
-                crate::PostcodeQuery::Outcode { .. } => continue,
-            };
-            if self.pending_shards.contains(&outcode) && !out.contains(&outcode) {
-                out.push(outcode);
-            }
-        }
-        out
+        Ok(Shard {
+            outcode,
+            padded: pad,
+            english,
+            other,
+        })
     }
 }
 
@@ -933,7 +1077,8 @@ pub fn write_static(index: &SearchIndex, build_dir: &Path) -> Result<Vec<PathBuf
 }
 
 /// Reads the compact index that [`write_static`] wrote into `build_dir/search/`, every postcode
-/// shard included: the whole index, answering exactly as the one written.
+/// shard included: the whole index, answering exactly as the one written. The shards are read
+/// and decoded on a second thread while the name index is built.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn read_static(build_dir: &Path) -> Result<SearchIndex, SearchError> {
     let started = std::time::Instant::now();
@@ -946,18 +1091,33 @@ pub fn read_static(build_dir: &Path) -> Result<SearchIndex, SearchError> {
     };
     let names_path = dir.join(NAMES_FILE);
     let bytes = read(&names_path)?;
-    let mut index = SearchIndex::from_compact(&bytes, &names_path.display().to_string())?;
-    let mut outcodes: Vec<[u8; 4]> = index
+    let parsed = Parsed::read(&bytes, &names_path.display().to_string())?;
+    // In key order, each shard goes at the end of the store.
+    let mut outcodes: Vec<[u8; 4]> = parsed
         .pending_shards
         .iter()
         .filter_map(|o| padded(o))
         .collect();
-    // In key order, each shard goes at the end of the store.
     outcodes.sort_unstable();
-    for pad in outcodes {
-        let path = dir.join(shard_file(&outcode_text(pad)));
-        let bytes = read(&path)?;
-        index.add_shard_named(&bytes, &path.display().to_string())?;
+    let (index, shards) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            outcodes
+                .iter()
+                .map(|pad| {
+                    let path = dir.join(shard_file(&outcode_text(*pad)));
+                    Shard::read(&read(&path)?, &path.display().to_string())
+                })
+                .collect::<Result<Vec<Shard>, SearchError>>()
+        });
+        let index = parsed.build(Some(started));
+        let shards = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (index, shards)
+    });
+    let (mut index, shards) = (index, shards?);
+    for shard in shards {
+        index.insert(shard);
     }
     index.stats.load_time = started.elapsed();
     tracing::info!(

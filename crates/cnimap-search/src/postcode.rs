@@ -347,7 +347,7 @@ impl PostcodeStore {
     /// order. `padded` is the outcode padded with spaces to four bytes.
     pub(crate) fn shard(&self, padded: [u8; 4]) -> (Vec<ShardPostcode>, Vec<[u8; 3]>) {
         let lo = u64::from_be_bytes([padded[0], padded[1], padded[2], padded[3], 0, 0, 0, 0]);
-        let hi = lo | 0xff_ffff_ffff;
+        let hi = lo | 0xffff_ffff;
         let range =
             |keys: &[u64]| keys.partition_point(|&k| k < lo)..keys.partition_point(|&k| k <= hi);
         let incode = |k: u64| {
@@ -403,7 +403,7 @@ impl PostcodeStore {
             ])
         };
         let lo = key([0; 3]);
-        let hi = lo | 0xff_ffff_ffff;
+        let hi = lo | 0xffff_ffff;
         let mut keys: Vec<u64> = english.iter().map(|p| key(p.incode)).collect();
         let mut records: Vec<PostcodeRecord> = english
             .iter()

@@ -183,6 +183,16 @@ fn a_fresh_index_from_bytes_asks_for_the_shards_a_postcode_query_needs() {
     assert!(fresh.shards_needed("Tendring").is_empty());
     // Names need no shard.
     assert_eq!(answers(&fresh, "Tendrng"), answers(&index, "Tendrng"));
+    // A shard holds its own outcode only: CO15's does not bring CO16's postcodes.
+    let mut fresh = fresh;
+    let co15 = index.shard_bytes("CO15").expect("an outcode");
+    assert_eq!(fresh.add_postcode_shard(&co15).expect("reads"), "CO15");
+    assert_eq!(fresh.postcode("CO15 2EQ"), index.postcode("CO15 2EQ"));
+    assert_eq!(
+        fresh.postcode("CO16 9XX"),
+        Some(cnimap_search::PostcodeLookup::NotInFile)
+    );
+    assert_eq!(fresh.shards_needed("CO16 9XX"), ["CO16"]);
 }
 
 /// The errors corrupt bytes must give: a `Compact` error naming the offset and the problem.

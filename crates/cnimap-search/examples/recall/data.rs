@@ -74,3 +74,18 @@ pub fn load_with_towns(data_dir: &Path, towns: &Path) -> Result<SearchIndex, Err
     index.add_towns_file(towns, outlines.iter().map(|(c, o)| (c.as_str(), o)))?;
     Ok(index)
 }
+
+/// The `[west, south, east, north]` box of each outline (exteriors), as the atlas sets them for
+/// search hits.
+pub fn bboxes(outlines: &[(String, MultiPolygon<f64>)]) -> Vec<(String, [f64; 4])> {
+    outlines
+        .iter()
+        .filter_map(|(code, outline)| {
+            let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+            for c in outline.iter().flat_map(|p| p.exterior().coords()) {
+                b = [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)];
+            }
+            (b[0] <= b[2]).then(|| (code.clone(), b))
+        })
+        .collect()
+}
