@@ -57,6 +57,26 @@ pub struct IndicatorMeta {
     /// means more deprived").
     #[serde(default)]
     pub score_meaning: Option<String>,
+    /// Every measure of the indicator (published and summary), the levels it is available at
+    /// and its method in words; measures cnimap cannot compute say why.
+    #[serde(default)]
+    pub measures: Vec<MeasureMeta>,
+}
+
+/// One measure of an indicator: `imd2025.share_decile1` in a table column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureMeta {
+    /// Measure id (`rank`, `decile`, `score`, `share_decile1`, `average_rank`,
+    /// `rank_of_average_rank`, `average_score`, `extent`).
+    pub id: String,
+    /// Short label.
+    pub label: String,
+    /// The levels it is available at (empty when not computable).
+    pub levels: Vec<Level>,
+    /// How it is made, in one sentence, or why it is not computed.
+    pub method: String,
+    /// Whether cnimap computes it.
+    pub computable: bool,
 }
 
 /// A map layer.
@@ -295,4 +315,47 @@ pub struct ErrorBody {
     pub error: String,
     /// A sentence for people.
     pub message: String,
+}
+
+/// One cell of `GET /api/table?format=json`: a whole number, a number or text (`null` when the
+/// area has no value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TableCell {
+    /// Ranks, deciles.
+    Whole(u32),
+    /// Scores, shares, average ranks.
+    Number(f64),
+    /// Codes, names.
+    Text(String),
+}
+
+/// How one column of a table was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnMethod {
+    /// Column id (`imd2025.share_decile1`), or the filter it explains (`left_behind=10`).
+    pub column: String,
+    /// The method in one sentence.
+    pub method: String,
+}
+
+/// `GET /api/table?format=json`: the rows of a table query, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableResponse {
+    /// The level of the rows.
+    pub level: Level,
+    /// The query as query-string parameters (`level=lad24&columns=...&sort=...`).
+    pub query: String,
+    /// Column ids, `code` and `name` first; each row has one cell per column.
+    pub columns: Vec<String>,
+    /// Rows that pass the filters.
+    pub count: u32,
+    /// Rows at the level before filtering.
+    pub of: u32,
+    /// The sources of the values shown, with their attribution.
+    pub sources: Vec<String>,
+    /// How each indicator column (and each rule filter) was made.
+    pub methods: Vec<ColumnMethod>,
+    /// The rows, each a list of cells in column order.
+    pub rows: Vec<Vec<Option<TableCell>>>,
 }

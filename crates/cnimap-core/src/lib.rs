@@ -13,6 +13,8 @@
 //! - [`help`]: the plain-word help (five questions, their sources) and its reading-age measure.
 //! - [`left_behind`]: the "worst X% on both indices" rule.
 //! - [`tile`]: Web Mercator tile maths.
+//! - [`summary`]: MHCLG's summary measures of LSOA values for larger areas, with their methods.
+//! - [`table`]: the table's query language, filters, sort and CSV/JSON export.
 //! - [`reweight`]: a combined index rebuilt from its domain ranks with any weights.
 //! - [`change`]: IMD 2019 -> 2025 on LSOA 2021 through ONS change codes; left-behind wards.
 //! - [`api`]: the JSON shapes the server sends and the browser reads.
@@ -28,6 +30,8 @@ pub mod help;
 pub mod left_behind;
 pub mod level;
 pub mod reweight;
+pub mod summary;
+pub mod table;
 pub mod tile;
 
 pub use catalogue::{Direction, IndicatorDef, Source, CATALOGUE};

@@ -8,6 +8,7 @@ pub mod atlas;
 pub mod boundary;
 pub mod csvread;
 pub mod error;
+pub mod frames;
 pub mod indicators;
 pub mod layer;
 pub mod lookups;

@@ -47,7 +47,7 @@ pub struct Atlas {
     pub cni2019_official: Vec<bool>,
     /// The real outlines of the 225 left-behind wards.
     pub left_behind_outlines: Vec<BoundaryFeature>,
-    /// LAD, region and ward 2024 summaries of LSOA 2021 indicators.
+    /// Ward 2024, LAD and region summaries of LSOA indicators, and the LSOA hierarchy.
     pub summaries: Summaries,
     /// What the official IoD2019 files added.
     pub iod2019_official: Iod2019Official,
@@ -139,7 +139,12 @@ impl Atlas {
         };
         let cni2023_flag = flag_of(LEFT_BEHIND_PAIR.need);
         let cni2019_official = flag_of(IndicatorId::CNI2019);
-        let summaries = summary::summarise(&layers, &indicators, &tables.lookups);
+        let summaries = summary::summarise(
+            &layers,
+            &indicators,
+            &tables.lookups,
+            &tables.official.population,
+        );
         let read::Tables {
             official, lookups, ..
         } = tables;

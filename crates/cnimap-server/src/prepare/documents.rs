@@ -77,6 +77,7 @@ pub fn catalogue(atlas: &Atlas, tiled: &[Level]) -> IndicatorsResponse {
                 n_ranked: v.n_ranked,
                 attribution: d.source.attribution().to_string(),
                 score_meaning: d.score_meaning().map(str::to_string),
+                measures: cnimap_core::summary::measures_meta(d),
             }
         })
         .collect();
