@@ -6,9 +6,10 @@
 //! The site is assembled in a temporary folder beside `--out` and renamed into place, so a failed
 //! or interrupted export leaves the previous site untouched. Files are hard-linked from the build
 //! and the web app when they are on the same file system (an export of the national build takes a
-//! second, not a copy of every byte) and copied otherwise; the web app's text files (`.js`,
-//! `.wasm`, `.css`, `.html`) get a gzip copy beside them, as every build `.json` has, so nginx's
-//! `gzip_static` and object stores can send either.
+//! second, not a copy of every byte) and copied otherwise; the web app's compressible files
+//! (`.js`, `.wasm`, `.css`, `.html`, `.svg` and the glyph `.pbf`s) get a gzip copy beside them, as
+//! every build `.json` has, so nginx's `gzip_static` and object stores can send either (measured:
+//! the wasm 1.90 MB -> 508 KB, MapLibre 1.06 MB -> 277 KB, a glyph range 96 -> 54 KB).
 
 use std::fs;
 use std::io::Write;
@@ -23,8 +24,9 @@ pub const SITE_FILE: &str = "site.json";
 /// The `kind` written in [`SITE_FILE`].
 pub const SITE_KIND: &str = "cnimap-static-site";
 
-/// Extensions of the web app's files that get a `.gz` copy.
-const COMPRESSED_EXTENSIONS: [&str; 4] = ["js", "wasm", "css", "html"];
+/// Extensions of the web app's files that get a `.gz` copy (the build's files are never touched:
+/// its JSON has its `.gz` already and PMTiles archives are read by Range requests).
+const COMPRESSED_EXTENSIONS: [&str; 6] = ["js", "wasm", "css", "html", "svg", "pbf"];
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -362,7 +364,9 @@ mod tests {
         ] {
             assert!(out.join(f).is_file(), "{f} is missing");
         }
-        assert!(!out.join("glyphs/DejaVu Sans/0-255.pbf.gz").exists());
+        assert!(out.join("glyphs/DejaVu Sans/0-255.pbf.gz").is_file());
+        // The build's files are copied as they are: never a gzip of a PMTiles archive.
+        assert!(!out.join("tiles/region.pmtiles.gz").exists());
         let site: serde_json::Value =
             serde_json::from_slice(&fs::read(out.join(SITE_FILE)).unwrap()).unwrap();
         assert_eq!(site["kind"], SITE_KIND);
@@ -373,7 +377,7 @@ mod tests {
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain)
             .unwrap();
         assert_eq!(plain, "wasm ".repeat(1000));
-        assert_eq!(report.files, 10);
+        assert_eq!(report.files, 11);
         // No temporary folder is left beside the site.
         let left: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
