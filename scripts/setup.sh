@@ -5,7 +5,8 @@
 #   system packages  pkg-config, libproj-dev and libclang-dev (the proj crate, for British National
 #                    Grid input), chromium (end-to-end tests), chromium-driver (the web crate's
 #                    browser tests, run by wasm-bindgen-test-runner), fonts-dejavu-core (map label
-#                    glyphs)
+#                    glyphs), nginx (the end-to-end tests on the static site, started by the tests
+#                    as an unprivileged process on a loopback port)
 #   Rust             the wasm32-unknown-unknown target, Trunk 0.21, wasm-bindgen-cli at the version
 #                    in Cargo.lock
 #   npm              MapLibre GL JS (pinned), opentype.js (glyphs), playwright-core (tests)
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 say() { echo "setup: $*"; }
 fail() { echo "setup: ERROR: $*" >&2; exit 1; }
 
-packages=(pkg-config libproj-dev libclang-dev chromium chromium-driver fonts-dejavu-core python3-venv)
+packages=(pkg-config libproj-dev libclang-dev chromium chromium-driver fonts-dejavu-core python3-venv nginx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -33,6 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     || fail "apt-get install ${missing[*]} failed"
 fi
 
+[ -x /usr/sbin/nginx ] || fail "nginx is not installed at /usr/sbin/nginx (Debian package nginx)"
 command -v cargo >/dev/null || fail "cargo is not installed: install Rust with rustup"
 command -v node >/dev/null || fail "node is not installed: install Node.js 18 or newer"
 command -v npm >/dev/null || fail "npm is not installed"

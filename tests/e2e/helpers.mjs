@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: start `cnimap serve`, launch headless Chromium, read
 // pixels from screenshots. Paths are anchored on this file, never on the working directory.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,16 +9,30 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { startNginx, stopNginx } from '../static/nginx.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATA = process.env.CNIMAP_DATA || path.resolve(REPO, '..', 'shared', 'data');
 export const BINARY = process.env.CNIMAP_BIN || path.join(REPO, 'target', 'release', 'cnimap');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const SCREENSHOTS = path.join(REPO, 'docs', 'screenshots');
+// The README's screenshots come from the server run; the static run (CNIMAP_E2E_TARGET=static)
+// writes its own beside the debugging shots, so it never overwrites them.
+export const SCREENSHOTS = process.env.CNIMAP_E2E_TARGET === 'static'
+  ? path.join(os.tmpdir(), 'cnimap-e2e', 'static-screenshots')
+  : path.join(REPO, 'docs', 'screenshots');
 // The built web app: dist/ unless CNIMAP_DIST names another folder (so two people can run the
 // suite against their own builds at once: `bash scripts/build-web.sh --dist /tmp/mine`).
 export const DIST = process.env.CNIMAP_DIST ? path.resolve(process.env.CNIMAP_DIST) : path.join(REPO, 'dist');
 export const FIRST_PAINT_MARK = 'cnimap:first-choropleth';
+// Which target the suite runs against: `cnimap serve` (default) or, with
+// CNIMAP_E2E_TARGET=static, the static site (cnimap export-site) served by nginx. Same tests,
+// same assertions.
+export const TARGET = process.env.CNIMAP_E2E_TARGET === 'static' ? 'static' : 'server';
+export const STATIC = TARGET === 'static';
+// Where the static target keeps its prepared build (one per binary: keyed by its mtime and size)
+// and exports the site (same file system, so the export hard-links instead of copying).
+export const STATIC_CACHE = process.env.CNIMAP_E2E_CACHE
+  || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cnimap', 'e2e-static');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -31,8 +45,17 @@ function freePort() {
   });
 }
 
-/** Starts `cnimap serve` on a free port and waits until /api/health answers. */
+/**
+ * Starts the target under test: `cnimap serve` on a free port (waits until /api/health answers),
+ * or with CNIMAP_E2E_TARGET=static the static site on nginx (see startStaticSite).
+ */
 export async function startServer() {
+  if (STATIC && !process.env.CNIMAP_BASE_URL) return startStaticSite();
+  return startCnimapServe();
+}
+
+/** Starts `cnimap serve` (with `extra` arguments instead of --data DATA when given). */
+async function startCnimapServe(extra) {
   if (process.env.CNIMAP_BASE_URL) {
     // A server someone else started (for example during development).
     return { base: process.env.CNIMAP_BASE_URL.replace(/\/$/, ''), child: null, log: () => '' };
@@ -42,7 +65,7 @@ export async function startServer() {
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(BINARY, ['serve', '--data', DATA, '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
+  const child = spawn(BINARY, ['serve', ...(extra || ['--data', DATA]), '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
@@ -65,8 +88,75 @@ export async function startServer() {
   throw new Error(`e2e: cnimap serve did not become healthy in time:\n${log}`);
 }
 
+/** Whether the binary has a subcommand (`cnimap <name> --help` succeeds). */
+function hasSubcommand(name) {
+  return spawnSync(BINARY, [name, '--help'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * The prepared build of DATA for this binary, made once and kept in STATIC_CACHE (keyed by the
+ * binary's mtime and size; older keys are removed): `cnimap prepare`, or while the binary has
+ * none, tests/static/standin-build.mjs reading a running `cnimap serve`.
+ */
+async function preparedBuild() {
+  if (process.env.CNIMAP_E2E_BUILD) return path.resolve(process.env.CNIMAP_E2E_BUILD);
+  const st = fs.statSync(BINARY);
+  const key = `${Math.floor(st.mtimeMs)}-${st.size}`;
+  const dir = path.join(STATIC_CACHE, key);
+  const build = path.join(dir, 'build');
+  if (fs.existsSync(path.join(build, 'manifest.json'))) return build;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const old of fs.readdirSync(STATIC_CACHE)) {
+    if (old !== key) fs.rmSync(path.join(STATIC_CACHE, old), { recursive: true, force: true });
+  }
+  const started = Date.now();
+  if (hasSubcommand('prepare')) {
+    const r = spawnSync(BINARY, ['prepare', '--data', DATA, '--out', build], {
+      stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    });
+    if (r.status !== 0) throw new Error(`e2e: cnimap prepare failed (${r.status})`);
+  } else {
+    const server = await startCnimapServe();
+    try {
+      const r = spawnSync(process.execPath, [path.join(REPO, 'tests', 'static', 'standin-build.mjs'),
+        '--base', server.base, '--bin', BINARY, '--data', DATA, '--out', build], {
+        stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+      });
+      if (r.status !== 0) throw new Error(`e2e: the stand-in build failed (${r.status})`);
+    } finally {
+      await stopServer(server);
+    }
+  }
+  console.log(`e2e static: prepared the build in ${((Date.now() - started) / 1000).toFixed(0)} s at ${build}`);
+  return build;
+}
+
+/**
+ * The static target: the build (prepared once), exported with the web app by `cnimap export-site`
+ * next to it, served by nginx from tests/static/nginx.conf.template on a free loopback port.
+ */
+async function startStaticSite() {
+  for (const [what, p] of [['cnimap binary', BINARY], ['data directory', DATA], ['web build (run scripts/build-web.sh)', path.join(DIST, 'index.html')]]) {
+    if (!fs.existsSync(p)) throw new Error(`e2e: ${what} not found at ${p}`);
+  }
+  const build = await preparedBuild();
+  const site = path.join(path.dirname(build), `site-${process.pid}`);
+  const r = spawnSync(BINARY, ['export-site', '--build', build, '--static-dir', DIST, '--out', site], {
+    stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  if (r.status !== 0) throw new Error(`e2e: cnimap export-site failed (${r.status})`);
+  const nginx = await startNginx(site);
+  return { ...nginx, site, build, static: true };
+}
+
 /** Stops the server started by startServer. */
 export async function stopServer(server) {
+  if (server && server.static) {
+    await stopNginx(server);
+    await stopServer(server.oracle);
+    fs.rmSync(server.site, { recursive: true, force: true });
+    return;
+  }
   if (!server || !server.child || server.child.exitCode !== null) return;
   const exited = new Promise((r) => server.child.once('exit', r));
   server.child.kill('SIGTERM');
@@ -91,8 +181,69 @@ export function launchBrowser() {
   });
 }
 
-/** Fetches JSON from the server under test. */
+// The server's lookup order for an area without ?layer= (cnimap_server::detail::LOOKUP_ORDER).
+const AREA_LOOKUP_ORDER = ['lsoa21', 'lsoa11', 'ward17', 'lad24', 'region'];
+
+/**
+ * The static site's file(s) for an API path, as the web app reads them: `/api/x` -> `/api/x.json`,
+ * `/api/areas/CODE?layer=L` -> `/api/areas/L/CODE.json` (without a layer, each layer in the
+ * server's order). `null` for the search API, which has no file.
+ */
+export function staticPaths(p) {
+  const url = new URL(p, 'http://x');
+  const area = /^\/api\/areas\/([^/]+)$/.exec(url.pathname);
+  if (area) {
+    const code = decodeURIComponent(area[1]).trim().toUpperCase();
+    const layer = url.searchParams.get('layer');
+    return (layer ? [layer] : AREA_LOOKUP_ORDER).map((l) => `/api/areas/${l}/${code}.json`);
+  }
+  if (url.pathname === '/api/search') return null;
+  return [`${url.pathname}.json`];
+}
+
+/**
+ * A `cnimap serve` beside the static site, asked only for search answers the tests take as
+ * known facts (the static site has no search API; its search runs in the browser). Started once
+ * per test file; answers are cached on disk beside the build, so usually it never starts.
+ */
+let oracle = null;
+async function searchAnswer(p) {
+  const cache = path.join(STATIC_CACHE, 'search-answers.json');
+  let answers = {};
+  try { answers = JSON.parse(fs.readFileSync(cache, 'utf8')); } catch { /* none yet */ }
+  const st = fs.statSync(BINARY);
+  const key = `${Math.floor(st.mtimeMs)}-${st.size} ${p}`;
+  if (answers[key]) return answers[key];
+  if (!oracle) {
+    console.log('e2e static: the static site has no search API; the tests\' known search facts come from a cnimap serve on the same data');
+    oracle = await startCnimapServe();
+  }
+  const r = await fetch(oracle.base + p);
+  if (!r.ok) throw new Error(`e2e: GET ${p} answered ${r.status} on the reference server: ${await r.text()}`);
+  answers[key] = await r.json();
+  fs.mkdirSync(STATIC_CACHE, { recursive: true });
+  fs.writeFileSync(cache, JSON.stringify(answers));
+  return answers[key];
+}
+process.on('exit', () => { if (oracle?.child && oracle.child.exitCode === null) oracle.child.kill('SIGTERM'); });
+
+/**
+ * Fetches JSON from the server under test. On the static target an API path is read from the
+ * site's files (the URLs the web app uses), so every document the tests check is the one the
+ * static site serves; search answers come from searchAnswer.
+ */
 export async function getJson(base, p) {
+  if (STATIC && !process.env.CNIMAP_BASE_URL && p.startsWith('/api/')) {
+    const files = staticPaths(p);
+    if (!files) return searchAnswer(p);
+    for (const f of files) {
+      const r = await fetch(base + f);
+      if (r.status === 404) continue;
+      if (!r.ok) throw new Error(`e2e: GET ${f} (for ${p}) answered ${r.status}`);
+      return r.json();
+    }
+    throw new Error(`e2e: no file on the static site for ${p} (tried ${files.join(', ')})`);
+  }
   const r = await fetch(base + p);
   if (!r.ok) throw new Error(`e2e: GET ${p} answered ${r.status}: ${await r.text()}`);
   return r.json();
