@@ -41,6 +41,8 @@ cargo build --release -p cnimap-server
 bash scripts/build-web.sh
 step "end-to-end tests in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/
+step "the static site's nginx config: Range, gzip_static, MIME types, cache headers (tests/static)"
+node --test tests/static/
 step "end-to-end tests again, on the static site (cnimap export-site) served by nginx"
 # Same tests, same assertions; the build is prepared once per binary (cached under ~/.cache/cnimap).
 CNIMAP_E2E_TARGET=static node --test --test-concurrency=1 tests/e2e/
