@@ -26,7 +26,6 @@
 //! anything is allocated for it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::Write;
 #[cfg(not(target_arch = "wasm32"))]
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -1058,6 +1057,7 @@ pub fn write_static(index: &SearchIndex, build_dir: &Path) -> Result<Vec<PathBuf
     let mut written = Vec::new();
     let names = index.to_compact_bytes();
     written.push(write(dir.join(NAMES_FILE), &names)?);
+    use std::io::Write;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let gz = gz
         .write_all(&names)
