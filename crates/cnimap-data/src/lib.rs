@@ -7,10 +7,12 @@
 pub mod atlas;
 pub mod boundary;
 pub mod csvread;
+pub mod domain_ranks;
 pub mod error;
 pub mod frames;
 pub mod indicators;
 pub mod layer;
+pub mod lineage;
 pub mod lookups;
 pub mod summary;
 
