@@ -1,14 +1,17 @@
 //! `cnimap serve`: the routes with their hardening (timeouts, load shedding, body limits, security
-//! headers, CORS for public reads, compression) and graceful shutdown.
+//! headers, CORS for public reads, compression) behind the tile fast path, and graceful shutdown.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::error_handling::HandleErrorLayer;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::{BoxError, Router};
+use tokio::sync::Semaphore;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -17,7 +20,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
+use crate::http::{self, Unavailable};
 use crate::listener::{self, Limits};
+use crate::routes::tiles::{CutLimits, TileFastPath};
 use crate::routes::{self, static_files::content_security_policy};
 use crate::{AppState, DataSource};
 
@@ -28,15 +33,22 @@ pub const MAX_IN_FLIGHT: usize = 1024;
 /// The API takes no bodies; anything larger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Builds the router with its hardening layers.
+/// Builds the router with its hardening layers, behind the tile fast path
+/// ([`routes::tiles::TileFastPath`]): a `GET` of a tile goes straight to the tile cache (a tile
+/// not yet cut is cut under the same timeout and in-flight bound as every other request); every
+/// other request goes through the layers below. One semaphore bounds the requests in flight
+/// across all routes and the tiles being cut.
 pub fn app(state: AppState) -> Router {
     let csp = content_security_policy(&state.static_dir);
-    routes::router(state)
+    let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    let full = routes::router(state.clone())
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(overloaded))
                 .load_shed()
-                .concurrency_limit(MAX_IN_FLIGHT)
+                .layer(GlobalConcurrencyLimitLayer::with_semaphore(Arc::clone(
+                    &in_flight,
+                )))
                 .timeout(REQUEST_TIMEOUT),
         )
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -62,31 +74,19 @@ pub fn app(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             csp,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http());
+    let limits = CutLimits {
+        timeout: REQUEST_TIMEOUT,
+        in_flight,
+    };
+    Router::new().fallback_service(TileFastPath::new(state, full, limits))
 }
 
 async fn overloaded(err: BoxError) -> Response {
     if err.is::<tower::timeout::error::Elapsed>() {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(cnimap_core::api::ErrorBody {
-                error: "timeout".into(),
-                message: "the request took too long; try again".into(),
-            }),
-        )
-            .into_response()
+        http::unavailable(Unavailable::Timeout)
     } else if err.is::<tower::load_shed::error::Overloaded>() {
-        let mut r = (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(cnimap_core::api::ErrorBody {
-                error: "overloaded".into(),
-                message: "the server is busy; try again in a moment".into(),
-            }),
-        )
-            .into_response();
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        r
+        http::unavailable(Unavailable::Overloaded)
     } else {
         AppError::Middleware(err).into_response()
     }

@@ -1,17 +1,35 @@
 //! `GET /tiles/{layer}/{z}/{x}/{y}.mvt` and `GET /tiles/{layer}.json` (TileJSON 3.0.0). Tiles are
 //! cut on demand from the layers prepared at start-up and kept, gzip-compressed, in the cache.
+//!
+//! Tile requests are most of the server's traffic and, once the cache is warm, need nothing but a
+//! lookup, so [`TileFastPath`] answers them in front of the router: it parses the path by hand
+//! (no allocation), reads the cache through a shared lock, and builds the response from header
+//! values made once (the tile's ETag is kept with it). What it does not recognise, or refuses
+//! (a malformed path, an unknown layer, a zoom out of range, `HEAD`), goes on to the router and
+//! its middleware unchanged, so every error reads as before. Measured in BENCHMARKS.md ("Warm
+//! tiles beside martin").
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use tokio::sync::Semaphore;
+use tower::{Service, ServiceExt};
 
 use cnimap_core::tile::TileCoord;
 use cnimap_core::Level;
 
 use crate::error::{ApiPath, AppError, AppResult};
-use crate::http::Encoded;
+use crate::http::{self, Encoded};
 use crate::state::AppState;
+use crate::tile_cache::CachedTile;
 
 /// Tiles are the same for the life of the data; a day's caching, revalidated by ETag.
 pub const CACHE_TILES: &str = "public, max-age=86400";
@@ -61,7 +79,8 @@ pub fn parse_tile(
     Ok((level, coord))
 }
 
-/// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`.
+/// `GET /tiles/{layer}/{z}/{x}/{y}.mvt` through the router: what [`TileFastPath`] passes on (a
+/// `HEAD`, or a path it does not parse itself, such as percent-escaped digits).
 pub async fn tile(
     State(state): State<AppState>,
     ApiPath((layer, z, x, y)): ApiPath<(String, String, String, String)>,
@@ -73,14 +92,25 @@ pub async fn tile(
         None => {
             let st = state.clone();
             let t = tokio::task::spawn_blocking(move || cut(&st, level, coord)).await??;
-            state.tile_cache.put(level, coord, t.clone());
-            t
+            state.tile_cache.put(level, coord, t)
         }
     };
-    if tile.plain.is_empty() {
-        return Ok(StatusCode::NO_CONTENT.into_response());
+    Ok(tile_response(&tile, &headers))
+}
+
+/// A held tile as a response: 204 for an empty tile, else [`http::respond_with`] (ETag, 304,
+/// gzip negotiation) with the tile's content type and caching.
+pub fn tile_response(tile: &CachedTile, request: &HeaderMap) -> Response {
+    if tile.encoded.plain.is_empty() {
+        return StatusCode::NO_CONTENT.into_response();
     }
-    Ok(tile.respond(&headers, MVT, CACHE_TILES))
+    http::respond_with(
+        &tile.encoded,
+        tile.etag.as_ref(),
+        request,
+        HeaderValue::from_static(MVT),
+        HeaderValue::from_static(CACHE_TILES),
+    )
 }
 
 /// Cuts and compresses one tile (an empty tile has an empty body).
@@ -143,4 +173,198 @@ pub async fn tilejson(
             "description": "Area outlines; feature id = feature index into /api/values arrays",
         }],
     })))
+}
+
+/// Limits the fast path keeps on the tiles it has to cut (a cache hit needs none: it answers
+/// at once and holds nothing).
+#[derive(Debug, Clone)]
+pub struct CutLimits {
+    /// A cut that takes longer is answered 503 (`timeout`).
+    pub timeout: Duration,
+    /// The server's bound on requests in flight (shared with the router's load shedding): a cut
+    /// holds a permit, and one with none left is answered 503 (`overloaded`) at once.
+    pub in_flight: Arc<Semaphore>,
+}
+
+/// Headers every tile answer carries, as the router's middleware adds them to other responses:
+/// public CORS (`*` whatever the origin, so no `Vary: Origin`), `nosniff` and no referrer. The
+/// page's Content-Security-Policy and frame options are for HTML and are not sent with tiles.
+fn add_common_headers(response: &mut Response) {
+    let h = response.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
+/// A `GET` tile path this fast path answers itself: `/tiles/{layer}/{z}/{x}/{y}.mvt` (or `.pbf`)
+/// with plain decimal numbers. `None` for anything else, which the router then answers.
+pub fn parse_fast(path: &str) -> Option<(&str, u8, u32, u32)> {
+    let mut parts = path.strip_prefix("/tiles/")?.split('/');
+    let (layer, z, x, y_file) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let y = y_file
+        .strip_suffix(".mvt")
+        .or_else(|| y_file.strip_suffix(".pbf"))?;
+    fn number<T: std::str::FromStr>(s: &str) -> Option<T> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    }
+    Some((layer, number(z)?, number(x)?, number(y)?))
+}
+
+/// The tile a request asks for, when the fast path can answer it: a `GET` of a served layer's
+/// existing tile within its zooms.
+fn fast_target(state: &AppState, request: &Request) -> Option<(Level, TileCoord)> {
+    if request.method() != Method::GET {
+        return None;
+    }
+    let (layer, z, x, y) = parse_fast(request.uri().path())?;
+    let level = Level::from_id(layer).filter(|l| state.tiled.contains(l))?;
+    if z > state.tiles.get(&level)?.max_zoom() {
+        return None;
+    }
+    Some((level, TileCoord::new(z, x, y)?))
+}
+
+/// Answers tile requests in front of `inner` (the router with its middleware): a cached tile at
+/// once, a tile not yet cut after cutting it on the blocking pool (under [`CutLimits`]); every
+/// other request goes to `inner`.
+#[derive(Clone)]
+pub struct TileFastPath<S> {
+    state: AppState,
+    inner: S,
+    limits: CutLimits,
+}
+
+impl<S> TileFastPath<S> {
+    /// Wraps `inner`.
+    pub fn new(state: AppState, inner: S, limits: CutLimits) -> TileFastPath<S> {
+        TileFastPath {
+            state,
+            inner,
+            limits,
+        }
+    }
+}
+
+/// The fast path's future: a response ready at once (a cache hit), or one still being made.
+pub enum TileFuture {
+    /// Answered.
+    Ready(Option<Response>),
+    /// A cut, or the router.
+    Pending(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl Future for TileFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            TileFuture::Ready(r) => Poll::Ready(Ok(r.take().unwrap_or_default())),
+            TileFuture::Pending(f) => f.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+impl<S> Service<Request> for TileFastPath<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = TileFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // `inner` is made ready per call (`oneshot`), so one slow path never blocks the fast one.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> TileFuture {
+        let Some((level, coord)) = fast_target(&self.state, &request) else {
+            let inner = self.inner.clone();
+            return TileFuture::Pending(Box::pin(async move {
+                match inner.oneshot(request).await {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                }
+            }));
+        };
+        if let Some(tile) = self.state.tile_cache.get(level, coord) {
+            let mut response = tile_response(&tile, request.headers());
+            add_common_headers(&mut response);
+            return TileFuture::Ready(Some(response));
+        }
+        let (state, limits) = (self.state.clone(), self.limits.clone());
+        TileFuture::Pending(Box::pin(async move {
+            let mut response = cut_and_respond(state, limits, level, coord, request).await;
+            add_common_headers(&mut response);
+            response
+        }))
+    }
+}
+
+/// Cuts a tile not in the cache, keeps it and answers with it; 503 when too many cuts are in
+/// flight or the cut takes too long (it goes on, and is kept, when it finishes).
+async fn cut_and_respond(
+    state: AppState,
+    limits: CutLimits,
+    level: Level,
+    coord: TileCoord,
+    request: Request,
+) -> Response {
+    let Ok(_permit) = limits.in_flight.try_acquire() else {
+        return http::unavailable(http::Unavailable::Overloaded);
+    };
+    let st = state.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let tile = cut(&st, level, coord)?;
+        Ok::<_, AppError>(st.tile_cache.put(level, coord, tile))
+    });
+    match tokio::time::timeout(limits.timeout, work).await {
+        Err(_) => http::unavailable(http::Unavailable::Timeout),
+        Ok(Err(join)) => AppError::Task(join).into_response(),
+        Ok(Ok(Err(e))) => e.into_response(),
+        Ok(Ok(Ok(tile))) => tile_response(&tile, request.headers()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::mvt("/tiles/lsoa21/12/2040/1361.mvt", Some(("lsoa21", 12, 2040, 1361)))]
+    #[case::pbf("/tiles/lad24/0/0/0.pbf", Some(("lad24", 0, 0, 0)))]
+    #[case::leading_zero("/tiles/lsoa21/01/1/1.mvt", Some(("lsoa21", 1, 1, 1)))]
+    #[case::no_suffix("/tiles/lsoa21/1/1/1", None)]
+    #[case::tilejson("/tiles/lsoa21.json", None)]
+    #[case::trailing_slash("/tiles/lsoa21/1/1/1.mvt/", None)]
+    #[case::extra_segment("/tiles/lsoa21/1/1/1/1.mvt", None)]
+    #[case::sign("/tiles/lsoa21/+1/1/1.mvt", None)]
+    #[case::negative("/tiles/lsoa21/1/-1/1.mvt", None)]
+    #[case::escaped("/tiles/lsoa21/%31/1/1.mvt", None)]
+    #[case::zoom_overflows_u8("/tiles/lsoa21/300/1/1.mvt", None)]
+    #[case::empty_number("/tiles/lsoa21//1/1.mvt", None)]
+    #[case::elsewhere("/api/tiles/lsoa21/1/1/1.mvt", None)]
+    fn only_plain_tile_paths_take_the_fast_path(
+        #[case] path: &str,
+        #[case] parsed: Option<(&str, u8, u32, u32)>,
+    ) {
+        assert_eq!(parse_fast(path), parsed);
+    }
 }
