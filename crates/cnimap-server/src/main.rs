@@ -59,6 +59,13 @@ enum Command {
     Serve {
         #[command(flatten)]
         data: DataArgs,
+        /// Serve a build written by `cnimap prepare` (the data is not read); without it the data
+        /// is prepared into a cached build when its inputs changed, and served from there.
+        #[arg(long, env = "CNIMAP_BUILD")]
+        build: Option<PathBuf>,
+        /// Where `serve --data` keeps its builds (default: $XDG_CACHE_HOME/cnimap/builds).
+        #[arg(long, env = "CNIMAP_CACHE")]
+        cache: Option<PathBuf>,
         /// Address to listen on.
         #[arg(long, env = "CNIMAP_ADDR", default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
@@ -128,9 +135,20 @@ fn main() -> ExitCode {
         Command::Check { data } => check::run(&data.into_source()),
         Command::Serve {
             data,
+            build,
+            cache,
             addr,
             static_dir,
-        } => serve::run(data.into_source(), addr, static_dir),
+        } => {
+            let from = match build {
+                Some(dir) => serve::ServeFrom::Build(dir),
+                None => serve::ServeFrom::Data {
+                    source: data.into_source(),
+                    cache: cache.unwrap_or_else(cnimap_server::build::cache::default_cache_dir),
+                },
+            };
+            serve::run(from, addr, static_dir)
+        }
         Command::Prepare { data, out } => {
             cnimap_server::build::prepare(&data.into_source(), &out).map(drop)
         }

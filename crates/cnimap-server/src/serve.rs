@@ -92,13 +92,35 @@ async fn overloaded(err: BoxError) -> Response {
     }
 }
 
-/// Loads everything, then serves until Ctrl-C or SIGTERM.
-pub fn run(source: DataSource, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Result<()> {
+/// Where `cnimap serve` gets what it serves.
+#[derive(Debug, Clone)]
+pub enum ServeFrom {
+    /// The national data: prepared into a cached build (`cache/<fingerprint>`) when the inputs
+    /// changed, then served from that build.
+    Data {
+        /// The inputs.
+        source: DataSource,
+        /// The folder of cached builds.
+        cache: PathBuf,
+    },
+    /// A build written by `cnimap prepare`.
+    Build(PathBuf),
+}
+
+/// Opens the build (preparing it first for [`ServeFrom::Data`] when the inputs changed), then
+/// serves until Ctrl-C or SIGTERM.
+pub fn run(from: ServeFrom, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Result<()> {
+    use anyhow::Context as _;
     let start = Instant::now();
     if !static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %static_dir.display(), "no web app found (build it with scripts/build-web.sh); serving the API and tiles only");
     }
-    let state = AppState::load(&source, static_dir)?;
+    let dir = match from {
+        ServeFrom::Build(dir) => dir,
+        ServeFrom::Data { source, cache } => crate::build::cache::ensure(&source, &cache)?,
+    };
+    let state = crate::build::open::open(&dir, static_dir)
+        .with_context(|| format!("opening the build {}", dir.display()))?;
     tracing::info!(ms = start.elapsed().as_millis() as u64, "ready");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -9,9 +9,8 @@ use std::time::Instant;
 
 use cnimap_core::Level;
 use cnimap_data::Atlas;
-use cnimap_search::SearchIndex;
-use cnimap_tiles::PreparedLayer;
 
+use crate::build::pmtiles::TileSource;
 use crate::error::AppError;
 use crate::prepare::{self, Documents, LeftBehindCounts, Vintages};
 use crate::tile_cache::{TileCache, CACHE_BYTES};
@@ -25,12 +24,13 @@ pub struct AppState(pub Arc<Inner>);
 pub struct Inner {
     /// The atlas: codes, names, values, lookups and summaries (geometry dropped after start-up).
     pub atlas: Atlas,
-    /// Place and postcode search.
-    pub search: SearchIndex,
+    /// Place and postcode search (from a build: read in the background; a search waits for it).
+    pub search: crate::build::search::SearchHandle,
     /// The served layers, in [`Level`] order (those the manifest marks `tiled`).
     pub tiled: Vec<Level>,
-    /// Tile layers, with the neighbours their shared-arc topology found.
-    pub tiles: HashMap<Level, PreparedLayer>,
+    /// Tile layers: prepared in memory (with the neighbours their shared-arc topology found), or
+    /// read from a build's PMTiles archives.
+    pub tiles: HashMap<Level, TileSource>,
     /// Cut, compressed tiles.
     pub tile_cache: TileCache,
     /// Pre-encoded JSON documents.
@@ -39,6 +39,9 @@ pub struct Inner {
     pub vintages: Vintages,
     /// Left-behind neighbourhoods per larger area, for the area panel.
     pub left_behind_counts: LeftBehindCounts,
+    /// The build served from (`serve --build`): area details are read from its files, and the
+    /// atlas holds only each layer's title, codes and names.
+    pub build: Option<PathBuf>,
     /// The built web app.
     pub static_dir: PathBuf,
     /// Start-up timings in milliseconds, for `/api/health` and the log.
@@ -71,13 +74,18 @@ impl AppState {
         }
         Ok(AppState(Arc::new(Inner {
             atlas,
-            search,
+            search: crate::build::search::SearchHandle::ready(search),
             tiled,
-            tiles: prepared.tiles,
+            tiles: prepared
+                .tiles
+                .into_iter()
+                .map(|(l, t)| (l, TileSource::Prepared(t)))
+                .collect(),
             tile_cache: TileCache::new(CACHE_BYTES),
             documents: prepared.documents,
             vintages: prepared.vintages,
             left_behind_counts: prepared.left_behind_counts,
+            build: None,
             static_dir,
             startup,
         })))

@@ -10,6 +10,9 @@
 pub mod cache;
 pub mod documents;
 pub mod manifest;
+pub mod open;
+pub mod pmtiles;
+pub mod search;
 pub mod write;
 
 use std::path::PathBuf;

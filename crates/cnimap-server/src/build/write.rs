@@ -9,6 +9,7 @@ use cnimap_core::Level;
 
 use super::documents::api_documents;
 use super::manifest::{self, AreaLayerEntry, FileEntry, Manifest, TiledLayer, FORMAT, MANIFEST};
+use super::pmtiles::TileSource;
 use super::BuildError;
 use crate::state::AppState;
 use crate::DataSource;
@@ -123,7 +124,7 @@ fn write_parts(
     mkdir(&dir.join("tiles"))?;
     let mut tile_bytes = 0;
     for level in &state.tiled {
-        let Some(prepared) = state.tiles.get(level) else {
+        let Some(prepared) = state.tiles.get(level).and_then(TileSource::prepared) else {
             continue;
         };
         let rel = format!("tiles/{}.pmtiles", level.id());
@@ -222,9 +223,10 @@ fn write_parts(
         source: e.into(),
     })?;
     let path = dir.join(MANIFEST);
-    std::fs::write(&path, &json)
-        .and_then(|()| std::fs::File::open(&path)?.sync_all())
-        .map_err(|source| BuildError::Write { path, source })?;
+    // No fsync: the rename makes the build appear whole to other processes and a killed run
+    // never touches the old build; surviving a power cut would need every file synced, which on
+    // this machine's disk costs minutes for 150k files.
+    std::fs::write(&path, &json).map_err(|source| BuildError::Write { path, source })?;
     report
         .parts
         .push(("manifest", 1, json.len() as u64, t.elapsed().as_millis()));
@@ -305,11 +307,24 @@ fn write_area_chunk(
     Ok(out)
 }
 
-/// The compact search index under `search/` (written by `cnimap-search`).
-fn write_search(_state: &AppState, _dir: &Path) -> Result<Vec<FileEntry>, BuildError> {
-    // cnimap_search::compact::write_static lands with the search work; until then the build has
-    // no search folder and `serve --build` reads search from the data (see open.rs).
-    Ok(Vec::new())
+/// The compact search index under `search/` (its format belongs to `cnimap-search`).
+fn write_search(state: &AppState, dir: &Path) -> Result<Vec<FileEntry>, BuildError> {
+    let written = cnimap_search::compact::write_static(&state.search, dir).map_err(|source| {
+        BuildError::Search {
+            path: dir.join("search"),
+            source,
+        }
+    })?;
+    let files = written
+        .iter()
+        .map(|p| entry_of(dir, &manifest::relative(dir, p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    tracing::info!(
+        stage = "search",
+        files = files.len(),
+        "search index written"
+    );
+    Ok(files)
 }
 
 fn mkdir(path: &Path) -> Result<(), BuildError> {

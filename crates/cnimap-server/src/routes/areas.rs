@@ -1,10 +1,10 @@
 //! `GET /api/areas/{code}[?layer=lsoa11]`: everything about one area.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use cnimap_core::api::AreaDetail;
 use cnimap_core::Level;
 
 use crate::detail::area_detail;
@@ -31,7 +31,7 @@ pub async fn area(
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(params): ApiQuery<AreaParams>,
-) -> AppResult<Json<AreaDetail>> {
+) -> AppResult<Response> {
     let code = code.trim().to_ascii_uppercase();
     if !is_code(&code) {
         return Err(AppError::BadRequest(format!(
@@ -55,5 +55,8 @@ pub async fn area(
                 })?,
         ),
     };
-    area_detail(&state, &code, layer).map(Json)
+    if let Some(dir) = &state.build {
+        return crate::build::open::area_response(dir, &code, layer).await;
+    }
+    area_detail(&state, &code, layer).map(|d| Json(d).into_response())
 }

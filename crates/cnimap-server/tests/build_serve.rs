@@ -1,0 +1,367 @@
+//! The prepared build (issue 10) against serving from the data, on the national data: tiles in the
+//! PMTiles archives are byte for byte what `serve --data` sends; `serve --build` answers every
+//! document route with the same bytes; a `prepare` killed mid-write leaves the previous build
+//! intact and servable; a corrupted build is refused with the file named. The data is loaded and
+//! the build written once for the whole file.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use cnimap_core::tile::{lonlat_to_tile, TileCoord};
+use cnimap_server::build::pmtiles::TileSource;
+use cnimap_server::build::{manifest::Manifest, open::open, write};
+use cnimap_server::{app, AppState, DataSource};
+use cnimap_testkit::{data_dir, Rng};
+
+struct Fixture {
+    /// Serving from the data (everything prepared in memory).
+    data: AppState,
+    /// Serving from the build written from it.
+    build: AppState,
+    /// The build folder.
+    dir: PathBuf,
+    source: DataSource,
+}
+
+fn towns() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(cnimap_search::DEFAULT_TOWNS_FILE)
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let source = DataSource {
+            data_dir: data_dir(),
+            manifest: None,
+            towns: Some(towns()),
+        };
+        // A fixed folder, emptied at the start of each run (statics are never dropped, so a
+        // temporary folder would be left behind, a gigabyte each time).
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build_serve");
+        if root.exists() {
+            std::fs::remove_dir_all(&root).expect("clear the last run's build");
+        }
+        let dist = root.join("dist");
+        std::fs::create_dir_all(&dist).expect("dist");
+        let data = AppState::load(&source, dist.clone()).expect("the data loads");
+        let dir = root.join("build");
+        let inputs = write::input_checksums(&source).expect("inputs");
+        write::write_build(&data, inputs, &dir).expect("the build is written");
+        let build = open(&dir, dist).expect("the build opens");
+        Fixture {
+            data,
+            build,
+            dir,
+            source,
+        }
+    })
+}
+
+/// Status, the headers that matter and the body.
+type Answer = (StatusCode, Vec<(String, String)>, Vec<u8>);
+
+async fn get(state: &AppState, uri: &str, gzip: bool) -> Answer {
+    let mut req = Request::builder()
+        .uri(uri)
+        .header(header::HOST, "example.test");
+    if gzip {
+        req = req.header(header::ACCEPT_ENCODING, "gzip");
+    }
+    let r = app(state.clone())
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    let status = r.status();
+    let headers = [
+        header::CONTENT_TYPE,
+        header::CONTENT_ENCODING,
+        header::ETAG,
+        header::CACHE_CONTROL,
+    ]
+    .iter()
+    .filter_map(|h| {
+        r.headers()
+            .get(h)
+            .map(|v| (h.to_string(), v.to_str().unwrap_or("?").to_string()))
+    })
+    .collect();
+    let body = r.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, body.to_vec())
+}
+
+/// Asserts both states answer `uri` identically, with and without gzip; returns the status.
+async fn same(uri: &str) -> StatusCode {
+    let f = fixture();
+    let mut status = StatusCode::OK;
+    for gzip in [false, true] {
+        let from_data = get(&f.data, uri, gzip).await;
+        let from_build = get(&f.build, uri, gzip).await;
+        assert_eq!(from_data.0, from_build.0, "{uri} (gzip {gzip}): status");
+        assert_eq!(from_data.1, from_build.1, "{uri} (gzip {gzip}): headers");
+        assert!(
+            from_data.2 == from_build.2,
+            "{uri} (gzip {gzip}): bodies differ ({} and {} bytes)",
+            from_data.2.len(),
+            from_build.2.len()
+        );
+        status = from_data.0;
+    }
+    status
+}
+
+#[tokio::test]
+async fn tiles_in_the_archives_are_byte_for_byte_the_served_tiles() {
+    let f = fixture();
+    let mut rng = Rng::new(10);
+    let (mut compared, mut non_empty) = (0, 0);
+    for level in &f.data.tiled {
+        let served = f.data.tiles.get(level).expect("prepared");
+        let Some(TileSource::Archive(archive)) = f.build.tiles.get(level) else {
+            panic!("{level}: the build has no archive");
+        };
+        let layer = f.data.atlas.layer(*level).expect("layer");
+        let boxes: Vec<[f64; 4]> = layer.bbox_wgs84.iter().flatten().copied().collect();
+        let [w, s, e, n] = served.bounds_wgs84();
+        for z in served.min_zoom()..=served.max_zoom() {
+            for k in 0..8 {
+                // Most tiles at an area's centre (features), some anywhere in the bounds.
+                let (lon, lat) = if k < 6 {
+                    let b = boxes[rng.below(boxes.len())];
+                    ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+                } else {
+                    let u = |r: &mut Rng| r.below(10_000) as f64 / 10_000.0;
+                    (w + (e - w) * u(&mut rng), s + (n - s) * u(&mut rng))
+                };
+                let t: TileCoord = lonlat_to_tile(lon, lat, z).expect("tile");
+                let uri = format!("/tiles/{}/{}/{}/{}.mvt", level.id(), z, t.x(), t.y());
+                let (status, _, body) = get(&f.data, &uri, true).await;
+                let stored = archive.gzip_tile(t).expect("archive reads");
+                match status {
+                    StatusCode::OK => {
+                        assert_eq!(stored.as_deref(), Some(&body[..]), "{uri}: archive bytes");
+                        non_empty += 1;
+                    }
+                    StatusCode::NO_CONTENT => assert!(stored.is_none(), "{uri}: stored but empty"),
+                    other => panic!("{uri}: {other}"),
+                }
+                assert_eq!(same(&uri).await, status, "{uri}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 500, "{compared} tiles compared");
+    assert!(
+        non_empty * 2 > compared,
+        "only {non_empty} of {compared} had features"
+    );
+}
+
+#[tokio::test]
+async fn serve_build_answers_every_document_route_with_the_same_bytes() {
+    let f = fixture();
+    let catalogue: cnimap_core::api::IndicatorsResponse =
+        serde_json::from_slice(&get(&f.data, "/api/indicators", false).await.2).expect("catalogue");
+    let mut uris = vec![
+        "/api/indicators".to_string(),
+        "/api/search?q=CO15%202EQ".into(),
+        "/api/search?q=jaywick".into(),
+        "/api/search?q=manchster&limit=5".into(),
+        "/api/search?q=tendring".into(),
+        "/api/search".into(),
+        "/api/nothing/here".into(),
+        "/api/values/lsoa99/imd2025".into(),
+        "/api/values/lsoa21/imd2019".into(),
+        "/api/areas/not-a-code".into(),
+        "/api/areas/E01999999".into(),
+        "/api/areas/E01021988?layer=ward17".into(),
+        "/api/areas/e01021988".into(),
+        "/api/areas/E01021988?layer=nowhere".into(),
+        "/tiles/region/15/0/0.mvt".into(),
+    ];
+    let mut rng = Rng::new(11);
+    for level in &f.data.tiled {
+        let id = level.id();
+        uris.push(format!("/api/layers/{id}"));
+        uris.push(format!("/api/labels/{id}"));
+        uris.push(format!("/tiles/{id}.json"));
+        let of_layer: Vec<&str> = catalogue
+            .indicators
+            .iter()
+            .filter(|i| i.layer == *level)
+            .map(|i| i.id.as_str())
+            .collect();
+        for _ in 0..3.min(of_layer.len()) {
+            uris.push(format!("/api/values/{id}/{}", rng.pick(&of_layer)));
+        }
+    }
+    for layer in f.data.atlas.layers.values() {
+        for _ in 0..6 {
+            let code = &layer.codes[rng.below(layer.codes.len())];
+            uris.push(format!("/api/areas/{code}?layer={}", layer.level.id()));
+            uris.push(format!("/api/areas/{code}"));
+        }
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    for uri in &uris {
+        *statuses.entry(same(uri).await.as_u16()).or_insert(0) += 1;
+    }
+    // Real answers and real errors were both compared.
+    assert!(
+        statuses.get(&200).copied().unwrap_or(0) > 60,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains_key(&404) && statuses.contains_key(&400),
+        "{statuses:?}"
+    );
+    let health = get(&f.build, "/api/health", false).await;
+    assert_eq!(health.0, StatusCode::OK);
+}
+
+/// A copy of the build made of hard links (cheap; files are replaced, never written in place).
+fn linked_copy(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            linked_copy(&entry.path(), &target);
+        } else {
+            std::fs::hard_link(entry.path(), &target).expect("link");
+        }
+    }
+}
+
+fn corrupted(name: &str, corrupt: impl Fn(&Path)) -> String {
+    let f = fixture();
+    let dir = f.dir.with_file_name(format!("corrupt-{name}"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    linked_copy(&f.dir, &dir);
+    corrupt(&dir);
+    let err = match open(&dir, PathBuf::new()) {
+        Ok(_) => panic!("{name}: a corrupted build opened"),
+        Err(e) => e.to_string(),
+    };
+    std::fs::remove_dir_all(&dir).expect("clean up");
+    err
+}
+
+fn edit_manifest(dir: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let path = dir.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("manifest")).expect("json");
+    edit(&mut m);
+    std::fs::remove_file(&path).expect("unlink");
+    std::fs::write(&path, serde_json::to_vec(&m).expect("json")).expect("write");
+}
+
+fn entry<'a>(m: &'a mut serde_json::Value, path: &str) -> &'a mut serde_json::Value {
+    m["files"]
+        .as_array_mut()
+        .expect("files")
+        .iter_mut()
+        .find(|f| f["path"] == path)
+        .expect("listed")
+}
+
+#[test]
+fn a_corrupted_build_is_refused_with_the_file_named() {
+    let deleted_doc = corrupted("doc", |d| {
+        std::fs::remove_file(d.join("api/values/lsoa21/imd2025.json")).expect("rm")
+    });
+    assert!(
+        deleted_doc.contains("api/values/lsoa21/imd2025.json") && deleted_doc.contains("missing"),
+        "{deleted_doc}"
+    );
+    let deleted_area = corrupted("area", |d| {
+        std::fs::remove_file(d.join("api/areas/lsoa21/E01021988.json")).expect("rm")
+    });
+    assert!(
+        deleted_area.contains("api/areas/lsoa21/E01021988.json"),
+        "{deleted_area}"
+    );
+    let format = corrupted("format", |d| edit_manifest(d, |m| m["format"] = 99.into()));
+    assert!(
+        format.contains("manifest.json") && format.contains("format 99"),
+        "{format}"
+    );
+    let sha = corrupted("sha", |d| {
+        edit_manifest(d, |m| {
+            entry(m, "api/indicators.json")["sha256"] = "00".repeat(32).into()
+        })
+    });
+    assert!(
+        sha.contains("api/indicators.json") && sha.contains("checksum mismatch"),
+        "{sha}"
+    );
+    let size = corrupted("size", |d| {
+        edit_manifest(d, |m| entry(m, "tiles/lsoa21.pmtiles")["bytes"] = 12.into())
+    });
+    assert!(
+        size.contains("tiles/lsoa21.pmtiles") && size.contains("checksum mismatch"),
+        "{size}"
+    );
+    let no_manifest = corrupted("manifest", |d| {
+        std::fs::remove_file(d.join("manifest.json")).expect("rm")
+    });
+    assert!(no_manifest.contains("manifest.json"), "{no_manifest}");
+}
+
+#[tokio::test]
+async fn a_prepare_killed_mid_write_leaves_the_previous_build_intact_and_servable() {
+    use std::io::BufRead;
+    let f = fixture();
+    let old = f.dir.with_file_name("killed");
+    std::fs::create_dir_all(&old).expect("mkdir");
+    linked_copy(&f.dir, &old);
+    let before = Manifest::read(&old).expect("manifest");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cnimap"))
+        .args(["prepare", "--data"])
+        .arg(&f.source.data_dir)
+        .arg("--towns")
+        .arg(towns())
+        .arg("--out")
+        .arg(&old)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("prepare starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut writing = false;
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.expect("line");
+        if line.contains("archive written") {
+            // Writing has started and the first archive is in the temporary folder.
+            writing = true;
+            break;
+        }
+    }
+    assert!(writing, "prepare never reported writing");
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("wait");
+    assert!(!status.success(), "prepare finished before it was killed");
+    let tmp = old.with_file_name(format!("killed.tmp-{}", child.id()));
+    assert!(
+        tmp.is_dir(),
+        "the half-written build is in {}",
+        tmp.display()
+    );
+    let after = Manifest::read(&old).expect("the old manifest is still there");
+    assert_eq!(before, after);
+    after
+        .verify_all(&old)
+        .expect("every file of the old build verifies");
+    let served = open(&old, PathBuf::new()).expect("the old build opens");
+    let (status, _, body) = get(&served, "/api/indicators", false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, get(&f.build, "/api/indicators", false).await.2);
+    std::fs::remove_dir_all(&old).expect("clean up");
+    std::fs::remove_dir_all(&tmp).expect("clean up");
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Start-up of cnimap serve from a prepared build against serving from the data (issue 10), in one
+# run on one machine: `cnimap prepare` time and build size per part; then for `serve --data` with
+# an empty cache (it prepares), `serve --data` again (the cached build) and `serve --build`: time
+# to the first 200 (GET /api/indicators) and peak resident memory (VmHWM) after warming the tile
+# cache with WARM_TILES tiles. Figures go to BENCHMARKS.md ("Start-up from a prepared build").
+#
+#   scripts/bench-startup.sh [BINARY]     (default: target/release/cnimap, built if missing)
+#
+# Environment: CNIMAP_DATA (default <repo>/../shared/data), CNIMAP_BENCH_PORT (18788),
+# WARM_TILES (3000), BENCH_WORK (a temporary folder; builds are large: about 1 GB each).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+DATA="${CNIMAP_DATA:-$ROOT/../shared/data}"
+PORT="${CNIMAP_BENCH_PORT:-18788}"
+ADDR="127.0.0.1:$PORT"
+WARM="${WARM_TILES:-3000}"
+BIN="${1:-${CARGO_TARGET_DIR:-$ROOT/target}/release/cnimap}"
+WORK="${BENCH_WORK:-$(mktemp -d)}"
+PID=""
+mkdir -p "$WORK"
+
+die() { echo "bench-startup: $*" >&2; exit 1; }
+[ -d "$DATA" ] || die "no data at $DATA: set CNIMAP_DATA"
+[ -x "$BIN" ] || cargo build --release -p cnimap-server >&2
+command -v curl >/dev/null || die "curl is needed"
+
+stop() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
+}
+trap 'stop; [ -z "${BENCH_WORK:-}" ] && rm -rf "$WORK"' EXIT
+
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# Runs `cnimap serve ARGS...`, prints "first-200-ms peak-rss-MB(after warming)".
+serve() {
+  local t0 first rss
+  t0=$(date +%s%N)
+  RUST_LOG=warn "$BIN" serve --addr "$ADDR" --static-dir "$WORK/no-dist" "$@" >"$WORK/serve.log" 2>&1 &
+  PID=$!
+  until curl -sf -o /dev/null "http://$ADDR/api/indicators"; do
+    kill -0 "$PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; die "serve stopped"; }
+    sleep 0.01
+  done
+  first=$(ms "$t0")
+  python3 - "$ADDR" "$WARM" <<'PY'
+import http.client, math, random, sys
+host, port = sys.argv[1].split(':'); n = int(sys.argv[2])
+cities = [(-0.1276, 51.5072), (-1.8904, 52.4862), (-2.2426, 53.4808), (-1.5491, 53.8008),
+          (-2.9916, 53.4084), (-1.6178, 54.9783), (-2.5879, 51.4545), (1.1550, 51.7890),
+          (-1.1581, 52.9548), (-4.1427, 50.3755)]
+def tile(lon, lat, z):
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+paths = []
+for layer in ['lsoa21', 'lsoa11', 'ward17', 'lad24', 'region']:
+    for z in range(6, 15):
+        for lon, lat in cities:
+            x0, y0 = tile(lon, lat, z)
+            for dx in range(-2, 3):
+                for dy in range(-2, 2):
+                    paths.append(f'/tiles/{layer}/{z}/{x0 + dx}/{y0 + dy}.mvt')
+random.Random(10).shuffle(paths)
+c = http.client.HTTPConnection(host, int(port))
+bad = 0
+for p in paths[:n]:
+    c.request('GET', p, headers={'Accept-Encoding': 'gzip'})
+    r = c.getresponse(); r.read()
+    bad += r.status not in (200, 204)
+if bad: sys.exit(f'{bad} tile requests failed')
+PY
+  rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$PID/status")
+  stop
+  echo "$first $rss"
+}
+
+echo "== prepare" >&2
+t0=$(date +%s%N)
+RUST_LOG=warn "$BIN" prepare --data "$DATA" --out "$WORK/build"
+prepare_ms=$(ms "$t0")
+echo "prepare: ${prepare_ms} ms"
+echo "build size per part (bytes of files, files):"
+for part in tiles api/areas search manifest.json; do
+  printf '  %-12s %12s bytes %8s files\n' "$part" \
+    "$(find "$WORK/build/$part" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
+    "$(find "$WORK/build/$part" -type f | wc -l)"
+done
+printf '  %-12s %12s bytes %8s files\n' "api (docs)" \
+  "$(find "$WORK/build/api" -path '*/areas' -prune -o -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
+  "$(find "$WORK/build/api" -path '*/areas' -prune -o -type f -print | wc -l)"
+echo "  on disk: $(du -sh "$WORK/build" | cut -f1)"
+
+echo "== serve (first 200 ms, peak RSS MB after $WARM tile requests)" >&2
+rm -rf "$WORK/cache"
+echo "serve --data, empty cache (prepares): $(serve --data "$DATA" --cache "$WORK/cache")"
+echo "serve --data, second start:           $(serve --data "$DATA" --cache "$WORK/cache")"
+echo "serve --build:                        $(serve --build "$WORK/build")"
+echo "serve --build, again:                 $(serve --build "$WORK/build")"
