@@ -294,6 +294,11 @@ pub struct SearchHit {
     pub point_wgs84: Option<[f64; 2]>,
     /// `[west, south, east, north]` to fit, for areas.
     pub bbox_wgs84: Option<[f64; 4]>,
+    /// For a town or village: the code of the local authority district (2024) it lies in, so
+    /// that the app can offer the whole council (a town covers many neighbourhoods). Absent
+    /// for other hits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lad_code: Option<String>,
 }
 
 /// `GET /api/search`.

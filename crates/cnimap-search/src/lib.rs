@@ -574,6 +574,7 @@ impl SearchIndex {
             ward: hit.lsoa21.as_ref().and_then(|c| self.wards.get(c)).cloned(),
             point_wgs84: Some(hit.point_wgs84),
             bbox_wgs84: self.bbox_of(hit.lsoa21.as_ref()),
+            lad_code: None,
         }
     }
 
@@ -592,6 +593,7 @@ impl SearchIndex {
             ward: None,
             point_wgs84: area.point_wgs84,
             bbox_wgs84: None,
+            lad_code: None,
         })
     }
 
@@ -617,6 +619,9 @@ impl SearchIndex {
             name: p.name.clone(),
             kind: p.kind,
             bbox_wgs84: self.bbox_of(code.as_ref().or(lsoa21.as_ref())),
+            lad_code: (p.kind == HitKind::Town)
+                .then(|| lsoa21.as_ref().and_then(|c| self.lads.get(c)).cloned())
+                .flatten(),
             code,
             context: p.context(),
             ward: lsoa21.as_ref().and_then(|c| self.wards.get(c)).cloned(),

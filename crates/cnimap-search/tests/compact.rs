@@ -166,6 +166,10 @@ fn the_index_read_back_answers_every_query_exactly_as_the_one_written() {
         index.postcode("CO15 2EQ"),
         "postcode lookup"
     );
+    // A town carries its council's code (from the LSOA 2021 -> LAD 2024 lookup), read back too.
+    let town = browser.search("Clacton-on-Sea", 1).expect("valid").hits;
+    assert_eq!(town[0].kind, cnimap_core::api::HitKind::Town);
+    assert_eq!(town[0].lad_code.as_deref(), Some("E07000076"));
     // Written again from the index read back: the same bytes.
     assert_eq!(whole.to_compact_bytes(), index.to_compact_bytes());
 }

@@ -17,6 +17,7 @@
 //! - [`dom`]: reading the page (what covers the map) and focus.
 //! - [`state`]: signals and resources shared by context.
 //! - [`history`]: the URL and the browser history kept in step with the state.
+//! - [`search_static`]: search without a server, over the static site's compact index.
 //! - [`components`]: thin Leptos components.
 
 pub mod camera;
@@ -38,6 +39,8 @@ pub mod dom;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod map;
+#[cfg(target_arch = "wasm32")]
+pub mod search_static;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 

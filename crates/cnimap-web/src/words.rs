@@ -56,6 +56,28 @@ pub fn nothing_found(query: &str) -> String {
     format!("Nothing found for “{}”.", query.trim())
 }
 
+/// The panel's note on the neighbourhood a town or village opened (issue 16): a town covers many
+/// neighbourhoods, and the one shown is only the one at its centre.
+pub fn town_note(town: &str) -> String {
+    format!(
+        "{town} covers many neighbourhoods: this is the one at its centre. The council area \
+         shows the whole town and its surroundings."
+    )
+}
+
+/// The council a town lies in, from its search hit's context (`"Tendring, East of England"`:
+/// the council, then the region, which never holds a comma; `"Bristol, City of, South West"`).
+pub fn council_of_context(context: &str) -> &str {
+    context
+        .rsplit_once(", ")
+        .map_or(context, |(council, _)| council)
+}
+
+/// The label of the button that opens a town's council from the panel's note.
+pub fn town_council_link(council: &str) -> String {
+    format!("Show the council area: {council}")
+}
+
 /// The tooltip line of a choropleth area: "Decile 3 · rank 7,421 of 33,755".
 pub fn describe_decile(values: &ValuesResponse, index: usize) -> String {
     match (
@@ -288,7 +310,25 @@ mod tests {
             ward: None,
             point_wgs84: None,
             bbox_wgs84: None,
+            lad_code: None,
         }
+    }
+
+    #[test]
+    fn a_town_note_names_the_town_and_its_council_without_the_region() {
+        assert!(
+            town_note("Clacton-on-Sea").starts_with("Clacton-on-Sea covers many neighbourhoods")
+        );
+        assert_eq!(council_of_context("Tendring, East of England"), "Tendring");
+        assert_eq!(
+            council_of_context("Bristol, City of, South West"),
+            "Bristol, City of"
+        );
+        assert_eq!(council_of_context("Tendring"), "Tendring");
+        assert_eq!(
+            town_council_link("Tendring"),
+            "Show the council area: Tendring"
+        );
     }
 
     #[test]

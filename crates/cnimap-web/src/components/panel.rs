@@ -196,6 +196,7 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
     view! {
         <h2 class="area-name">{d.name.clone()}</h2>
         <p class="area-code">{format!("{} · {}", d.code, d.level.title())}</p>
+        <crate::components::search::TownNote code=d.code.clone()/>
         {names}
         {counterparts}
         {left_behind}

@@ -12,7 +12,10 @@ use leptos::prelude::*;
 use crate::api::{self, ApiError};
 use crate::camera::{CameraRequest, FIT_MAX_ZOOM};
 use crate::state::{use_app, AppState};
-use crate::words::{area_of, hit_zoom, kind_label, nothing_found};
+use crate::url_state::Selection;
+use crate::words::{
+    area_of, council_of_context, hit_zoom, kind_label, nothing_found, town_council_link, town_note,
+};
 
 /// Wait after the last keystroke before searching.
 const DEBOUNCE: Duration = Duration::from_millis(180);
@@ -20,8 +23,58 @@ const DEBOUNCE: Duration = Duration::from_millis(180);
 /// A search answer, with the query it answers.
 type Answer = (String, Result<SearchResponse, ApiError>);
 
+thread_local! {
+    /// The town or village last chosen, for the panel's note on the neighbourhood it opened.
+    static CHOSEN_TOWN: RwSignal<Option<SearchHit>> = RwSignal::new(None);
+}
+
+/// The town or village last chosen in the search box (`None` after choosing anything else).
+fn chosen_town() -> RwSignal<Option<SearchHit>> {
+    CHOSEN_TOWN.with(|t| *t)
+}
+
+/// The panel's note on a neighbourhood that a town opened (issue 16): a town covers many
+/// neighbourhoods, with a button that opens the town's council. Shows nothing for `code` unless
+/// the last hit chosen was a town whose centre lies in it.
+#[component]
+pub fn TownNote(
+    /// The code of the area the panel shows.
+    code: String,
+) -> impl IntoView {
+    let app = use_app();
+    move || {
+        let town = chosen_town()
+            .get()
+            .filter(|t| t.lsoa21.as_deref() == Some(code.as_str()))?;
+        let council = council_of_context(&town.context).to_string();
+        let button = town.lad_code.clone().map(|lad| {
+            view! {
+                <button
+                    type="button"
+                    class="link-button town-council"
+                    data-testid="town-council"
+                    on:click=move |_| {
+                        chosen_town().set(None);
+                        app.select(Selection::code(lad.clone()), true);
+                    }
+                >
+                    {town_council_link(&council)}
+                </button>
+            }
+        });
+        Some(view! {
+            <p class="town-note" data-testid="town-note">
+                {town_note(&town.name)}
+                " "
+                {button}
+            </p>
+        })
+    }
+}
+
 /// Moves the map to a hit and selects the area it opens, if any.
 fn choose(app: AppState, hit: &SearchHit) {
+    chosen_town().set((hit.kind == cnimap_core::api::HitKind::Town).then(|| hit.clone()));
     let request = match (hit.bbox_wgs84, hit.point_wgs84) {
         (Some(bbox_wgs84), _) => Some(CameraRequest::Fit {
             bbox_wgs84,
@@ -52,7 +105,13 @@ pub fn Search() -> impl IntoView {
             if q.is_empty() {
                 return None;
             }
-            let result = api::search(&q).await;
+            // A static site has no search API: the same search runs here, in wasm.
+            let result = match api::static_base() {
+                Some(base) => {
+                    crate::search_static::search(&base, &q, usize::from(api::SEARCH_LIMIT)).await
+                }
+                None => api::search(&q).await,
+            };
             Some((q, result))
         }
     });
@@ -227,7 +286,12 @@ pub fn Search() -> impl IntoView {
                 on:input=on_input
                 on:keydown=on_keydown
                 on:blur=move |_| open.set(false)
-                on:focus=move |_| open.set(hits.with_untracked(|h| !h.is_empty()))
+                on:focus=move |_| {
+                    if let Some(base) = api::static_base() {
+                        crate::search_static::preload(&base);
+                    }
+                    open.set(hits.with_untracked(|h| !h.is_empty()))
+                }
             />
             <ul
                 id="search-results"
