@@ -392,4 +392,80 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), n);
     }
+
+    /// Parses `#rrggbb` or `rgba(r,g,b,a)` into a colour and its opacity.
+    fn parse_paint_colour(s: &str) -> Option<(cnimap_core::colour::Rgb, f64)> {
+        use cnimap_core::colour::Rgb;
+        if let Some(hex) = s.strip_prefix('#') {
+            let c = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+            return Some((Rgb(c(0)?, c(2)?, c(4)?), 1.0));
+        }
+        let inner = s.strip_prefix("rgba(")?.strip_suffix(')')?;
+        let parts: Vec<f64> = inner
+            .split(',')
+            .filter_map(|p| p.trim().parse().ok())
+            .collect();
+        match parts[..] {
+            [r, g, b, a] => Some((Rgb(r as u8, g as u8, b as u8), a)),
+            _ => None,
+        }
+    }
+
+    // Issue 14: text drawn over the map (area names) reads at 4.5:1 or more against its halo laid
+    // over any colour the map can show beneath it (every ramp class, every bivariate class, the
+    // left-behind colours, no data, the background), the halo's own opacity included.
+    #[test]
+    fn map_labels_keep_4_5_to_1_against_their_halo_over_every_map_colour() {
+        use cnimap_core::bivariate::BivariateClass;
+        use cnimap_core::colour::{Rgb, NO_DATA, WCAG_AA_TEXT_CONTRAST};
+        let s = style(&Endpoints::Server {
+            origin: "http://127.0.0.1:8080".into(),
+        });
+        let mut beneath: Vec<Rgb> = Ramp::ALL
+            .iter()
+            .flat_map(|r| r.colours().to_vec())
+            .collect();
+        beneath.extend(BivariateClass::ALL.iter().map(|c| c.colour()));
+        beneath.push(NO_DATA);
+        for css in [BACKGROUND, NOT_LEFT_BEHIND] {
+            beneath.extend(parse_paint_colour(css).map(|(c, _)| c));
+        }
+        let mut labels = 0;
+        let mut worst = f64::INFINITY;
+        for layer in s["layers"].as_array().into_iter().flatten() {
+            let paint = &layer["paint"];
+            let (Some(text), Some(halo)) = (
+                paint["text-color"].as_str(),
+                paint["text-halo-color"].as_str(),
+            ) else {
+                continue;
+            };
+            labels += 1;
+            let (text, _) = parse_paint_colour(text).expect("text colour");
+            let (halo, alpha) = parse_paint_colour(halo).expect("halo colour");
+            assert!(
+                paint["text-halo-width"].as_f64().unwrap_or(0.0) >= 1.0,
+                "a halo wide enough to read against"
+            );
+            for under in &beneath {
+                let mix = |h: u8, u: u8| {
+                    (alpha * f64::from(h) + (1.0 - alpha) * f64::from(u)).round() as u8
+                };
+                let seen = Rgb(
+                    mix(halo.0, under.0),
+                    mix(halo.1, under.1),
+                    mix(halo.2, under.2),
+                );
+                let ratio = text.contrast_ratio(seen);
+                worst = worst.min(ratio);
+                assert!(
+                    ratio >= WCAG_AA_TEXT_CONTRAST,
+                    "{}: text {text} on halo {seen} over {under}: {ratio:.2}:1",
+                    layer["id"]
+                );
+            }
+        }
+        assert!(labels > 0, "the style has text layers with a halo");
+        assert!(worst >= WCAG_AA_TEXT_CONTRAST, "worst {worst:.2}:1");
+    }
 }

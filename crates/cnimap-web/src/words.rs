@@ -280,6 +280,39 @@ pub fn decile_ten_phrase(direction: Direction, areas: &str) -> String {
     }
 }
 
+/// Most areas the text alternative of the map lists (the count is always exact).
+pub const MAP_TEXT_ROWS: usize = 25;
+
+/// The lowest zoom at which the text alternative lists the areas in view (below it, thousands).
+pub const MAP_TEXT_MIN_ZOOM: f64 = 8.0;
+
+/// The first line of the text alternative of the map: how many areas are in view and which are
+/// listed. `in_view` of them, `listed` shown.
+pub fn map_text_summary(in_view: usize, listed: usize, areas: &str) -> String {
+    let n = format_thousands(in_view as u32);
+    match (in_view, listed) {
+        (0, _) => format!("No {areas} in view."),
+        (_, l) if l == in_view => format!("{n} {areas} in view, the worst off first."),
+        _ => format!("{n} {areas} in view; the {listed} worst off are listed."),
+    }
+}
+
+/// The line under the list when it is cut: how many more there are.
+pub fn map_text_more(more: usize, areas: &str) -> String {
+    format!(
+        "…and {} more {areas} in view: zoom in to list them.",
+        format_thousands(more as u32)
+    )
+}
+
+/// The text alternative's line while the map is zoomed out too far to list the areas.
+pub fn map_text_zoom_in(areas: &str) -> String {
+    format!(
+        "Too many {areas} in view to list. Zoom in (the plus key on the map) to list the {areas} \
+in view with their values."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

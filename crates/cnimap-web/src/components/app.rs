@@ -4,8 +4,10 @@ use leptos::prelude::*;
 
 use crate::camera::{CameraRequest, FIT_MAX_ZOOM};
 use crate::components::controls::Controls;
+use crate::components::help::{provide_help, HelpButton, HelpDialog};
 use crate::components::left_behind::LeftBehindPanel;
 use crate::components::legend::Legend;
+use crate::components::map_text::MapText;
 use crate::components::map_view::MapView;
 use crate::components::panel::Panel;
 use crate::components::search::Search;
@@ -13,6 +15,7 @@ use crate::components::status::Status;
 use crate::history;
 use crate::state::AppState;
 use crate::url_state::{UrlState, ViewMode};
+use cnimap_core::help::HelpId;
 
 /// Moves the map to the selected area once its details arrive, when the selection asked for it
 /// (a shared link, the left-behind list).
@@ -39,6 +42,7 @@ fn fit_selected_on_arrival(app: AppState) {
 pub fn App() -> impl IntoView {
     let app = AppState::from_url(&UrlState::parse(&history::current_query()));
     provide_context(app);
+    provide_help();
     history::sync(app);
     fit_selected_on_arrival(app);
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -64,10 +68,12 @@ pub fn App() -> impl IntoView {
                 "Skip to search"
             </a>
             <MapView/>
+            <MapText/>
             <aside class="sidebar" aria-label="Map controls">
                 <header class="brand">
                     <h1>"cnimap"</h1>
                     <p>"Community need and deprivation in England’s neighbourhoods"</p>
+                    <HelpButton topic=HelpId::CommunityNeeds label=Signal::stored("Help: questions and answers".to_string())/>
                 </header>
                 <Search/>
                 <Controls/>
@@ -99,6 +105,7 @@ pub fn App() -> impl IntoView {
                 </footer>
             </aside>
             <Panel/>
+            <HelpDialog/>
         </main>
     }
 }

@@ -1,10 +1,12 @@
 //! The left-behind view: the threshold slider, the live count and the clickable list of areas.
 
 use cnimap_core::classify::format_thousands;
+use cnimap_core::help::HelpId;
 use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
 use leptos::prelude::*;
 
 use crate::classes::{flagged_indices, left_behind_flags, left_behind_method};
+use crate::components::help::HelpButton;
 use crate::state::use_app;
 use crate::style::{left_behind_colour, NOT_LEFT_BEHIND};
 use crate::url_state::Selection;
@@ -83,6 +85,7 @@ pub fn LeftBehindPanel() -> impl IntoView {
     view! {
         <section class="left-behind" aria-label="Left-behind neighbourhoods">
             <h2 class="legend-title">"Left behind: worst on both indices"</h2>
+            <p class="help-links"><HelpButton topic=HelpId::LeftBehind/></p>
             <label class="field-label" for="threshold">
                 "Worst " <output for="threshold">{move || app.threshold.get()}</output> "% on both"
             </label>

@@ -2,11 +2,14 @@
 //! square.
 
 use cnimap_core::bivariate::{BivariateClass, BIVARIATE_METHOD};
+use cnimap_core::catalogue::Source;
 use cnimap_core::classify::format_thousands;
 use cnimap_core::colour::{decile_colour, NO_DATA};
+use cnimap_core::help::HelpId;
 use leptos::prelude::*;
 
 use crate::classes::{bivariate_classes, bivariate_counts, indicator_layer, indicator_ramp};
+use crate::components::help::HelpButton;
 use crate::state::{use_app, AppState};
 use crate::url_state::ViewMode;
 use crate::words::{decile_method, decile_ten_phrase};
@@ -84,7 +87,6 @@ fn DecileLegend() -> impl IntoView {
                             class="legend-row"
                             class:off=move || !shown()
                             aria-pressed=move || if shown() { "true" } else { "false" }
-                            aria-label=format!("Decile {decile}: {count} {noun}")
                             title="Click to hide or show this class"
                             on:click=move |_| toggle(app, decile)
                         >
@@ -92,7 +94,10 @@ fn DecileLegend() -> impl IntoView {
                                 <span class="decile-number" aria-hidden="true">{decile}</span>
                             </span>
                             <span class="class-name">{format!("Decile {decile}")}</span>
+                            // The name read out is the visible text and the noun:
+                            // "Decile 1 3,375 neighbourhoods" (WCAG 2.5.3 label in name).
                             <span class="count">{count.clone()}</span>
+                            <span class="sr-only">{format!(" {noun}")}</span>
                         </button>
                     </li>
                 }
@@ -103,6 +108,16 @@ fn DecileLegend() -> impl IntoView {
         <h2 class="legend-title">
             {move || app.indicator.get().def().title}
         </h2>
+        <p class="help-links">
+            {move || {
+                let topic = match app.indicator.get().def().source {
+                    Source::Cni2023 | Source::Cni2019 => HelpId::CommunityNeeds,
+                    Source::Iod2025 | Source::Iod2019 => HelpId::Deprivation,
+                };
+                view! { <HelpButton topic/> }
+            }}
+            <HelpButton topic=HelpId::Decile/>
+        </p>
         <p class="legend-phrase">{move || phrases().0}</p>
         <ul class="legend-rows" data-testid="decile-legend">{rows}</ul>
         <p class="legend-phrase">{move || phrases().1}</p>
@@ -162,6 +177,10 @@ fn BivariateLegend() -> impl IntoView {
     };
     view! {
         <h2 class="legend-title">"Deprivation (IMD 2025) × community need (CNI 2023)"</h2>
+        <p class="help-links">
+            <HelpButton topic=HelpId::Deprivation/>
+            <HelpButton topic=HelpId::CommunityNeeds/>
+        </p>
         <div class="bivariate">
             <div class="axis-y">"↑ more deprived (IMD thirds)"</div>
             <div class="bivariate-grid" data-testid="bivariate-legend">{cells}</div>

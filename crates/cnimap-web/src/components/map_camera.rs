@@ -1,5 +1,6 @@
 //! The one place the camera moves: the map view obeys `AppState::camera_request` with the padding
-//! of whatever covers the map at that moment.
+//! of whatever covers the map at that moment. With `prefers-reduced-motion: reduce` every move is
+//! a jump (duration 0), whatever MapLibre's own default.
 
 use leptos::prelude::*;
 use serde_json::json;
@@ -32,6 +33,26 @@ pub fn obey_camera_requests(app: AppState, container: NodeRef<leptos::html::Div>
     });
 }
 
+/// Whether the reader asked for less motion (`prefers-reduced-motion: reduce`, WCAG 2.3.3).
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|q| q.matches())
+}
+
+/// An animation's duration in milliseconds: `ms`, or 0 (a jump) when motion is to be reduced.
+fn duration(ms: u32) -> u32 {
+    if prefers_reduced_motion() {
+        0
+    } else {
+        ms
+    }
+}
+
 fn move_camera(m: &Map, div: &web_sys::HtmlDivElement, request: CameraRequest) {
     let padding = dom::covered_padding(div);
     tracing::debug!(?request, ?padding, "camera");
@@ -42,12 +63,12 @@ fn move_camera(m: &Map, div: &web_sys::HtmlDivElement, request: CameraRequest) {
         } => m.fit_bounds(
             &map::json(&bounds(bbox_wgs84)),
             &map::json(&json!({
-                "padding": map::padding(padding), "maxZoom": max_zoom, "duration": 900
+                "padding": map::padding(padding), "maxZoom": max_zoom, "duration": duration(900)
             })),
         ),
         CameraRequest::England => m.fit_bounds(
             &map::json(&bounds(ENGLAND_WGS84)),
-            &map::json(&json!({ "padding": map::padding(padding), "duration": 700 })),
+            &map::json(&json!({ "padding": map::padding(padding), "duration": duration(700) })),
         ),
         CameraRequest::JumpTo(c) => m.jump_to(&map::json(&json!({
             "center": [c.lon, c.lat], "zoom": c.zoom
@@ -60,7 +81,7 @@ fn move_camera(m: &Map, div: &web_sys::HtmlDivElement, request: CameraRequest) {
             if let Some((dx, dy)) = keep_clear_offset(before, padding, w, h) {
                 m.pan_by(
                     &map::json(&json!([dx, dy])),
-                    &map::json(&json!({ "duration": 300 })),
+                    &map::json(&json!({ "duration": duration(300) })),
                 );
             }
         }

@@ -4,10 +4,12 @@
 
 pub mod app;
 pub mod controls;
+pub mod help;
 pub mod left_behind;
 pub mod legend;
 pub mod map_camera;
 pub mod map_sync;
+pub mod map_text;
 pub mod map_view;
 pub mod panel;
 pub mod search;

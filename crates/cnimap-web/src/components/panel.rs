@@ -7,10 +7,12 @@ use std::sync::Arc;
 use cnimap_core::api::{AreaDetail, AreaIndicator};
 use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::colour::{decile_colour, NO_DATA};
+use cnimap_core::help::{area_code_question, HelpId};
 use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::classes::indicator_ramp;
+use crate::components::help::HelpButton;
 use crate::dom;
 use crate::state::use_app;
 use crate::url_state::Selection;
@@ -197,6 +199,9 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
         <h2 class="area-name">{d.name.clone()}</h2>
         <p class="area-code">{format!("{} · {}", d.code, d.level.title())}</p>
         <crate::components::search::TownNote code=d.code.clone()/>
+        <p class="help-links">
+            <HelpButton topic=HelpId::AreaCode label=Signal::stored(area_code_question(&d.code))/>
+        </p>
         {names}
         {counterparts}
         {left_behind}
@@ -223,8 +228,9 @@ fn badge(ind: &AreaIndicator) -> impl IntoView {
             class="decile-badge"
             style:background-color=colour.to_hex()
             style:color=colour.text_colour().to_hex()
-            aria-label=format!("decile {decile}")
         >
+            // A span has no role, so it may not carry a name (aria-label): the word is read instead.
+            <span class="sr-only">"decile "</span>
             {decile.clone()}
         </span>
     }
