@@ -10,6 +10,7 @@
 //! - [`colour`]: colour-blind-safe ramps.
 //! - [`colour_vision`]: colour-vision deficiencies simulated, and colour differences (CIEDE2000).
 //! - [`bivariate`]: the 3 x 3 IMD x CNI classes.
+//! - [`bulk`]: bulk postcode lookup: a CSV in, the same CSV out with each row's neighbourhood.
 //! - [`help`]: the plain-word help (five questions, their sources) and its reading-age measure.
 //! - [`left_behind`]: the "worst X% on both indices" rule.
 //! - [`tile`]: Web Mercator tile maths.
@@ -21,6 +22,7 @@
 
 pub mod api;
 pub mod bivariate;
+pub mod bulk;
 pub mod change;
 pub mod catalogue;
 pub mod classify;

@@ -27,6 +27,7 @@
 //! Nothing here needs a file system but [`SearchIndex::load`] and [`SearchIndex::add_towns_file`]:
 //! the towns are read from bytes, so the same search can run in the browser (wasm32).
 
+mod bulk;
 pub mod compact;
 pub mod error;
 mod fuzzy;

@@ -38,6 +38,13 @@ pub enum AppError {
     /// A search query the index refuses (empty, too long, limit out of range).
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// A bulk lookup the CSV does not allow (unreadable, no postcode column: 400; too many rows:
+    /// 413), or that failed on our side.
+    #[error(transparent)]
+    Lookup(#[from] cnimap_core::bulk::LookupError),
+    /// A request body over its route's limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// Something else that does not exist (an area code, a route, a document).
     #[error("{0}")]
     NotFound(String),
@@ -80,7 +87,13 @@ impl AppError {
             AppError::Query(_) | AppError::BadRequest(_) => {
                 (StatusCode::BAD_REQUEST, "bad_request")
             }
-            AppError::Tile { .. }
+            AppError::TooLarge(_)
+            | AppError::Lookup(cnimap_core::bulk::LookupError::TooManyRows { .. }) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+            }
+            AppError::Lookup(e) if e.is_input_error() => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::Lookup(_)
+            | AppError::Tile { .. }
             | AppError::Compress(_)
             | AppError::Task(_)
             | AppError::Middleware(_)

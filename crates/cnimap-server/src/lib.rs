@@ -13,6 +13,7 @@ pub mod export;
 pub mod export_site;
 pub mod http;
 pub mod listener;
+pub mod lookup;
 pub mod prepare;
 pub mod routes;
 pub mod serve;

@@ -82,6 +82,25 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Look up a CSV of postcodes: every row written back in order with its neighbourhood (LSOA
+    /// 2021, MSOA, ward, council, region), IMD 2025 and CNI 2023 rank and decile, left-behind flag
+    /// and a status appended; a summary on standard error.
+    Lookup {
+        /// The CSV to read (`-` for standard input); any of , ; tab | as delimiter.
+        input: PathBuf,
+        /// The postcode column (default: found by its name: postcode, post code, pcd, ...).
+        #[arg(long)]
+        column: Option<String>,
+        /// Write the result here (atomically) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The left-behind threshold: the worst X% on both CNI 2023 and IMD 2025.
+        #[arg(long, default_value_t = cnimap_core::left_behind::LeftBehindRule::DEFAULT_PERCENT)]
+        left_behind: u8,
+        /// The national data directory (default: ../shared/data when it exists).
+        #[arg(long, env = cnimap_data::DATA_ENV)]
+        data: Option<PathBuf>,
+    },
     /// Write one layer's tiles to a PMTiles archive that MapLibre and QGIS open.
     ExportTiles {
         #[command(flatten)]
@@ -152,6 +171,19 @@ fn main() -> ExitCode {
         Command::Prepare { data, out } => {
             cnimap_server::build::prepare(&data.into_source(), &out).map(drop)
         }
+        Command::Lookup {
+            input,
+            column,
+            out,
+            left_behind,
+            data,
+        } => cnimap_server::lookup::run(&cnimap_server::lookup::LookupJob {
+            data_dir: data.unwrap_or_else(cnimap_data::default_data_dir),
+            input,
+            column,
+            out,
+            left_behind_percent: left_behind,
+        }),
         Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
         Command::ExportSite {
             build,

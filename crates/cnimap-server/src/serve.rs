@@ -30,7 +30,8 @@ use crate::{AppState, DataSource};
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Requests in flight at once; past this the server sheds load with 503 rather than queueing.
 pub const MAX_IN_FLIGHT: usize = 1024;
-/// The API takes no bodies; anything larger is refused with 413.
+/// The API takes no bodies but `POST /api/lookup`'s (see [`routes::lookup::MAX_BODY_BYTES`]);
+/// anything larger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Builds the router with its hardening layers, behind the tile fast path
@@ -51,7 +52,9 @@ pub fn app(state: AppState) -> Router {
                 )))
                 .timeout(REQUEST_TIMEOUT),
         )
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // The largest body any route takes (`POST /api/lookup`'s); `routes::router` holds the
+        // others to MAX_BODY_BYTES.
+        .layer(RequestBodyLimitLayer::new(routes::lookup::MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(
             CorsLayer::new()

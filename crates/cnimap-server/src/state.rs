@@ -42,6 +42,8 @@ pub struct Inner {
     /// The build served from (`serve --build`): area details are read from its files, and the
     /// atlas holds only each layer's title, codes and names.
     pub build: Option<PathBuf>,
+    /// Every LSOA 2021's names, ranks and deciles for `POST /api/lookup` (left behind at 10%).
+    pub lookup: cnimap_core::bulk::AreaTable,
     /// The built web app.
     pub static_dir: PathBuf,
     /// Start-up timings in milliseconds, for `/api/health` and the log.
@@ -72,6 +74,7 @@ impl AppState {
         for (what, ms) in &startup {
             tracing::info!(what, ms = *ms as u64, "start-up");
         }
+        let lookup = crate::lookup::table_from_atlas(&atlas, Default::default())?;
         Ok(AppState(Arc::new(Inner {
             atlas,
             search: crate::build::search::SearchHandle::ready(search),
@@ -86,6 +89,7 @@ impl AppState {
             vintages: prepared.vintages,
             left_behind_counts: prepared.left_behind_counts,
             build: None,
+            lookup,
             static_dir,
             startup,
         })))

@@ -4,13 +4,17 @@
 pub mod areas;
 pub mod documents;
 pub mod health;
+pub mod lookup;
 pub mod search;
 pub mod static_files;
 pub mod tiles;
 
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -25,11 +29,18 @@ pub fn router(state: AppState) -> Router {
         .route("/labels/{layer}", get(documents::labels))
         .route("/areas/{code}", get(areas::area))
         .route("/search", get(search::search))
-        .fallback(not_found);
+        .fallback(not_found)
+        // Only the lookup takes a body: the other routes keep the server's small limit.
+        .layer(RequestBodyLimitLayer::new(crate::serve::MAX_BODY_BYTES))
+        .route(
+            "/lookup",
+            post(lookup::lookup).layer(DefaultBodyLimit::max(lookup::MAX_BODY_BYTES)),
+        );
     let tiles = Router::new()
         .route("/{file}", get(tiles::tilejson))
         .route("/{layer}/{z}/{x}/{y}", get(tiles::tile))
-        .fallback(not_found);
+        .fallback(not_found)
+        .layer(RequestBodyLimitLayer::new(crate::serve::MAX_BODY_BYTES));
     let static_files = static_files::service(&state.static_dir);
     Router::new()
         .nest("/api", api)

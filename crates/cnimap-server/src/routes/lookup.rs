@@ -1,0 +1,109 @@
+//! `POST /api/lookup`: bulk postcode lookup over HTTP. A CSV body in (any of `,` `;` tab `|`,
+//! the postcode column found by name or named by `?column=`), the same CSV out with the
+//! neighbourhood columns appended ([`cnimap_core::bulk`]), and the batch summary as compact JSON in
+//! the [`SUMMARY_HEADER`] response header; `?format=summary` answers the summary alone as JSON.
+//!
+//! Limits: [`MAX_BODY_BYTES`] of body and [`MAX_ROWS`] data rows, past either a 413 that says so;
+//! an unreadable CSV or a missing postcode column is a 400 naming the line and the problem. The
+//! work runs on the blocking pool (100,000 rows take a fraction of a second).
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use cnimap_core::bulk::{augment, BatchSummary, LookupRequest};
+
+use crate::error::{ApiQuery, AppError, AppResult};
+use crate::state::AppState;
+
+/// The largest CSV body accepted, in bytes (10 MiB).
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// The most data rows accepted in one request.
+pub const MAX_ROWS: u64 = 100_000;
+
+/// The response header carrying the batch summary as compact JSON (non-ASCII escaped as `\uXXXX`).
+pub const SUMMARY_HEADER: &str = "cnimap-lookup-summary";
+
+/// Query string of `POST /api/lookup`.
+#[derive(Debug, Deserialize)]
+pub struct LookupParams {
+    /// The postcode column's name; found by name when absent.
+    column: Option<String>,
+    /// `csv` (the default) or `summary`.
+    format: Option<String>,
+}
+
+/// `POST /api/lookup[?column=NAME][&format=csv|summary]` with a CSV body.
+pub async fn lookup(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<LookupParams>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "the CSV is larger than {} MiB: split it, or use the command line (`cnimap lookup`), which has no limit",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ))
+        } else {
+            AppError::BadRequest(format!("reading the request body: {}", e.body_text()))
+        }
+    })?;
+    let summary_only = match params.format.as_deref() {
+        None | Some("") | Some("csv") => false,
+        Some("summary") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "format must be csv or summary, not {other:?}"
+            )))
+        }
+    };
+    let request = LookupRequest {
+        column: params.column.filter(|c| !c.trim().is_empty()),
+        max_rows: Some(MAX_ROWS),
+    };
+    let (csv, summary) = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::with_capacity(body.len().saturating_mul(2));
+        let summary = augment(&body[..], &mut out, &state.search, &state.lookup, &request)?;
+        Ok::<_, AppError>((out, summary))
+    })
+    .await??;
+    if summary_only {
+        return Ok(Json(summary).into_response());
+    }
+    let mut response = Response::new(Body::from(csv));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"lookup.csv\""),
+    );
+    headers.insert(SUMMARY_HEADER, summary_header(&summary)?);
+    Ok(response)
+}
+
+/// The summary as compact JSON in visible ASCII, as a header value must be.
+fn summary_header(summary: &BatchSummary) -> AppResult<HeaderValue> {
+    let json = serde_json::to_string(summary)
+        .map_err(|_| AppError::Invariant("a batch summary always serialises"))?;
+    let mut ascii = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() && !c.is_ascii_control() {
+            ascii.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                ascii.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    HeaderValue::from_str(&ascii).map_err(|_| AppError::Invariant("escaped JSON is visible ASCII"))
+}
