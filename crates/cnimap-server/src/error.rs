@@ -38,6 +38,9 @@ pub enum AppError {
     /// A search query the index refuses (empty, too long, limit out of range).
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// A table query that does not parse, naming the part that is wrong.
+    #[error(transparent)]
+    Table(#[from] cnimap_core::table::TableError),
     /// A bulk lookup the CSV does not allow (unreadable, no postcode column: 400; too many rows:
     /// 413), or that failed on our side.
     #[error(transparent)]
@@ -84,7 +87,7 @@ impl AppError {
             | AppError::UnknownIndicator(_)
             | AppError::WrongLayer { .. }
             | AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::Query(_) | AppError::BadRequest(_) => {
+            AppError::Query(_) | AppError::Table(_) | AppError::BadRequest(_) => {
                 (StatusCode::BAD_REQUEST, "bad_request")
             }
             AppError::TooLarge(_)

@@ -101,6 +101,14 @@ enum Command {
         #[arg(long, env = cnimap_data::DATA_ENV)]
         data: Option<PathBuf>,
     },
+    /// Print a table of areas: columns, filters (AND) and a sort in the query language of
+    /// GET /api/table (docs/API.md), as CSV or JSON; exits non-zero naming the part that is wrong.
+    Table {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        query: cnimap_server::cli_table::TableArgs,
+    },
     /// Write one layer's tiles to a PMTiles archive that MapLibre and QGIS open.
     ExportTiles {
         #[command(flatten)]
@@ -184,6 +192,9 @@ fn main() -> ExitCode {
             out,
             left_behind_percent: left_behind,
         }),
+        Command::Table { data, query } => {
+            cnimap_server::cli_table::run(&data.into_source(), &query)
+        }
         Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
         Command::ExportSite {
             build,

@@ -39,6 +39,8 @@ pub struct Inner {
     pub vintages: Vintages,
     /// Left-behind neighbourhoods per larger area, for the area panel.
     pub left_behind_counts: LeftBehindCounts,
+    /// The table's data per level (`/api/table`), built once from the atlas.
+    pub tables: HashMap<Level, cnimap_core::table::TableFrame>,
     /// The build served from (`serve --build`): area details are read from its files, and the
     /// atlas holds only each layer's title, codes and names.
     pub build: Option<PathBuf>,
@@ -75,6 +77,10 @@ impl AppState {
             tracing::info!(what, ms = *ms as u64, "start-up");
         }
         let lookup = crate::lookup::table_from_atlas(&atlas, Default::default())?;
+        let tables = cnimap_core::table::TABLE_LEVELS
+            .iter()
+            .filter_map(|l| Some((*l, cnimap_data::frames::table_frame(&atlas, *l)?)))
+            .collect();
         Ok(AppState(Arc::new(Inner {
             atlas,
             search: crate::build::search::SearchHandle::ready(search),
@@ -88,6 +94,7 @@ impl AppState {
             documents: prepared.documents,
             vintages: prepared.vintages,
             left_behind_counts: prepared.left_behind_counts,
+            tables,
             build: None,
             lookup,
             static_dir,

@@ -74,6 +74,9 @@ pub fn open(dir: &Path, static_dir: PathBuf) -> Result<AppState, BuildError> {
         documents,
         vintages: Default::default(),
         left_behind_counts: Default::default(),
+        // The table's frames need the atlas's values, which a build does not hold yet: /api/table
+        // answers 404 for a server opened from a build.
+        tables: Default::default(),
         build: Some(dir.to_path_buf()),
         static_dir,
         startup,

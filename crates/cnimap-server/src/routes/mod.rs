@@ -7,6 +7,7 @@ pub mod health;
 pub mod lookup;
 pub mod search;
 pub mod static_files;
+pub mod table;
 pub mod tiles;
 
 use axum::extract::DefaultBodyLimit;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/labels/{layer}", get(documents::labels))
         .route("/areas/{code}", get(areas::area))
         .route("/search", get(search::search))
+        .route("/table", get(table::table))
         .fallback(not_found)
         // Only the lookup takes a body: the other routes keep the server's small limit.
         .layer(RequestBodyLimitLayer::new(crate::serve::MAX_BODY_BYTES))
