@@ -30,9 +30,12 @@ export const FIRST_PAINT_MARK = 'cnimap:first-choropleth';
 export const TARGET = process.env.CNIMAP_E2E_TARGET === 'static' ? 'static' : 'server';
 export const STATIC = TARGET === 'static';
 // Where the static target keeps its prepared build (one per binary: keyed by its mtime and size)
-// and exports the site (same file system, so the export hard-links instead of copying).
-export const STATIC_CACHE = process.env.CNIMAP_E2E_CACHE
-  || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cnimap', 'e2e-static');
+// and exports the site (same file system, so the export hard-links instead of copying). As root,
+// nginx runs as nobody, who cannot enter root's home: then under the temp folder.
+const IS_ROOT = process.getuid && process.getuid() === 0;
+export const STATIC_CACHE = process.env.CNIMAP_E2E_CACHE || (IS_ROOT
+  ? path.join(os.tmpdir(), 'cnimap-e2e-static')
+  : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cnimap', 'e2e-static'));
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -88,15 +91,10 @@ async function startCnimapServe(extra) {
   throw new Error(`e2e: cnimap serve did not become healthy in time:\n${log}`);
 }
 
-/** Whether the binary has a subcommand (`cnimap <name> --help` succeeds). */
-function hasSubcommand(name) {
-  return spawnSync(BINARY, [name, '--help'], { stdio: 'ignore' }).status === 0;
-}
-
 /**
- * The prepared build of DATA for this binary, made once and kept in STATIC_CACHE (keyed by the
- * binary's mtime and size; older keys are removed): `cnimap prepare`, or while the binary has
- * none, tests/static/standin-build.mjs reading a running `cnimap serve`.
+ * The prepared build of DATA for this binary (`cnimap prepare`), made once and kept in
+ * STATIC_CACHE, keyed by the binary's mtime and size (older keys are removed). CNIMAP_E2E_BUILD
+ * names a build to use instead.
  */
 async function preparedBuild() {
   if (process.env.CNIMAP_E2E_BUILD) return path.resolve(process.env.CNIMAP_E2E_BUILD);
@@ -107,26 +105,13 @@ async function preparedBuild() {
   if (fs.existsSync(path.join(build, 'manifest.json'))) return build;
   fs.mkdirSync(dir, { recursive: true });
   for (const old of fs.readdirSync(STATIC_CACHE)) {
-    if (old !== key) fs.rmSync(path.join(STATIC_CACHE, old), { recursive: true, force: true });
+    if (old !== key && old !== 'search-answers.json') fs.rmSync(path.join(STATIC_CACHE, old), { recursive: true, force: true });
   }
   const started = Date.now();
-  if (hasSubcommand('prepare')) {
-    const r = spawnSync(BINARY, ['prepare', '--data', DATA, '--out', build], {
-      stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
-    });
-    if (r.status !== 0) throw new Error(`e2e: cnimap prepare failed (${r.status})`);
-  } else {
-    const server = await startCnimapServe();
-    try {
-      const r = spawnSync(process.execPath, [path.join(REPO, 'tests', 'static', 'standin-build.mjs'),
-        '--base', server.base, '--bin', BINARY, '--data', DATA, '--out', build], {
-        stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
-      });
-      if (r.status !== 0) throw new Error(`e2e: the stand-in build failed (${r.status})`);
-    } finally {
-      await stopServer(server);
-    }
-  }
+  const r = spawnSync(BINARY, ['prepare', '--data', DATA, '--out', build], {
+    stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  if (r.status !== 0) throw new Error(`e2e: cnimap prepare --data ${DATA} failed (${r.status})`);
   console.log(`e2e static: prepared the build in ${((Date.now() - started) / 1000).toFixed(0)} s at ${build}`);
   return build;
 }

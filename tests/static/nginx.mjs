@@ -57,6 +57,12 @@ export async function startNginx(site, port) {
   let cmdArgs = args;
   if (process.getuid && process.getuid() === 0) {
     // Root: run the whole nginx as nobody, which must own its temp folder and read the site.
+    for (let dir = path.resolve(site); ; dir = path.dirname(dir)) {
+      if ((fs.statSync(dir).mode & 0o001) === 0) {
+        throw new Error(`nginx runs as nobody and cannot reach ${site}: ${dir} is not world-searchable (put the site under ${os.tmpdir()})`);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
     fs.chownSync(tmp, NOBODY, NOBODY);
     cmd = 'setpriv';
     cmdArgs = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', NGINX, ...args];
