@@ -366,3 +366,102 @@ mod tests {
         assert!(!h[1].still_left_behind());
     }
 }
+
+/// One LSOA 2021 of the IMD change, as `/api/change?from=imd2019&to=imd2025` sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImdChangeArea {
+    /// LSOA 2021 code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// ONS change code.
+    pub change: ChangeCode,
+    /// Its LSOA 2011 parents.
+    pub lsoa11: Vec<String>,
+    /// How the 2019 value was found ([`Carried::basis`]).
+    pub basis: String,
+    /// IMD 2019 rank (U and S areas).
+    pub rank_2019: Option<u32>,
+    /// IMD 2019 decile, when comparable.
+    pub decile_2019: Option<u8>,
+    /// IMD 2025 rank.
+    pub rank_2025: u32,
+    /// IMD 2025 decile.
+    pub decile_2025: u8,
+    /// Deciles moved (2025 minus 2019; positive = relatively less deprived).
+    pub shift: Option<i8>,
+    /// The domain key that drove the move.
+    pub driver: Option<String>,
+    /// Per domain key, its decile shift.
+    pub domain_shifts: Vec<(String, Option<i8>)>,
+}
+
+/// One 2019 left-behind ward in 2023, as `/api/change?from=cni2019&to=cni2023` sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeftBehindWard {
+    /// Ward code (December 2017).
+    pub code: String,
+    /// Ward name.
+    pub name: String,
+    /// Its council in 2017.
+    pub lad: String,
+    /// Its LSOA 2021 areas and how many are left behind.
+    pub holding: WardHolding,
+    /// Whether it still holds at least one left-behind neighbourhood.
+    pub still_left_behind: bool,
+    /// Its left-behind LSOA 2021 codes.
+    pub left_behind_lsoa21: Vec<String>,
+}
+
+/// `GET /api/change?...&format=json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChangeResponse {
+    /// IMD 2019 -> IMD 2025 on LSOA 2021.
+    Imd {
+        /// [`CHANGE_METHOD`].
+        method: String,
+        /// [`RELATIVE_CAVEAT`].
+        caveat: String,
+        /// Areas per ONS change code.
+        by_code: BTreeMap<String, usize>,
+        /// Areas per decile shift, and not comparable.
+        shifts: ShiftCounts,
+        /// Every LSOA 2021, in code order.
+        areas: Vec<ImdChangeArea>,
+    },
+    /// The 225 left-behind wards of 2019 in 2023.
+    LeftBehindWards {
+        /// [`LEFT_BEHIND_WARDS_METHOD`].
+        method: String,
+        /// Wards on the 2019 list.
+        wards_2019: usize,
+        /// Of which still holding left-behind neighbourhoods.
+        still_left_behind: usize,
+        /// Every ward, in code order.
+        wards: Vec<LeftBehindWard>,
+    },
+}
+
+/// `GET /api/change/lsoa21/imd`: the change map's whole-layer document, arrays by feature index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeLayer {
+    /// [`CHANGE_METHOD`].
+    pub method: String,
+    /// [`RELATIVE_CAVEAT`].
+    pub caveat: String,
+    /// Deciles moved per area (`null`: not comparable).
+    pub shift: Vec<Option<i8>>,
+    /// IMD 2019 decile per area.
+    pub decile_2019: Vec<Option<u8>>,
+    /// IMD 2025 decile per area.
+    pub decile_2025: Vec<u8>,
+    /// ONS change code per area.
+    pub change: Vec<ChangeCode>,
+    /// Driving domain per area, as an index into `domains`.
+    pub driver: Vec<Option<u8>>,
+    /// The domain keys.
+    pub domains: Vec<String>,
+    /// Areas per decile shift, and not comparable.
+    pub counts: ShiftCounts,
+}

@@ -668,7 +668,7 @@ pub fn rank_descending(score: &[f64]) -> Vec<u32> {
 }
 
 /// How closely rebuilt ranks match the published ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reproduction {
     /// Areas compared.
     pub n: usize,
@@ -902,4 +902,55 @@ mod tests {
             .method_sentence();
         assert!(s.contains("income 100%, employment 0%"), "{s}");
     }
+}
+
+/// One area of a re-weighted index, as `/api/reweight` sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReweightArea {
+    /// Area code.
+    pub code: String,
+    /// Area name (empty when no file gives it).
+    pub name: String,
+    /// Re-weighted score (published scale).
+    pub score: f64,
+    /// Re-weighted rank.
+    pub rank: u32,
+    /// Re-weighted decile.
+    pub decile: u8,
+    /// The published rank.
+    pub official_rank: u32,
+    /// The published decile.
+    pub official_decile: u8,
+}
+
+/// The areas that moved into or out of the worst 10%, with the count line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopDecileReport {
+    /// Areas now in the worst 10% that officially are not.
+    pub entered: Vec<ReweightArea>,
+    /// Areas officially in the worst 10% that now are not.
+    pub left: Vec<ReweightArea>,
+    /// The count in one sentence.
+    pub summary: String,
+}
+
+/// `GET /api/reweight?format=json`: a re-weighted index and what changed against the official one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReweightResponse {
+    /// The index id.
+    pub index: CompositeIndex,
+    /// Percent per domain key, in the index's domain order.
+    pub weights: Vec<(String, f64)>,
+    /// Whether these are the published weights.
+    pub official: bool,
+    /// The method in one sentence.
+    pub method: String,
+    /// Areas ranked.
+    pub n: usize,
+    /// How the re-weighted ranks compare with the published ranks.
+    pub against_official: Reproduction,
+    /// Moves into and out of the worst 10%.
+    pub top_decile: TopDecileReport,
+    /// Every area, in code order.
+    pub areas: Vec<ReweightArea>,
 }

@@ -158,3 +158,69 @@ pub fn from_table(
         domains,
     })
 }
+
+/// Assembles an index's inputs from a loaded atlas (areas in feature-index order, names from the
+/// layer); `None` when the atlas does not hold the index's values (a build opened without data).
+pub fn from_atlas(
+    atlas: &crate::Atlas,
+    index: CompositeIndex,
+) -> Option<Result<IndexInputs, DomainRanksError>> {
+    let layer = atlas.layer(index.indicator().def().level())?;
+    let file = PathBuf::from(index_file(index));
+    let ranks_of = |indicator: &'static str| -> Option<Result<Vec<u32>, DomainRanksError>> {
+        let v = atlas.values(indicator)?;
+        if v.rank.len() != layer.len() {
+            return None;
+        }
+        Some(
+            v.rank
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.ok_or_else(|| DomainRanksError::MissingRank {
+                        file: file.clone(),
+                        line: 0,
+                        code: layer.codes.get(i).cloned().unwrap_or_default(),
+                        indicator,
+                    })
+                })
+                .collect(),
+        )
+    };
+    let published_rank = match ranks_of(index.id())? {
+        Ok(r) => r,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut domain_ranks = Vec::new();
+    for d in index.domains() {
+        match ranks_of(d.indicator)? {
+            Ok(r) => domain_ranks.push(r),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    let published_score = atlas
+        .values(index.id())
+        .and_then(|v| v.score.as_ref())
+        .and_then(|s| s.iter().copied().collect::<Option<Vec<f64>>>());
+    let refs: Vec<&[u32]> = domain_ranks.iter().map(Vec::as_slice).collect();
+    let domains = match DomainScores::from_ranks(index, &refs) {
+        Ok(d) => d,
+        Err(source) => {
+            return Some(Err(DomainRanksError::Reweight {
+                file,
+                index,
+                source,
+            }))
+        }
+    };
+    Some(Ok(IndexInputs {
+        index,
+        file,
+        codes: layer.codes.clone(),
+        names: layer.names.iter().cloned().map(Some).collect(),
+        published_rank,
+        published_score,
+        domain_ranks,
+        domains,
+    }))
+}

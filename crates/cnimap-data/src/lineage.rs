@@ -191,7 +191,7 @@ pub struct WardRow {
     pub code: String,
     /// Ward name.
     pub name: String,
-    /// Its council (2019).
+    /// Its council (2017, from the ONS ward lookup).
     pub lad: String,
     /// Its LSOA 2021 areas and how many are left behind.
     pub holding: WardHolding,
@@ -199,30 +199,61 @@ pub struct WardRow {
     pub left_behind_lsoas: Vec<String>,
 }
 
-/// Follows every ward on the 2019 list (the `Left Behind Area?` flag of `cni2019`) to its LSOA
-/// 2021 areas (best-fit LSOA 2011 -> ward 2017, then LSOA 2011 -> 2021) and counts the
-/// left-behind ones (`flags`, in `lsoa21_codes` order).
+/// The CNI 2019 wards and which are on the 2019 left-behind list.
+#[derive(Debug, Clone)]
+pub struct WardList<'a> {
+    /// Ward codes (December 2017).
+    pub codes: &'a [String],
+    /// Ward names, by position.
+    pub names: Vec<String>,
+    /// On the official list of 225, by position.
+    pub listed: &'a [bool],
+}
+
+impl<'a> WardList<'a> {
+    /// From the CNI 2019 table (`None` without its `Left Behind Area?` column).
+    pub fn from_table(cni2019: &'a SourceTable) -> Option<WardList<'a>> {
+        Some(WardList {
+            codes: &cni2019.codes,
+            names: cni2019
+                .names
+                .iter()
+                .map(|n| n.clone().unwrap_or_default())
+                .collect(),
+            listed: cni2019.left_behind_flag.as_deref()?,
+        })
+    }
+
+    /// From a loaded atlas (the ward 2017 layer and its official flags).
+    pub fn from_atlas(atlas: &'a crate::Atlas) -> Option<WardList<'a>> {
+        let layer = atlas.layer(cnimap_core::Level::Ward17)?;
+        (atlas.cni2019_official.len() == layer.len()).then(|| WardList {
+            codes: &layer.codes,
+            names: layer.names.clone(),
+            listed: &atlas.cni2019_official,
+        })
+    }
+}
+
+/// Follows every ward on the 2019 list to its LSOA 2021 areas (best-fit LSOA 2011 -> ward 2017,
+/// then LSOA 2011 -> 2021) and counts the left-behind ones (`flags`, in `lsoa21_codes` order).
 pub fn left_behind_wards(
-    cni2019: &SourceTable,
+    wards: &WardList<'_>,
     lookups: &Lookups,
     lsoa21_codes: &[String],
     flags: &[bool],
 ) -> Vec<WardRow> {
-    let listed: Vec<usize> = cni2019
-        .left_behind_flag
-        .as_ref()
-        .map(|f| {
-            f.iter()
-                .enumerate()
-                .filter(|(_, on)| **on)
-                .map(|(i, _)| i)
-                .collect()
-        })
-        .unwrap_or_default();
+    let listed: Vec<usize> = wards
+        .listed
+        .iter()
+        .enumerate()
+        .filter(|(_, on)| **on)
+        .map(|(i, _)| i)
+        .collect();
     let ward_at: HashMap<&str, usize> = listed
         .iter()
         .enumerate()
-        .map(|(k, &i)| (cni2019.codes[i].as_str(), k))
+        .map(|(k, &i)| (wards.codes[i].as_str(), k))
         .collect();
     let at21 = index_of(lsoa21_codes);
     let membership: Vec<(usize, usize)> = lookups
@@ -247,15 +278,15 @@ pub fn left_behind_wards(
         .zip(lb)
         .map(|((&i, holding), mut lsoas)| {
             lsoas.sort();
+            let code = wards.codes[i].clone();
             WardRow {
-                code: cni2019.codes[i].clone(),
-                name: cni2019.names[i].clone().unwrap_or_default(),
-                lad: cni2019
-                    .lad
-                    .as_ref()
-                    .and_then(|l| l.get(i))
-                    .map(|(_, n)| n.clone())
+                name: wards.names.get(i).cloned().unwrap_or_default(),
+                lad: lookups
+                    .ward17_lad
+                    .get(&code)
+                    .map(|l| l.name.clone())
                     .unwrap_or_default(),
+                code,
                 holding,
                 left_behind_lsoas: lsoas,
             }

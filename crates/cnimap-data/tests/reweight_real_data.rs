@@ -230,7 +230,12 @@ fn the_2019_left_behind_wards_are_followed_to_2023() {
     assert_eq!(n_flags, file_flags.iter().filter(|f| **f).count());
     let cni19 = cnimap_data::indicators::read_cni2019(&dir).expect("CNI 2019");
     let lookups = cnimap_data::lookups::read_lookups(&dir).expect("lookups");
-    let wards = lineage::left_behind_wards(&cni19, &lookups, &imd25.codes, &flags);
+    let wards = lineage::left_behind_wards(
+        &lineage::WardList::from_table(&cni19).expect("the 2019 list"),
+        &lookups,
+        &imd25.codes,
+        &flags,
+    );
     assert_eq!(wards.len(), 225);
     let without_areas: Vec<&str> = wards
         .iter()
