@@ -323,3 +323,49 @@ fn gzipped_bytes_or_another_version_are_named_as_such() {
         .to_string();
     assert!(text.contains("format version 99"), "{text}");
 }
+
+/// The queries of the browser test (`cnimap-web/tests/browser.rs`): typos, a squashed town and
+/// postcodes.
+const BROWSER_QUERIES: &[&str] = &["Tendrng", "Jaywik", "clactononsea", "CO15 2EQ", "co15 2e"];
+
+/// The browser test's fixture (`tests/fixtures/compact/`): the hand-made fixture's names index,
+/// CO15's shard, and the native answers to [`BROWSER_QUERIES`] as JSON. The browser test builds
+/// the index from these bytes in wasm and must give the same JSON. `CNIMAP_BLESS=1` rewrites
+/// the files after a deliberate format change.
+#[test]
+fn the_browser_fixture_is_what_the_fixture_index_writes_and_answers() {
+    let index = fixture_index();
+    let answers: Vec<_> = BROWSER_QUERIES
+        .iter()
+        .map(|q| index.search(q, 10).expect("valid query"))
+        .collect();
+    let files: [(&str, Vec<u8>); 3] = [
+        ("index.bin", index.to_compact_bytes()),
+        ("CO15.bin", index.shard_bytes("CO15").expect("an outcode")),
+        (
+            "answers.json",
+            serde_json::to_vec_pretty(&answers).expect("JSON"),
+        ),
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compact");
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        if std::env::var_os("CNIMAP_BLESS").is_some() {
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            std::fs::write(&path, &bytes).expect("write fixture");
+        }
+        let committed = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with CNIMAP_BLESS=1)", path.display()));
+        assert!(
+            committed == bytes,
+            "{} is not what the fixture index writes now: run with CNIMAP_BLESS=1",
+            path.display()
+        );
+    }
+    // The typo queries find their places.
+    assert_eq!(answers[0].hits[0].name, "Tendring");
+    assert_eq!(
+        (answers[1].hits[0].kind, answers[1].hits[0].name.as_str()),
+        (cnimap_core::api::HitKind::Town, "Jaywick")
+    );
+}
