@@ -101,3 +101,10 @@ pub fn focus_within(selector: &str) -> bool {
 pub fn is_detached(el: &web_sys::HtmlElement) -> bool {
     !el.is_connected()
 }
+
+/// Milliseconds from the page's time origin (`performance.now()`), for timings the page reports.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}

@@ -43,6 +43,7 @@ pub fn sync(app: AppState) {
         app.hidden.track();
         app.selected.track();
         app.camera.track();
+        app.what_if.weights.track();
         let next = app.to_url();
         let query = next.to_query();
         let here = current_query();

@@ -10,6 +10,7 @@
 //! - [`words`]: what the app says, as functions of the data.
 //! - [`keys`]: keyboard patterns (the WAI-ARIA tabs).
 //! - [`endpoints`]: every URL the app requests, on a cnimap server or a static site.
+//! - [`what_if`]: the user's domain weights and the index rebuilt with them (issue 12).
 //!
 //! Browser modules (wasm32 only; tested in headless Chromium with `wasm-bindgen-test`):
 //! - [`api`]: the typed HTTP client and its error enum.
@@ -27,6 +28,7 @@ pub mod keys;
 pub mod layers;
 pub mod style;
 pub mod url_state;
+pub mod what_if;
 pub mod words;
 
 #[cfg(target_arch = "wasm32")]

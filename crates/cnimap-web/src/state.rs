@@ -8,6 +8,7 @@ use std::sync::Arc;
 use cnimap_core::api::{AreaDetail, IndicatorsResponse, LayerAreasResponse, ValuesResponse};
 use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
+use cnimap_core::reweight::{CompositeIndex, Weights};
 use cnimap_core::Level;
 use leptos::prelude::*;
 
@@ -16,6 +17,7 @@ use crate::camera::CameraRequest;
 use crate::classes::{indicator_layer, Pair};
 use crate::map::Map;
 use crate::url_state::{Camera, Selection, UrlState, ViewMode};
+use crate::what_if::{self, CustomWeights, Moves, Prepared};
 
 /// What the pointer is over.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +128,126 @@ fn once_wanted(wanted: impl Fn() -> bool + Send + Sync + 'static) -> Memo<bool> 
     Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || wanted())
 }
 
+/// The last index rebuilt with the user's weights: what the what-if panel reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rebuilt {
+    /// The weights it was made with.
+    pub weights: Weights,
+    /// Areas that entered or left the worst tenth against the published index.
+    pub moves: Moves,
+    /// Milliseconds the re-weighting took in wasm (weighted sum, ranks, deciles).
+    pub millis: f64,
+}
+
+/// What-if weights (issue 12): the user's weights, each index's transformed domains (made once,
+/// from the domain values fetched once), and the last result per index.
+#[derive(Clone, Copy)]
+pub struct WhatIf {
+    /// The user's weights per index; an absent index keeps its published weights.
+    pub weights: RwSignal<CustomWeights>,
+    /// The last rebuilt index per index, for the panel.
+    pub rebuilt: RwSignal<std::collections::BTreeMap<CompositeIndex, Rebuilt>>,
+    /// The indices whose domains are fetched and transformed (a slider move makes no request).
+    pub ready: RwSignal<std::collections::BTreeSet<CompositeIndex>>,
+    prepared: StoredValue<HashMap<CompositeIndex, Arc<Prepared>>>,
+}
+
+impl WhatIf {
+    fn new(weights: CustomWeights) -> WhatIf {
+        WhatIf {
+            weights: RwSignal::new(weights),
+            rebuilt: RwSignal::new(Default::default()),
+            ready: RwSignal::new(Default::default()),
+            prepared: StoredValue::new(HashMap::new()),
+        }
+    }
+
+    /// The user's weights for `indicator`, when it is a combined index they re-weighted (tracked).
+    pub fn weights_for(&self, indicator: IndicatorId) -> Option<Weights> {
+        let index = what_if::composite_of(indicator)?;
+        self.weights.with(|w| w.get(&index).cloned())
+    }
+
+    /// The transformed domains of `index` on `layer`, made once from the domain values (fetched
+    /// through the loader's cache); `None` after telling the user what failed.
+    async fn prepared(
+        &self,
+        loader: Loader,
+        layer: Level,
+        index: CompositeIndex,
+    ) -> Option<Arc<Prepared>> {
+        if let Some(p) = self.prepared.with_value(|p| p.get(&index).cloned()) {
+            return Some(p);
+        }
+        let ids = match what_if::domain_indicators(index) {
+            Ok(ids) => ids,
+            Err(e) => {
+                loader.report(e);
+                return None;
+            }
+        };
+        let docs = futures::future::join_all(ids.iter().map(|id| loader.values(layer, *id))).await;
+        let docs: Vec<Arc<ValuesResponse>> = docs.into_iter().collect::<Option<_>>()?;
+        let refs: Vec<&ValuesResponse> = docs.iter().map(Arc::as_ref).collect();
+        match what_if::prepare(index, &refs) {
+            Ok(p) => {
+                let p = Arc::new(p);
+                self.prepared.update_value(|m| {
+                    m.insert(index, p.clone());
+                });
+                self.ready.update(|r| {
+                    r.insert(index);
+                });
+                Some(p)
+            }
+            Err(e) => {
+                loader.report(format!("Could not re-weight the index: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Fetches and transforms the domains of `index` ahead of the first slider move (when the
+    /// user opens the what-if panel), so that moving a slider makes no request.
+    pub async fn preload(&self, loader: Loader, index: CompositeIndex) {
+        let layer = index.indicator().def().level();
+        let _ = self.prepared(loader, layer, index).await;
+    }
+
+    /// `official` as it is, or rebuilt with `weights`: the domain values come through the
+    /// loader's cache (fetched once), the transformation is made once per index, and each call
+    /// is a weighted sum, a sort and deciles.
+    async fn apply(
+        &self,
+        loader: Loader,
+        official: Arc<ValuesResponse>,
+        weights: Option<Weights>,
+    ) -> Option<Arc<ValuesResponse>> {
+        let Some(weights) = weights else {
+            return Some(official);
+        };
+        let index = weights.index;
+        let Some(prepared) = self.prepared(loader, official.layer, index).await else {
+            return Some(official);
+        };
+        let t0 = crate::dom::now_ms();
+        let rebuilt = what_if::rebuilt_values(&official, &prepared, &weights);
+        let millis = crate::dom::now_ms() - t0;
+        let moves = what_if::moves(&official, &rebuilt);
+        self.rebuilt.update(|r| {
+            r.insert(
+                index,
+                Rebuilt {
+                    weights,
+                    moves,
+                    millis,
+                },
+            );
+        });
+        Some(Arc::new(rebuilt))
+    }
+}
+
 /// Every signal and resource of the app. `Copy`, so closures take it by value.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -164,6 +286,8 @@ pub struct AppState {
     pub detail: LocalResource<Option<LoadedDetail>>,
     /// The MapLibre map, once created.
     pub map: StoredValue<Option<Map>, LocalStorage>,
+    /// The user's domain weights and the indices rebuilt with them.
+    pub what_if: WhatIf,
 }
 
 impl AppState {
@@ -174,6 +298,7 @@ impl AppState {
         let view = RwSignal::new(url.view);
         let selected = RwSignal::new(url.area.clone());
         let loader = Loader::new();
+        let what_if = WhatIf::new(url.weights.clone());
         if let Some(unknown) = &url.unknown_indicator {
             loader.report(format!(
                 "There is no indicator called “{unknown}”: showing the {} instead.",
@@ -186,18 +311,22 @@ impl AppState {
         });
         let values = LocalResource::new(move || {
             let (view, indicator) = (view.get(), indicator.get());
+            let weights = what_if.weights_for(indicator);
             async move {
                 if view != ViewMode::Choropleth {
                     return None;
                 }
-                loader
+                let official = loader
                     .values(indicator_layer(indicator).level(), indicator)
-                    .await
+                    .await?;
+                what_if.apply(loader, official, weights).await
             }
         });
         let wants_pair = once_wanted(move || view.get() != ViewMode::Choropleth);
         let pair = LocalResource::new(move || {
             let wanted = wants_pair.get();
+            let need_weights = what_if.weights_for(LEFT_BEHIND_PAIR.need);
+            let deprivation_weights = what_if.weights_for(LEFT_BEHIND_PAIR.deprivation);
             async move {
                 if !wanted {
                     return None;
@@ -206,6 +335,10 @@ impl AppState {
                 let (need, deprivation) = futures::join!(
                     loader.values(layer, LEFT_BEHIND_PAIR.need),
                     loader.values(layer, LEFT_BEHIND_PAIR.deprivation)
+                );
+                let (need, deprivation) = futures::join!(
+                    what_if.apply(loader, need?, need_weights),
+                    what_if.apply(loader, deprivation?, deprivation_weights)
                 );
                 Some(Pair {
                     need: need?,
@@ -254,6 +387,7 @@ impl AppState {
             pair_areas,
             detail,
             map: StoredValue::new_local(None),
+            what_if,
         }
     }
 
@@ -266,6 +400,7 @@ impl AppState {
             area: self.selected.get_untracked(),
             hidden: self.hidden.get_untracked(),
             camera: self.camera.get_untracked(),
+            weights: self.what_if.weights.get_untracked(),
             unknown_indicator: None,
         }
     }
@@ -281,6 +416,9 @@ impl AppState {
             self.selected.set(url.area.clone());
         }
         self.camera.set(url.camera);
+        if self.what_if.weights.get_untracked() != url.weights {
+            self.what_if.weights.set(url.weights.clone());
+        }
         self.camera_request.set(Some(match url.camera {
             Some(c) => CameraRequest::JumpTo(c),
             None => CameraRequest::England,

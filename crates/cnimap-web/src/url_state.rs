@@ -8,6 +8,8 @@ use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::left_behind::LeftBehindRule;
 use cnimap_core::Level;
 
+use crate::what_if::{self, CustomWeights};
+
 /// What the map shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ViewMode {
@@ -95,6 +97,10 @@ pub struct UrlState {
     pub hidden: Vec<u8>,
     /// Map position; `None` shows all of England.
     pub camera: Option<Camera>,
+    /// The user's domain weights per combined index (`w.imd2025=income=30,employment=20,...`,
+    /// the words of `cnimap reweight --weights` and `/api/reweight`); published weights are
+    /// never written.
+    pub weights: CustomWeights,
     /// An indicator id the URL named that the catalogue does not know (the default is shown
     /// instead, and the user told). Never written back.
     pub unknown_indicator: Option<String>,
@@ -112,6 +118,7 @@ impl Default for UrlState {
             area: None,
             hidden: Vec::new(),
             camera: None,
+            weights: CustomWeights::new(),
             unknown_indicator: None,
         }
     }
@@ -129,7 +136,9 @@ pub enum HistoryOp {
 impl HistoryOp {
     /// How to record the change from `current` (what the URL holds now) to `next`: `None` when
     /// the URL already says it; [`HistoryOp::Push`] when the selection, view, indicator or
-    /// threshold changed; [`HistoryOp::Replace`] when only the camera or the hidden classes did.
+    /// threshold changed; [`HistoryOp::Replace`] when only the camera, the hidden classes or the
+    /// domain weights did (a slider drag is many small changes: Back leaves the what-if view's
+    /// entry whole).
     ///
     /// A threshold change right after a threshold-only push (`coalesce`: the slider is being
     /// dragged) replaces that entry, so one drag is one step back, not one per percent.
@@ -236,7 +245,11 @@ impl UrlState {
                         }
                     }
                 }
-                _ => {}
+                _ => {
+                    if let Some(w) = what_if::parse_url_param(key, &value) {
+                        what_if::put(&mut state.weights, w);
+                    }
+                }
             }
         }
         if let Some(area) = &mut state.area {
@@ -267,6 +280,10 @@ impl UrlState {
         if let Some(c) = self.camera {
             parts.push(format!("c={:.4},{:.4},{:.2}", c.lon, c.lat, c.zoom));
         }
+        for (index, w) in &self.weights {
+            // Domain keys, digits, '.', '=' and ',' only: readable in the address bar as is.
+            parts.push(format!("{}={}", what_if::url_key(*index), w.to_query()));
+        }
         format!("?{}", parts.join("&"))
     }
 }
@@ -274,6 +291,7 @@ impl UrlState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cnimap_core::reweight::{CompositeIndex, Weights};
     use rstest::rstest;
 
     fn civic() -> IndicatorId {
@@ -293,9 +311,24 @@ mod tests {
                 lat: 51.7766,
                 zoom: 12.5,
             }),
+            weights: [(
+                CompositeIndex::Cni2023,
+                Weights::parse(
+                    CompositeIndex::Cni2023,
+                    "civic=50,connectedness=30,engaged=20",
+                )
+                .expect("weights"),
+            )]
+            .into_iter()
+            .collect(),
             unknown_indicator: None,
         };
-        assert_eq!(UrlState::parse(&state.to_query()), state);
+        let query = state.to_query();
+        assert!(
+            query.contains("&w.cni2023=civic=50,connectedness=30,engaged=20"),
+            "{query}"
+        );
+        assert_eq!(UrlState::parse(&query), state);
         assert_eq!(civic().as_str(), "cni2023_civic");
     }
 

@@ -1,5 +1,8 @@
 //! The view tabs (one indicator, IMD x CNI, left behind), a WAI-ARIA tab list moved with the
-//! arrow keys, Home and End, and the indicator picker in the tab panel.
+//! arrow keys, Home and End, the indicator picker in the tab panel, and the what-if weights of
+//! the combined indices the view draws ([`weights`]).
+
+mod weights;
 
 use cnimap_core::catalogue::{IndicatorId, Source, CATALOGUE};
 use cnimap_core::left_behind::LEFT_BEHIND_PAIR;
@@ -110,6 +113,7 @@ pub fn Controls() -> impl IntoView {
             </select>
             <p class="description">{description}</p>
         </Show>
+        <weights::WhatIfWeights/>
         </div>
     }
 }
