@@ -109,6 +109,24 @@ enum Command {
         #[command(flatten)]
         query: cnimap_server::cli_table::TableArgs,
     },
+    /// Rebuild IMD 2025, IMD 2019 or CNI 2023 from its domain ranks with other weights: code,
+    /// name, score, rank, decile and the official rank and decile, as CSV or JSON; a summary of
+    /// the areas that moved into or out of the worst 10% goes to standard error.
+    Reweight {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        args: cnimap_server::cli_reweight::ReweightArgs,
+    },
+    /// Change over time: --from imd2019 --to imd2025 (every LSOA 2021, with the ONS change-code
+    /// rule) or --left-behind-wards (= --from cni2019 --to cni2023: the 225 left-behind wards of
+    /// 2019 in 2023), as CSV or JSON; a summary goes to standard error.
+    Change {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        args: cnimap_server::cli_reweight::ChangeArgs,
+    },
     /// Write one layer's tiles to a PMTiles archive that MapLibre and QGIS open.
     ExportTiles {
         #[command(flatten)]
@@ -194,6 +212,12 @@ fn main() -> ExitCode {
         }),
         Command::Table { data, query } => {
             cnimap_server::cli_table::run(&data.into_source(), &query)
+        }
+        Command::Reweight { data, args } => {
+            cnimap_server::cli_reweight::run_reweight(&data.into_source(), &args)
+        }
+        Command::Change { data, args } => {
+            cnimap_server::cli_reweight::run_change(&data.into_source(), &args)
         }
         Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
         Command::ExportSite {

@@ -2,8 +2,10 @@
 //! static web app. [`router`] puts them together; [`crate::serve`] adds the hardening layers.
 
 pub mod areas;
+pub mod change;
 pub mod documents;
 pub mod health;
+pub mod reweight;
 pub mod lookup;
 pub mod search;
 pub mod static_files;
@@ -30,6 +32,9 @@ pub fn router(state: AppState) -> Router {
         .route("/labels/{layer}", get(documents::labels))
         .route("/areas/{code}", get(areas::area))
         .route("/search", get(search::search))
+        .route("/reweight", get(reweight::reweight))
+        .route("/change", get(change::change))
+        .route("/change/{layer}/{which}", get(change::layer))
         .route("/table", get(table::table))
         .fallback(not_found)
         // Only the lookup takes a body: the other routes keep the server's small limit.

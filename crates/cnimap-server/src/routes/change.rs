@@ -1,0 +1,304 @@
+//! Change over time ([`cnimap_core::change`]):
+//! - `GET /api/change?from=imd2019&to=imd2025&format=csv|json`: every LSOA 2021 with its IMD 2025,
+//!   the IMD 2019 carried onto it by the ONS change-code rule, the decile shift and the domain
+//!   that drove it;
+//! - `GET /api/change?from=cni2019&to=cni2023&format=csv|json`: the 225 left-behind wards of 2019
+//!   and the left-behind neighbourhoods they hold in 2023;
+//! - `GET /api/change/lsoa21/imd`: the change map's whole-layer document (arrays by feature index).
+//!
+//! [`Comparison`], [`compute`] and [`render`] are shared with `cnimap change`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use cnimap_core::change::{
+    shift_words, ChangeLayer, ChangeResponse, ImdChangeArea, LeftBehindWard, CHANGE_METHOD,
+    LEFT_BEHIND_WARDS_METHOD, RELATIVE_CAVEAT,
+};
+use cnimap_core::reweight::CompositeIndex;
+use cnimap_data::domain_ranks::{self, IndexInputs};
+use cnimap_data::lineage::{self, ImdChange, WardList};
+use cnimap_data::lookups::Lookups;
+
+use crate::error::{AppError, AppResult};
+use crate::routes::reweight::{csv_field, Format, CSV};
+use crate::state::AppState;
+
+/// The two comparisons cnimap makes, named by the editions they compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// `from=imd2019&to=imd2025`: on LSOA 2021.
+    Imd,
+    /// `from=cni2019&to=cni2023`: the 225 left-behind wards of 2019 in 2023.
+    LeftBehindWards,
+}
+
+impl Comparison {
+    /// From the `from` and `to` editions, naming the pair otherwise.
+    pub fn parse(from: &str, to: &str) -> Result<Comparison, String> {
+        match (from, to) {
+            ("imd2019", "imd2025") => Ok(Comparison::Imd),
+            ("cni2019", "cni2023") => Ok(Comparison::LeftBehindWards),
+            _ => Err(format!(
+                "from={:?} to={:?}: cnimap compares from=imd2019&to=imd2025 (LSOA 2021) or from=cni2019&to=cni2023 (the 225 left-behind wards)",
+                from.chars().take(40).collect::<String>(),
+                to.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+}
+
+/// The IMD change as the API sends it, areas in code order.
+pub fn imd_response(
+    imd19: &IndexInputs,
+    imd25: &IndexInputs,
+    change: &ImdChange,
+) -> ChangeResponse {
+    let domains = CompositeIndex::Imd2025.domains();
+    let mut areas: Vec<ImdChangeArea> = change
+        .rows
+        .iter()
+        .map(|r| ImdChangeArea {
+            code: imd25.codes[r.at].clone(),
+            name: imd25.names[r.at].clone().unwrap_or_default(),
+            change: r.change,
+            lsoa11: r.parents.iter().map(|&p| imd19.codes[p].clone()).collect(),
+            basis: r.carried.basis().to_string(),
+            rank_2019: r.carried.rank(),
+            decile_2019: r.carried.decile(),
+            rank_2025: r.rank_2025,
+            decile_2025: r.decile_2025,
+            shift: r.shift,
+            driver: r
+                .driver
+                .and_then(|d| domains.get(d))
+                .map(|d| d.key.to_string()),
+            domain_shifts: domains
+                .iter()
+                .zip(&r.domain_shifts)
+                .map(|(d, s)| (d.key.to_string(), *s))
+                .collect(),
+        })
+        .collect();
+    areas.sort_by(|a, b| a.code.cmp(&b.code));
+    ChangeResponse::Imd {
+        method: CHANGE_METHOD.to_string(),
+        caveat: RELATIVE_CAVEAT.to_string(),
+        by_code: change
+            .by_code
+            .iter()
+            .map(|(c, n)| (c.letter().to_string(), *n))
+            .collect::<BTreeMap<_, _>>(),
+        shifts: change.shifts.clone(),
+        areas,
+    }
+}
+
+/// The left-behind wards as the API sends them, in code order.
+pub fn wards_response(
+    wards: &WardList<'_>,
+    lookups: &Lookups,
+    cni23: &IndexInputs,
+    imd25: &IndexInputs,
+) -> ChangeResponse {
+    let flags = lineage::left_behind_lsoa21(cni23, imd25);
+    let mut rows: Vec<LeftBehindWard> =
+        lineage::left_behind_wards(wards, lookups, &imd25.codes, &flags)
+            .into_iter()
+            .map(|w| LeftBehindWard {
+                still_left_behind: w.holding.still_left_behind(),
+                code: w.code,
+                name: w.name,
+                lad: w.lad,
+                holding: w.holding,
+                left_behind_lsoa21: w.left_behind_lsoas,
+            })
+            .collect();
+    rows.sort_by(|a, b| a.code.cmp(&b.code));
+    ChangeResponse::LeftBehindWards {
+        method: LEFT_BEHIND_WARDS_METHOD.to_string(),
+        wards_2019: rows.len(),
+        still_left_behind: rows.iter().filter(|w| w.still_left_behind).count(),
+        wards: rows,
+    }
+}
+
+/// The change map's document: arrays in `imd25`'s order (the layer's feature index when read
+/// from the atlas).
+pub fn change_layer(change: &ImdChange) -> ChangeLayer {
+    let mut rows: Vec<_> = change.rows.iter().collect();
+    rows.sort_by_key(|r| r.at);
+    ChangeLayer {
+        method: CHANGE_METHOD.to_string(),
+        caveat: RELATIVE_CAVEAT.to_string(),
+        shift: rows.iter().map(|r| r.shift).collect(),
+        decile_2019: rows.iter().map(|r| r.carried.decile()).collect(),
+        decile_2025: rows.iter().map(|r| r.decile_2025).collect(),
+        change: rows.iter().map(|r| r.change).collect(),
+        driver: rows
+            .iter()
+            .map(|r| r.driver.and_then(|d| u8::try_from(d).ok()))
+            .collect(),
+        domains: CompositeIndex::Imd2025
+            .domains()
+            .iter()
+            .map(|d| d.key.to_string())
+            .collect(),
+        counts: change.shifts.clone(),
+    }
+}
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Encodes a change response: `(content type, body)`.
+pub fn render(resp: &ChangeResponse, format: Format) -> (&'static str, Vec<u8>) {
+    if format == Format::Json {
+        return (
+            crate::http::JSON,
+            serde_json::to_vec(resp).unwrap_or_default(),
+        );
+    }
+    let mut out = String::new();
+    match resp {
+        ChangeResponse::Imd { method, areas, .. } => {
+            out.push_str(&format!("# {method}\n"));
+            out.push_str("code,name,change_code,lsoa11,basis,imd2019_rank,imd2019_decile,imd2025_rank,imd2025_decile,decile_shift,shift_words,driving_domain");
+            for d in CompositeIndex::Imd2025.domains() {
+                out.push_str(&format!(",{}_shift", d.key));
+            }
+            out.push('\n');
+            for a in areas {
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{}",
+                    csv_field(&a.code),
+                    csv_field(&a.name),
+                    a.change.letter(),
+                    a.lsoa11.join(";"),
+                    a.basis,
+                    opt(a.rank_2019),
+                    opt(a.decile_2019),
+                    a.rank_2025,
+                    a.decile_2025,
+                    opt(a.shift),
+                    a.shift
+                        .map(shift_words)
+                        .unwrap_or_else(|| "not comparable".into()),
+                    a.driver.clone().unwrap_or_default(),
+                ));
+                for (_, s) in &a.domain_shifts {
+                    out.push(',');
+                    out.push_str(&opt(*s));
+                }
+                out.push('\n');
+            }
+        }
+        ChangeResponse::LeftBehindWards { method, wards, .. } => {
+            out.push_str(&format!("# {method}\n"));
+            out.push_str("ward17_code,ward17_name,lad17_name,lsoa21_areas,left_behind_lsoa21,still_left_behind,left_behind_lsoa21_codes\n");
+            for w in wards {
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{}\n",
+                    csv_field(&w.code),
+                    csv_field(&w.name),
+                    csv_field(&w.lad),
+                    w.holding.lsoas,
+                    w.holding.left_behind,
+                    w.still_left_behind,
+                    w.left_behind_lsoa21.join(";"),
+                ));
+            }
+        }
+    }
+    (CSV, out.into_bytes())
+}
+
+/// The query string of `/api/change`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Params {
+    /// The earlier edition: `imd2019` or `cni2019`.
+    pub from: Option<String>,
+    /// The later edition: `imd2025` or `cni2023`.
+    pub to: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+fn inputs(state: &AppState, index: CompositeIndex) -> AppResult<IndexInputs> {
+    domain_ranks::from_atlas(&state.atlas, index)
+        .ok_or_else(|| AppError::NotFound(format!("{index} is not loaded in this server")))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "domain ranks in the atlas");
+            AppError::Invariant("the loaded domain ranks do not make a valid index")
+        })
+}
+
+/// Computes a comparison from the loaded atlas.
+pub fn compute(state: &AppState, comparison: Comparison) -> AppResult<ChangeResponse> {
+    let imd25 = inputs(state, CompositeIndex::Imd2025)?;
+    Ok(match comparison {
+        Comparison::Imd => {
+            let imd19 = inputs(state, CompositeIndex::Imd2019)?;
+            let change = lineage::imd_change(&imd19, &imd25, &state.atlas.lookups.lsoa11_21);
+            imd_response(&imd19, &imd25, &change)
+        }
+        Comparison::LeftBehindWards => {
+            let cni23 = inputs(state, CompositeIndex::Cni2023)?;
+            let wards = WardList::from_atlas(&state.atlas).ok_or_else(|| {
+                AppError::NotFound("the 2019 wards are not loaded in this server".into())
+            })?;
+            wards_response(&wards, &state.atlas.lookups, &cni23, &imd25)
+        }
+    })
+}
+
+fn respond(content_type: &'static str, body: Vec<u8>) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
+/// `GET /api/change`.
+pub async fn change(State(state): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {
+    let (Some(from), Some(to)) = (p.from.as_deref(), p.to.as_deref()) else {
+        return Err(AppError::BadRequest(
+            "from and to are required: from=imd2019&to=imd2025 or from=cni2019&to=cni2023".into(),
+        ));
+    };
+    let comparison = Comparison::parse(from, to).map_err(AppError::BadRequest)?;
+    let format = match p.format.as_deref() {
+        None => Format::Json,
+        Some(f) => Format::parse(f).map_err(AppError::BadRequest)?,
+    };
+    let (content_type, body) = tokio::task::spawn_blocking(move || {
+        compute(&state, comparison).map(|r| render(&r, format))
+    })
+    .await??;
+    Ok(respond(content_type, body))
+}
+
+/// `GET /api/change/{layer}/{which}`: only `lsoa21/imd` exists.
+pub async fn layer(
+    State(state): State<AppState>,
+    Path((layer, which)): Path<(String, String)>,
+) -> AppResult<Response> {
+    if (layer.as_str(), which.as_str()) != ("lsoa21", "imd") {
+        return Err(AppError::NotFound(format!(
+            "no change layer {layer}/{which}: the one change layer is lsoa21/imd"
+        )));
+    }
+    let body = tokio::task::spawn_blocking(move || {
+        let imd25 = inputs(&state, CompositeIndex::Imd2025)?;
+        let imd19 = inputs(&state, CompositeIndex::Imd2019)?;
+        let change = lineage::imd_change(&imd19, &imd25, &state.atlas.lookups.lsoa11_21);
+        Ok::<_, AppError>(serde_json::to_vec(&change_layer(&change)).unwrap_or_default())
+    })
+    .await??;
+    Ok(respond(crate::http::JSON, body))
+}
