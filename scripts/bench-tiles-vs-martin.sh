@@ -5,8 +5,10 @@
 #   scripts/bench-tiles-vs-martin.sh
 #
 # What it does:
-#   1. builds the release binary and exports lsoa21 with `cnimap export-tiles --layer lsoa21`
-#      (or takes TILES_PMTILES=FILE);
+#   1. builds the release binary; with BUILD=DIR (a `cnimap prepare` build) martin serves
+#      BUILD/tiles/lsoa21.pmtiles and cnimap serves `--build BUILD`, the very same file; without
+#      it, lsoa21 is exported with `cnimap export-tiles --layer lsoa21` (or TILES_PMTILES=FILE is
+#      taken) and cnimap serves `--data`;
 #   2. writes the tile list: ten English towns (the first ten of the load generator's CITIES),
 #      every zoom 6 to 14, a 3 x 3 block of tiles centred on each town, duplicates dropped;
 #   3. starts martin (`--workers 1`) and `cnimap serve` (TOKIO_WORKER_THREADS=1), each pinned to
@@ -14,13 +16,17 @@
 #      scripts/load/paths.lua, `Accept-Encoding: gzip`) is pinned to CLIENT_CPU;
 #   4. warms each server (WARM_SECONDS of the same list, so every tile is in cnimap's cache and in
 #      martin's), then, ROUNDS times, alternately martin then cnimap for SECONDS each: requests/s,
-#      p50 and p99 (wrk's), non-2xx/3xx responses, socket errors; and the ratio of the two.
+#      p50 and p99 (wrk's), the server's CPU time and requests per CPU-second (from
+#      /proc/PID/stat: a figure that holds on a shared machine), non-2xx/3xx responses, socket
+#      errors; and the ratios of the two.
 #
 # Environment: CNIMAP_DATA (default <repo>/../shared/data), MARTIN (default
 # $HOME/.cache/cnimap/martin/bin/martin, from `cargo install martin --locked --version 1.14.0
 # --no-default-features --features pmtiles --root $HOME/.cache/cnimap/martin`), TILES_PMTILES,
 # SECONDS_PER_RUN (15), WARM_SECONDS (5), ROUNDS (1), CONNECTIONS (64), SERVER_CPU (0),
-# CLIENT_CPU (1), MARTIN_PORT (18791), CNIMAP_PORT (18792), CNIMAP_BIN (default the release build).
+# CLIENT_CPU (1), MARTIN_PORT (18791), CNIMAP_PORT (18792), CNIMAP_BIN (default the release build),
+# BEFORE_BIN (optional: another cnimap binary, say an older commit's, run as a third server on
+# BEFORE_PORT, 18793, for before/after figures in the same run).
 # Output: a Markdown table on stdout, kept in target/bench/tiles-vs-martin-<stamp>.md.
 set -euo pipefail
 
@@ -36,6 +42,7 @@ SERVER_CPU="${SERVER_CPU:-0}"
 CLIENT_CPU="${CLIENT_CPU:-1}"
 MARTIN_ADDR="127.0.0.1:${MARTIN_PORT:-18791}"
 CNIMAP_ADDR="127.0.0.1:${CNIMAP_PORT:-18792}"
+BEFORE_ADDR="127.0.0.1:${BEFORE_PORT:-18793}"
 OUT="$ROOT/target/bench"
 WORK="$(mktemp -d)"
 PIDS=()
@@ -65,7 +72,13 @@ if [ -z "${CNIMAP_BIN:-}" ]; then
 fi
 [ -x "$CNIMAP_BIN" ] || die "no cnimap binary at $CNIMAP_BIN"
 
-PMTILES="${TILES_PMTILES:-$WORK/lsoa21.pmtiles}"
+if [ -n "${BUILD:-}" ]; then
+  PMTILES="$BUILD/tiles/lsoa21.pmtiles"
+  SERVE_FROM=(--build "$BUILD")
+else
+  PMTILES="${TILES_PMTILES:-$WORK/lsoa21.pmtiles}"
+  SERVE_FROM=(--data "$DATA")
+fi
 if [ ! -f "$PMTILES" ]; then
   echo "== exporting lsoa21 to $PMTILES" >&2
   RUST_LOG=warn "$CNIMAP_BIN" export-tiles --data "$DATA" --layer lsoa21 --out "$PMTILES" >&2
@@ -121,13 +134,22 @@ RUST_LOG=warn "$MARTIN" --listen-addresses "$MARTIN_ADDR" --workers 1 "$PMTILES"
 MARTIN_PID=$!
 PIDS+=("$MARTIN_PID")
 # One tokio worker, as martin has one actix worker; pinned once ready, so start-up uses both cores.
-RUST_LOG=warn TOKIO_WORKER_THREADS=1 "$CNIMAP_BIN" serve --data "$DATA" --addr "$CNIMAP_ADDR" >"$WORK/cnimap.log" 2>&1 &
+RUST_LOG=warn TOKIO_WORKER_THREADS=1 "$CNIMAP_BIN" serve "${SERVE_FROM[@]}" --addr "$CNIMAP_ADDR" >"$WORK/cnimap.log" 2>&1 &
 CNIMAP_PID=$!
 PIDS+=("$CNIMAP_PID")
+if [ -n "${BEFORE_BIN:-}" ]; then
+  RUST_LOG=warn TOKIO_WORKER_THREADS=1 "$BEFORE_BIN" serve --data "$DATA" --addr "$BEFORE_ADDR" >"$WORK/before.log" 2>&1 &
+  BEFORE_PID=$!
+  PIDS+=("$BEFORE_PID")
+fi
 wait_for "http://$MARTIN_ADDR$(head -1 "$WORK/martin.txt")" "$MARTIN_PID" "$WORK/martin.log"
 wait_for "http://$CNIMAP_ADDR/api/health" "$CNIMAP_PID" "$WORK/cnimap.log"
 taskset -a -p -c "$SERVER_CPU" "$MARTIN_PID" >/dev/null
 taskset -a -p -c "$SERVER_CPU" "$CNIMAP_PID" >/dev/null
+if [ -n "${BEFORE_BIN:-}" ]; then
+  wait_for "http://$BEFORE_ADDR/api/health" "$BEFORE_PID" "$WORK/before.log"
+  taskset -a -p -c "$SERVER_CPU" "$BEFORE_PID" >/dev/null
+fi
 
 # Byte-for-byte check on the first tile list entries: both must send the same gzip body.
 same=0
@@ -138,38 +160,52 @@ for i in 1 40 200; do
   if cmp -s "$WORK/m.bin" "$WORK/c.bin"; then same=$((same + 1)); fi
 done
 
-# Runs wrk against one server; prints one table row and remembers requests/s in RPS_<name>.
+# CPU time (user + system, clock ticks) a process has used, all its threads together.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Runs wrk against one server; prints one table row and remembers requests/s in RPS_<name> and
+# requests per second of server CPU in EFF_<name>. The second figure is what one core would
+# answer if the server had it to itself: it does not depend on how much of its core other work
+# on a shared machine took during the run.
 run() {
-  local name=$1 addr=$2 list=$3 secs=$4 log="$WORK/wrk-$1-$RANDOM.txt"
+  local name=$1 addr=$2 list=$3 secs=$4 pid=$5 log="$WORK/wrk-$1-$RANDOM.txt" t0 t1
+  t0=$(cpu_ticks "$pid")
   PATHS="$list" taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${secs}s" --latency \
     -s scripts/load/paths.lua "http://$addr" >"$log" 2>&1 || { cat "$log" >&2; die "wrk failed"; }
-  local rps p50 p99 bad sock
+  t1=$(cpu_ticks "$pid")
+  local rps p50 p99 bad sock reqs cpu eff
   rps=$(awk '/Requests\/sec/{print $2}' "$log")
+  reqs=$(awk '/requests in/{print $1}' "$log")
   p50=$(awk '/^p50_ms/{print $2}' "$log")
   p99=$(awk '/^p99_ms/{print $2}' "$log")
   bad=$(awk '/^bad_status/{print $2}' "$log")
   sock=$(grep -o 'Socket errors:.*' "$log" || echo "none")
+  cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", (b - a) / hz}')
+  eff=$(awk -v r="$reqs" -v c="$cpu" 'BEGIN{printf "%.0f", (c > 0) ? r / c : 0}')
   printf -v "RPS_$name" '%s' "${rps%.*}"
   printf -v "P99_$name" '%s' "$p99"
-  echo "| $name | ${rps%.*} | $p50 | $p99 | $bad | $sock |"
+  printf -v "EFF_$name" '%s' "$eff"
+  echo "| $name | ${rps%.*} | $p50 | $p99 | $cpu | $eff | $bad | $sock |"
 }
 
 echo "== warming both ($WARM s each)" >&2
-run martin "$MARTIN_ADDR" "$WORK/martin.txt" "$WARM" >/dev/null
-run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$WARM" >/dev/null
+run martin "$MARTIN_ADDR" "$WORK/martin.txt" "$WARM" "$MARTIN_PID" >/dev/null
+run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$WARM" "$CNIMAP_PID" >/dev/null
+[ -z "${BEFORE_BIN:-}" ] || run before "$BEFORE_ADDR" "$WORK/cnimap.txt" "$WARM" "$BEFORE_PID" >/dev/null
 
 echo "### Warm tiles, cnimap serve beside martin 1.14 on the same PMTiles"
 echo
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates/cnimap-server || echo ' (server crate modified)')"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); cnimap: $CNIMAP_BIN serve ${SERVE_FROM[*]}${BEFORE_BIN:+; before: $BEFORE_BIN serve --data}"
 echo "martin: $("$MARTIN" --version 2>/dev/null | head -1); archive $(du -h "$PMTILES" | cut -f1); tile list: $NTILES tiles, ten towns, z6-z14; same gzip bytes from both on $same of 3 sampled tiles"
 echo "server on CPU $SERVER_CPU (one worker each), wrk on CPU $CLIENT_CPU (1 thread, $CONNS connections, ${SECS} s per run, Accept-Encoding: gzip), warm"
 echo
-echo "| server | requests/s | p50 ms | p99 ms | non-2xx/3xx | socket errors |"
-echo "|---|---|---|---|---|---|"
+echo "| server | requests/s | p50 ms | p99 ms | server CPU s | requests per CPU-second | non-2xx/3xx | socket errors |"
+echo "|---|---|---|---|---|---|---|---|"
 for round in $(seq "$ROUNDS"); do
-  run martin "$MARTIN_ADDR" "$WORK/martin.txt" "$SECS"
-  run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$SECS"
-  echo "| round $round: cnimap / martin | $(awk -v c="$RPS_cnimap" -v m="$RPS_martin" 'BEGIN{printf "%.2fx", c/m}') | | $(awk -v c="$P99_cnimap" -v m="$P99_martin" 'BEGIN{printf "%.2fx", c/m}') | | |"
+  run martin "$MARTIN_ADDR" "$WORK/martin.txt" "$SECS" "$MARTIN_PID"
+  run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$SECS" "$CNIMAP_PID"
+  [ -z "${BEFORE_BIN:-}" ] || run before "$BEFORE_ADDR" "$WORK/cnimap.txt" "$SECS" "$BEFORE_PID"
+  echo "| round $round: cnimap / martin | $(awk -v c="$RPS_cnimap" -v m="$RPS_martin" 'BEGIN{printf "%.2fx", c/m}') | | $(awk -v c="$P99_cnimap" -v m="$P99_martin" 'BEGIN{printf "%.2fx", c/m}') | | $(awk -v c="$EFF_cnimap" -v m="$EFF_martin" 'BEGIN{printf "%.2fx", c/m}') | | |"
 done
 echo
 echo "peak RSS (VmHWM): martin $(awk '/VmHWM/{printf "%.0f MiB", $2/1024}' /proc/$MARTIN_PID/status), cnimap $(awk '/VmHWM/{printf "%.0f MiB", $2/1024}' /proc/$CNIMAP_PID/status)"
