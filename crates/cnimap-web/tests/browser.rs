@@ -286,3 +286,30 @@ async fn the_view_tabs_follow_the_arrow_keys_with_a_roving_tabindex() {
     drop(handle);
     host.remove();
 }
+
+/// Static search (issue 10): the compact index built in wasm answers exactly as the native search
+/// does. The fixture (the hand-made index's names and CO15's shard) and the native answers as JSON
+/// are written and checked by `cnimap-search`'s `tests/compact.rs`.
+#[wasm_bindgen_test]
+fn the_wasm_search_answers_typos_and_postcodes_as_the_native_search_does() {
+    const INDEX: &[u8] = include_bytes!("../../cnimap-search/tests/fixtures/compact/index.bin");
+    const CO15: &[u8] = include_bytes!("../../cnimap-search/tests/fixtures/compact/CO15.bin");
+    const ANSWERS: &str = include_str!("../../cnimap-search/tests/fixtures/compact/answers.json");
+    let queries = ["Tendrng", "Jaywik", "clactononsea", "CO15 2EQ", "co15 2e"];
+    let mut index =
+        cnimap_web::search_static::build_index(INDEX, "index.bin").expect("the index builds");
+    let mut answers = Vec::new();
+    for q in queries {
+        for outcode in index.shards_needed(q) {
+            assert_eq!(outcode, "CO15", "{q}");
+            index.add_postcode_shard(CO15).expect("the shard reads");
+        }
+        answers.push(index.search(q, 10).expect("a valid query"));
+    }
+    assert_eq!(
+        answers[0].hits[0].name, "Tendring",
+        "the typo finds its council"
+    );
+    let json = serde_json::to_string_pretty(&answers).expect("JSON");
+    assert_eq!(json, ANSWERS, "wasm and native answers differ");
+}
