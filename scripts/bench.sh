@@ -166,6 +166,10 @@ fuzz() {
     cargo test -p "$crate" --test fuzz -- --nocapture --test-threads 2 2>&1 | grep -v '^\s*\(Compiling\|Running\|Finished\)'
     echo "$crate fuzz: $(( $(date +%s) - t0 )) s"
   done
+  # The table's filter and sort strings, through the parser and the router (tests/table.rs).
+  local t0=$(date +%s)
+  cargo test -p cnimap-server --test table generated_filters -- --nocapture 2>&1 | grep -v '^\s*\(Compiling\|Running\|Finished\)'
+  echo "cnimap-server table fuzz: $(( $(date +%s) - t0 )) s"
 }
 
 cut_bench() {

@@ -327,12 +327,21 @@ pub fn measures_meta(def: &IndicatorDef) -> Vec<crate::api::MeasureMeta> {
             } else {
                 vec![def.level()]
             };
+            let method = if computable && levels.is_empty() {
+                format!(
+                    "Not computed: {} is published on {}, which cnimap does not summarise into larger areas.",
+                    def.id,
+                    def.level().title()
+                )
+            } else {
+                m.method(def)
+            };
             crate::api::MeasureMeta {
                 id: m.id().to_string(),
                 label: m.label().to_string(),
                 computable: computable && !levels.is_empty(),
                 levels,
-                method: m.method(def),
+                method,
             }
         })
         .collect()
@@ -398,5 +407,12 @@ mod tests {
         for m in Measure::ALL {
             assert!(!m.method(imd).contains('\n'));
         }
+        let cni19 = measures_meta(IndicatorId::CNI2019.def());
+        let share = cni19
+            .iter()
+            .find(|m| m.id == "share_decile1")
+            .expect("share");
+        assert!(!share.computable && share.method.starts_with("Not computed"));
+        assert!(cni19.iter().any(|m| m.id == "rank" && m.computable));
     }
 }

@@ -530,5 +530,9 @@ fn generated_filters_and_sorts_never_panic_and_every_refusal_is_a_400_with_a_mes
             other => panic!("case {case}: {other} for {uri}"),
         }
     }
+    eprintln!(
+        "table fuzz: {} cases, {ok} sent through the router answered 200, {refused} refused with a 400",
+        fuzz_cases()
+    );
     assert!(ok > 0 && refused > 0, "ok {ok}, refused {refused}");
 }
