@@ -77,6 +77,8 @@ pub fn open(dir: &Path, static_dir: PathBuf) -> Result<AppState, BuildError> {
         // The table's frames need the atlas's values, which a build does not hold yet: /api/table
         // answers 404 for a server opened from a build.
         tables: Default::default(),
+        // Likewise the bulk lookup's table: POST /api/lookup answers 404 from a build.
+        lookup: cnimap_core::bulk::AreaTable::new(Default::default()),
         build: Some(dir.to_path_buf()),
         static_dir,
         startup,

@@ -54,6 +54,13 @@ pub async fn lookup(
             AppError::BadRequest(format!("reading the request body: {}", e.body_text()))
         }
     })?;
+    if state.lookup.is_empty() {
+        return Err(AppError::NotFound(
+            "the bulk lookup needs the national data: this server was opened from a build \
+             (serve with --data DIR, or use `cnimap lookup`)"
+                .into(),
+        ));
+    }
     let summary_only = match params.format.as_deref() {
         None | Some("") | Some("csv") => false,
         Some("summary") => true,
@@ -69,7 +76,8 @@ pub async fn lookup(
     };
     let (csv, summary) = tokio::task::spawn_blocking(move || {
         let mut out = Vec::with_capacity(body.len().saturating_mul(2));
-        let summary = augment(&body[..], &mut out, &state.search, &state.lookup, &request)?;
+        let search: &cnimap_search::SearchIndex = &state.search;
+        let summary = augment(&body[..], &mut out, search, &state.lookup, &request)?;
         Ok::<_, AppError>((out, summary))
     })
     .await??;
