@@ -362,6 +362,9 @@ async fn a_prepare_killed_mid_write_leaves_the_previous_build_intact_and_servabl
     let (status, _, body) = get(&served, "/api/indicators", false).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, get(&f.build, "/api/indicators", false).await.2);
+    // The search index is read in the background: let it finish before the folder goes.
+    let (status, _, _) = get(&served, "/api/search?q=CO15%202EQ", false).await;
+    assert_eq!(status, StatusCode::OK);
     std::fs::remove_dir_all(&old).expect("clean up");
     std::fs::remove_dir_all(&tmp).expect("clean up");
 }

@@ -44,13 +44,16 @@ pub fn open(dir: &Path, static_dir: PathBuf) -> Result<AppState, BuildError> {
         );
     }
     let mut startup = vec![("read manifest", t0.elapsed().as_millis())];
+    // The file check and the documents (read and hashed) side by side.
     let t = Instant::now();
-    check_listing(dir, &manifest)?;
-    startup.push(("check files", t.elapsed().as_millis()));
-    let t = Instant::now();
-    let search = SearchHandle::read_in_background(dir, &manifest);
-    let (documents, layers_json) = read_documents(dir, &manifest)?;
-    startup.push(("read documents", t.elapsed().as_millis()));
+    let (checked, read) = std::thread::scope(|s| {
+        let checked = s.spawn(|| check_listing(dir, &manifest));
+        let read = read_documents(dir, &manifest);
+        (checked.join(), read)
+    });
+    checked.map_err(|_| BuildError::Stopped("the file check"))??;
+    let (documents, layers_json) = read?;
+    startup.push(("check files, read documents", t.elapsed().as_millis()));
     let t = Instant::now();
     let mut tiles = HashMap::new();
     let mut tiled = Vec::new();
@@ -61,6 +64,8 @@ pub fn open(dir: &Path, static_dir: PathBuf) -> Result<AppState, BuildError> {
     }
     startup.push(("open tile archives", t.elapsed().as_millis()));
     let atlas = skeleton_atlas(dir, &manifest, &layers_json)?;
+    // Last, once everything else checked out: a build that fails to open starts no reader.
+    let search = SearchHandle::read_in_background(dir, &manifest);
     startup.push(("total", t0.elapsed().as_millis()));
     for (what, ms) in &startup {
         tracing::info!(what, ms = *ms as u64, "start-up from the build");
