@@ -54,25 +54,29 @@ pub fn sync_layers(app: AppState) {
                 .current_values()
                 .filter(|v| v.indicator == indicator.as_str())
                 .map(|v| {
+                    // The deciles' digest: the same indicator re-weighted (what-if) is new data.
+                    let tag = format!("{indicator}#{:x}", deciles_digest(&v));
                     let classes: Classes = Box::new(move || decile_classes(&v));
                     let fill = style::decile_fill(indicator_ramp(indicator), &hidden);
-                    (KEY_DECILE, indicator.to_string(), classes, fill)
+                    (KEY_DECILE, tag, classes, fill)
                 }),
             ViewMode::Bivariate => app.current_pair().map(|p| {
+                let pair_tag = pair_digest(&p);
                 let classes: Classes = Box::new(move || bivariate_classes(&p));
                 (
                     KEY_BIVARIATE,
-                    "pair".to_string(),
+                    format!("pair#{pair_tag:x}"),
                     classes,
                     style::bivariate_fill(&hidden),
                 )
             }),
             ViewMode::LeftBehind => app.current_pair().map(|p| {
+                let pair_tag = pair_digest(&p);
                 let rule = app.rule();
                 let classes: Classes = Box::new(move || left_behind_flags(&p, rule));
                 (
                     KEY_LEFT_BEHIND,
-                    threshold.to_string(),
+                    format!("{threshold}#{pair_tag:x}"),
                     classes,
                     style::left_behind_fill(),
                 )
@@ -243,4 +247,18 @@ pub fn sync_attribution(app: AppState) {
             );
         });
     });
+}
+
+/// A digest of a values document's deciles (FNV-1a): classes are set again only when it changes,
+/// so an index re-weighted by the user (same indicator, new deciles) repaints, and nothing else
+/// does.
+fn deciles_digest(v: &cnimap_core::api::ValuesResponse) -> u64 {
+    v.decile.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, d| {
+        (h ^ u64::from(d.unwrap_or(0))).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The digest of both indices of the pair.
+fn pair_digest(p: &crate::classes::Pair) -> u64 {
+    deciles_digest(&p.need) ^ deciles_digest(&p.deprivation).rotate_left(1)
 }
