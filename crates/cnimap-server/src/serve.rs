@@ -118,12 +118,21 @@ pub fn run(from: ServeFrom, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Re
     if !static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %static_dir.display(), "no web app found (build it with scripts/build-web.sh); serving the API and tiles only");
     }
-    let dir = match from {
-        ServeFrom::Build(dir) => dir,
-        ServeFrom::Data { source, cache } => crate::build::cache::ensure(&source, &cache)?,
+    let (dir, data_dir) = match from {
+        ServeFrom::Build(dir) => (dir, None),
+        ServeFrom::Data { source, cache } => (
+            crate::build::cache::ensure(&source, &cache)?,
+            Some(source.data_dir),
+        ),
     };
-    let state = crate::build::open::open(&dir, static_dir)
+    let mut state = crate::build::open::open(&dir, static_dir)
         .with_context(|| format!("opening the build {}", dir.display()))?;
+    // A build holds no indicator values: the bulk lookup's table (POST /api/lookup) is read from
+    // the data when it is at hand (about a second); from a build alone the route answers 404.
+    if let (Some(data_dir), Some(inner)) = (data_dir, Arc::get_mut(&mut state.0)) {
+        inner.lookup = crate::lookup::table_from_files(&data_dir, Default::default())
+            .with_context(|| format!("reading the lookup table from {}", data_dir.display()))?;
+    }
     tracing::info!(ms = start.elapsed().as_millis() as u64, "ready");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
