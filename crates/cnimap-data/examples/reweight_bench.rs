@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p cnimap-data --example reweight_bench [-- DATA_DIR]`
 
+use std::io::Write;
 use std::time::Instant;
 
 use cnimap_core::reweight::{CompositeIndex, DomainScores, Weights};
@@ -35,11 +36,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let combine_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
         // Timings are this example's output, on standard output by design.
-        println!(
+        writeln!(
+            std::io::stdout().lock(),
             "{index}: {} areas, {} domains: transform once {transform_ms:.2} ms, re-weight {combine_ms:.2} ms (mean of {runs})",
             inputs.codes.len(),
             index.domains().len()
-        );
+        )?;
     }
     Ok(())
 }
