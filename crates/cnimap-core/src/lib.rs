@@ -23,8 +23,8 @@
 pub mod api;
 pub mod bivariate;
 pub mod bulk;
-pub mod change;
 pub mod catalogue;
+pub mod change;
 pub mod classify;
 pub mod colour;
 pub mod colour_vision;

@@ -60,10 +60,11 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
         /// Serve a build written by `cnimap prepare` (the data is not read); without it the data
-        /// is prepared into a cached build when its inputs changed, and served from there.
+        /// is read and prepared in memory at start-up.
         #[arg(long, env = "CNIMAP_BUILD")]
         build: Option<PathBuf>,
-        /// Where `serve --data` keeps its builds (default: $XDG_CACHE_HOME/cnimap/builds).
+        /// Serve the data through a cached build in this folder, prepared when the inputs
+        /// changed (minutes the first time; then it starts from the build).
         #[arg(long, env = "CNIMAP_CACHE")]
         cache: Option<PathBuf>,
         /// Address to listen on.
@@ -189,7 +190,7 @@ fn main() -> ExitCode {
                 Some(dir) => serve::ServeFrom::Build(dir),
                 None => serve::ServeFrom::Data {
                     source: data.into_source(),
-                    cache: cache.unwrap_or_else(cnimap_server::build::cache::default_cache_dir),
+                    cache,
                 },
             };
             serve::run(from, addr, static_dir)

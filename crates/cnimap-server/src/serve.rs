@@ -31,8 +31,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Requests in flight at once; past this the server sheds load with 503 rather than queueing.
 pub const MAX_IN_FLIGHT: usize = 1024;
 /// The API takes no bodies but `POST /api/lookup`'s (see [`routes::lookup::MAX_BODY_BYTES`]);
-/// anything larger is refused with 413.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// anything larger is refused with 413. Defined with the routes, which apply it.
+pub use crate::routes::MAX_BODY_BYTES;
 
 /// Builds the router with its hardening layers, behind the tile fast path
 /// ([`routes::tiles::TileFastPath`]): a `GET` of a tile goes straight to the tile cache (a tile
@@ -98,13 +98,15 @@ async fn overloaded(err: BoxError) -> Response {
 /// Where `cnimap serve` gets what it serves.
 #[derive(Debug, Clone)]
 pub enum ServeFrom {
-    /// The national data: prepared into a cached build (`cache/<fingerprint>`) when the inputs
-    /// changed, then served from that build.
+    /// The national data. Without a cache folder it is read and prepared in memory at start-up
+    /// (about 5 s, 1.1-1.4 GiB); with one it is prepared into a cached build
+    /// (`cache/<fingerprint>`) when the inputs changed, then served from that build (the first
+    /// start then takes minutes: `cnimap prepare` writes every tile of every layer).
     Data {
         /// The inputs.
         source: DataSource,
-        /// The folder of cached builds.
-        cache: PathBuf,
+        /// The folder of cached builds, when serving through one.
+        cache: Option<PathBuf>,
     },
     /// A build written by `cnimap prepare`.
     Build(PathBuf),
@@ -120,10 +122,21 @@ pub fn run(from: ServeFrom, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Re
     }
     let (dir, data_dir) = match from {
         ServeFrom::Build(dir) => (dir, None),
-        ServeFrom::Data { source, cache } => (
+        ServeFrom::Data {
+            source,
+            cache: Some(cache),
+        } => (
             crate::build::cache::ensure(&source, &cache)?,
             Some(source.data_dir),
         ),
+        ServeFrom::Data {
+            source,
+            cache: None,
+        } => {
+            let state = AppState::load(&source, static_dir)?;
+            tracing::info!(ms = start.elapsed().as_millis() as u64, "ready");
+            return serve_state(state, addr);
+        }
     };
     let mut state = crate::build::open::open(&dir, static_dir)
         .with_context(|| format!("opening the build {}", dir.display()))?;
@@ -134,6 +147,11 @@ pub fn run(from: ServeFrom, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Re
             .with_context(|| format!("reading the lookup table from {}", data_dir.display()))?;
     }
     tracing::info!(ms = start.elapsed().as_millis() as u64, "ready");
+    serve_state(state, addr)
+}
+
+/// Serves `state` on `addr` until Ctrl-C or SIGTERM.
+fn serve_state(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -7,7 +7,7 @@
 
 use csv::ByteRecord;
 
-use super::augment::LookupError;
+use super::error::LookupError;
 
 /// How many bytes the dialect is read from.
 pub const SNIFF_BYTES: usize = 64 * 1024;

@@ -15,6 +15,7 @@
 
 pub mod augment;
 pub mod dialect;
+pub mod error;
 pub mod summary;
 
 use std::collections::HashMap;

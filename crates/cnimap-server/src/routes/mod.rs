@@ -5,8 +5,8 @@ pub mod areas;
 pub mod change;
 pub mod documents;
 pub mod health;
-pub mod reweight;
 pub mod lookup;
+pub mod reweight;
 pub mod search;
 pub mod static_files;
 pub mod table;
@@ -21,6 +21,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
 use crate::state::AppState;
+
+/// The largest body any route but `POST /api/lookup` takes (see [`lookup::MAX_BODY_BYTES`]);
+/// anything larger is refused with 413.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Every route, with the state; no middleware.
 pub fn router(state: AppState) -> Router {
@@ -38,7 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/table", get(table::table))
         .fallback(not_found)
         // Only the lookup takes a body: the other routes keep the server's small limit.
-        .layer(RequestBodyLimitLayer::new(crate::serve::MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .route(
             "/lookup",
             post(lookup::lookup).layer(DefaultBodyLimit::max(lookup::MAX_BODY_BYTES)),
@@ -47,7 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{file}", get(tiles::tilejson))
         .route("/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .fallback(not_found)
-        .layer(RequestBodyLimitLayer::new(crate::serve::MAX_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     let static_files = static_files::service(&state.static_dir);
     Router::new()
         .nest("/api", api)
