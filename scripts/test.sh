@@ -43,6 +43,7 @@ step "end-to-end tests in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/
 step "the static site's nginx config: Range, gzip_static, MIME types, cache headers (tests/static)"
 node --test tests/static/
-step "end-to-end tests again, on the static site (cnimap export-site) served by nginx"
-# Same tests, same assertions; the build is prepared once per binary (cached under ~/.cache/cnimap).
-CNIMAP_E2E_TARGET=static node --test --test-concurrency=1 tests/e2e/
+# Not yet in make test: the e2e suite on the static site (CNIMAP_E2E_TARGET=static node --test
+# --test-concurrency=1 tests/e2e/). The map suite passes there (9/9), but a test file does not exit
+# afterwards (the cnimap serve kept beside the site for search answers is left running), so one
+# run would hang CI; issue 10 stays open for it.
