@@ -139,6 +139,10 @@ export async function stopServer(server) {
   if (server && server.static) {
     await stopNginx(server);
     await stopServer(server.oracle);
+    // The reference server started for search answers (searchAnswer): its pipes would keep the
+    // test file's process alive after its last test.
+    await stopServer(oracle);
+    oracle = null;
     fs.rmSync(server.site, { recursive: true, force: true });
     return;
   }
