@@ -8,6 +8,7 @@ use cnimap_core::api::ValuesResponse;
 use cnimap_web::api::{get_json, ApiError};
 use cnimap_web::camera::MARGIN;
 use cnimap_web::components::controls::Controls;
+use cnimap_web::components::help::provide_help;
 use cnimap_web::components::legend::Legend;
 use cnimap_web::dom::covered_padding;
 use cnimap_web::state::AppState;
@@ -127,6 +128,8 @@ async fn the_decile_legend_has_ten_classes_and_clicking_one_hides_it() {
     let handle = leptos::mount::mount_to(host.clone(), || {
         let app = AppState::from_url(&UrlState::default());
         provide_context(app);
+        // The legend's "What does decile 1 mean?" buttons open the app's help dialog.
+        provide_help();
         view! { <Legend/> }
     });
     sleep(20).await;
