@@ -211,7 +211,8 @@ describe('issue 9: the defects a resident and an officer tripped over', () => {
     assert.match(text, /LSOA 2011/, 'the panel says the area is an LSOA 2011');
     assert.match(text, new RegExp(`rank ${fmt(rank19)} of ${fmt(values19.n_ranked)}`), `the panel shows the IMD 2019 rank ${fmt(rank19)} of ${fmt(values19.n_ranked)}`);
     // The link to the matching 2021 area (here the same code and name) opens it as an LSOA 2021.
-    const link = page.getByTestId('area-panel').locator('a, button').filter({ hasText: new RegExp(`${code}|${HASTINGS}`) })
+    // (Not the help button "Why is it called E0…?", which names the code too.)
+    const link = page.getByTestId('area-panel').locator('a, button:not(.help-button)').filter({ hasText: new RegExp(`${code}|${HASTINGS}`) })
       .filter({ hasNotText: /^×$/ });
     assert.ok(await link.count() >= 1, `the panel links to the 2021 area ${code}`);
     await link.first().click();
@@ -220,6 +221,8 @@ describe('issue 9: the defects a resident and an officer tripped over', () => {
       null,
       { timeout: 30_000 },
     );
+    // Its details arrive after the heading changes.
+    await page.waitForFunction(() => /of 33,755/.test(document.querySelector('[data-testid=area-panel]')?.innerText || ''), null, { timeout: 30_000 });
     assert.match(await page.getByTestId('area-panel').innerText(), /of 33,755/, 'the 2021 area shows its 2025 ranks');
     await context.close();
   });
