@@ -25,12 +25,14 @@ type Answer = (String, Result<SearchResponse, ApiError>);
 
 thread_local! {
     /// The town or village last chosen, for the panel's note on the neighbourhood it opened.
-    static CHOSEN_TOWN: RwSignal<Option<SearchHit>> = RwSignal::new(None);
+    /// Reference-counted, not owned by whichever component read it first: an owned signal was
+    /// disposed with the first panel that read it, and the next panel panicked reading it.
+    static CHOSEN_TOWN: ArcRwSignal<Option<SearchHit>> = ArcRwSignal::new(None);
 }
 
 /// The town or village last chosen in the search box (`None` after choosing anything else).
-fn chosen_town() -> RwSignal<Option<SearchHit>> {
-    CHOSEN_TOWN.with(|t| *t)
+fn chosen_town() -> ArcRwSignal<Option<SearchHit>> {
+    CHOSEN_TOWN.with(Clone::clone)
 }
 
 /// The panel's note on a neighbourhood that a town opened (issue 16): a town covers many
