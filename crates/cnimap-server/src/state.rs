@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use cnimap_core::Level;
@@ -50,6 +50,64 @@ pub struct Inner {
     pub static_dir: PathBuf,
     /// Start-up timings in milliseconds, for `/api/health` and the log.
     pub startup: Vec<(&'static str, u128)>,
+    /// Figures that depend only on the loaded data, made on first use and kept.
+    pub derived: Derived,
+}
+
+/// Figures made from the loaded data on first use and kept for every later request: each
+/// combined index's domain ranks transformed (the re-weighting and change routes), and the change
+/// comparisons. A request then only re-weights (a weighted sum and a sort) or encodes.
+#[derive(Default)]
+pub struct Derived {
+    /// Per [`cnimap_core::reweight::CompositeIndex::ALL`] position.
+    inputs: [OnceLock<Arc<cnimap_data::domain_ranks::IndexInputs>>; 3],
+    /// IMD 2019 -> 2025 and the left-behind wards, by `Comparison` position.
+    changes: [OnceLock<Arc<cnimap_core::change::ChangeResponse>>; 2],
+    /// The body of `/api/change/lsoa21/imd`.
+    change_layer: OnceLock<Arc<Vec<u8>>>,
+}
+
+/// The kept value of `cell`, made by `make` the first time it succeeds (a failure is not kept).
+fn kept<T, E>(cell: &OnceLock<Arc<T>>, make: impl FnOnce() -> Result<T, E>) -> Result<Arc<T>, E> {
+    if let Some(v) = cell.get() {
+        return Ok(v.clone());
+    }
+    let v = Arc::new(make()?);
+    Ok(cell.get_or_init(|| v).clone())
+}
+
+impl Derived {
+    /// `index`'s inputs (`slot` = its position in `CompositeIndex::ALL`), made once by `make`.
+    pub fn inputs<E>(
+        &self,
+        slot: usize,
+        make: impl FnOnce() -> Result<cnimap_data::domain_ranks::IndexInputs, E>,
+    ) -> Result<Arc<cnimap_data::domain_ranks::IndexInputs>, E> {
+        match self.inputs.get(slot) {
+            Some(cell) => kept(cell, make),
+            None => make().map(Arc::new),
+        }
+    }
+
+    /// A change comparison (`slot` = its position), made once by `make`.
+    pub fn change<E>(
+        &self,
+        slot: usize,
+        make: impl FnOnce() -> Result<cnimap_core::change::ChangeResponse, E>,
+    ) -> Result<Arc<cnimap_core::change::ChangeResponse>, E> {
+        match self.changes.get(slot) {
+            Some(cell) => kept(cell, make),
+            None => make().map(Arc::new),
+        }
+    }
+
+    /// The change layer's body, made once by `make`.
+    pub fn change_layer<E>(
+        &self,
+        make: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Arc<Vec<u8>>, E> {
+        kept(&self.change_layer, make)
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -99,6 +157,7 @@ impl AppState {
             lookup,
             static_dir,
             startup,
+            derived: Derived::default(),
         })))
     }
 

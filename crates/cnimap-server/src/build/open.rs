@@ -87,6 +87,7 @@ pub fn open(dir: &Path, static_dir: PathBuf) -> Result<AppState, BuildError> {
         build: Some(dir.to_path_buf()),
         static_dir,
         startup,
+        derived: Default::default(),
     })))
 }
 

@@ -9,6 +9,7 @@
 //! [`Comparison`], [`compute`] and [`render`] are shared with `cnimap change`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
@@ -20,12 +21,12 @@ use cnimap_core::change::{
     LEFT_BEHIND_WARDS_METHOD, RELATIVE_CAVEAT,
 };
 use cnimap_core::reweight::CompositeIndex;
-use cnimap_data::domain_ranks::{self, IndexInputs};
+use cnimap_data::domain_ranks::IndexInputs;
 use cnimap_data::lineage::{self, ImdChange, WardList};
 use cnimap_data::lookups::Lookups;
 
 use crate::error::{AppError, AppResult};
-use crate::routes::reweight::{csv_field, Format, CSV};
+use crate::routes::reweight::{csv_field, inputs, Format, CSV};
 use crate::state::AppState;
 
 /// The two comparisons cnimap makes, named by the editions they compare.
@@ -229,17 +230,16 @@ pub struct Params {
     pub format: Option<String>,
 }
 
-fn inputs(state: &AppState, index: CompositeIndex) -> AppResult<IndexInputs> {
-    domain_ranks::from_atlas(&state.atlas, index)
-        .ok_or_else(|| AppError::NotFound(format!("{index} is not loaded in this server")))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "domain ranks in the atlas");
-            AppError::Invariant("the loaded domain ranks do not make a valid index")
-        })
+/// A comparison from the loaded atlas, made once per server and kept.
+pub fn compute(state: &AppState, comparison: Comparison) -> AppResult<Arc<ChangeResponse>> {
+    let slot = match comparison {
+        Comparison::Imd => 0,
+        Comparison::LeftBehindWards => 1,
+    };
+    state.derived.change(slot, || make(state, comparison))
 }
 
-/// Computes a comparison from the loaded atlas.
-pub fn compute(state: &AppState, comparison: Comparison) -> AppResult<ChangeResponse> {
+fn make(state: &AppState, comparison: Comparison) -> AppResult<ChangeResponse> {
     let imd25 = inputs(state, CompositeIndex::Imd2025)?;
     Ok(match comparison {
         Comparison::Imd => {
@@ -294,11 +294,13 @@ pub async fn layer(
         )));
     }
     let body = tokio::task::spawn_blocking(move || {
-        let imd25 = inputs(&state, CompositeIndex::Imd2025)?;
-        let imd19 = inputs(&state, CompositeIndex::Imd2019)?;
-        let change = lineage::imd_change(&imd19, &imd25, &state.atlas.lookups.lsoa11_21);
-        Ok::<_, AppError>(serde_json::to_vec(&change_layer(&change)).unwrap_or_default())
+        state.derived.change_layer(|| {
+            let imd25 = inputs(&state, CompositeIndex::Imd2025)?;
+            let imd19 = inputs(&state, CompositeIndex::Imd2019)?;
+            let change = lineage::imd_change(&imd19, &imd25, &state.atlas.lookups.lsoa11_21);
+            Ok::<_, AppError>(serde_json::to_vec(&change_layer(&change)).unwrap_or_default())
+        })
     })
     .await??;
-    Ok(respond(crate::http::JSON, body))
+    Ok(respond(crate::http::JSON, body.as_ref().clone()))
 }

@@ -4,6 +4,8 @@
 //! list or format is a 400 naming the bad part. [`compute`] and [`render`] are shared with
 //! `cnimap reweight`.
 
+use std::sync::Arc;
+
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -139,6 +141,22 @@ pub struct Params {
     pub format: Option<String>,
 }
 
+/// `index`'s domain ranks, transformed once per server ([`crate::state::Derived`]).
+pub fn inputs(state: &AppState, index: CompositeIndex) -> AppResult<Arc<IndexInputs>> {
+    let slot = CompositeIndex::ALL
+        .iter()
+        .position(|i| *i == index)
+        .unwrap_or(usize::MAX);
+    state.derived.inputs(slot, || {
+        domain_ranks::from_atlas(&state.atlas, index)
+            .ok_or_else(|| AppError::NotFound(format!("{index} is not loaded in this server")))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "domain ranks in the atlas");
+                AppError::Invariant("the loaded domain ranks do not make a valid index")
+            })
+    })
+}
+
 /// `GET /api/reweight`.
 pub async fn reweight(
     State(state): State<AppState>,
@@ -157,16 +175,8 @@ pub async fn reweight(
     // Transforming 7 x 33,755 ranks, summing, sorting and encoding takes milliseconds: off the
     // async workers.
     let (content_type, body) = tokio::task::spawn_blocking(move || {
-        let inputs = domain_ranks::from_atlas(&state.atlas, index)
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "{index}'s domain ranks are not loaded in this server"
-                ))
-            })?
-            .map_err(|e| {
-                tracing::error!(error = %e, "domain ranks in the atlas");
-                AppError::Invariant("the loaded domain ranks do not make a valid index")
-            })?;
+        // The domains are transformed once per server; a request re-weights and sorts.
+        let inputs = inputs(&state, index)?;
         Ok::<_, AppError>(render(&compute(&inputs, &weights), format))
     })
     .await??;
