@@ -99,6 +99,8 @@ describe('what-if weights', () => {
     const after = await classes(page);
     const changed = after.filter((d, i) => d !== before[i]).length;
     assert.ok(changed > 20, `areas changed decile (${changed} of ${before.length})`);
+    // The legend names what the map shows: the user's index, not the published one.
+    assert.match(await page.locator('.legend-title').first().textContent(), /\(your weights\)$/);
 
     // The number shows the slider's share, the others share the rest, all adding to 100.
     const numbers = await page.locator('fieldset.weights[data-index=imd2025] .weight-number').evaluateAll(
@@ -132,6 +134,7 @@ describe('what-if weights', () => {
     // Published weights again: the parameter leaves the URL.
     await page.getByRole('button', { name: 'Published' }).click();
     await page.waitForFunction(() => !location.search.includes('w.imd2025='));
+    await page.waitForFunction(() => !/your weights/.test(document.querySelector('.legend-title')?.textContent ?? ''));
     await reopened.context.close();
     await context.close();
   });

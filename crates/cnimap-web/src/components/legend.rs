@@ -106,7 +106,14 @@ fn DecileLegend() -> impl IntoView {
     };
     view! {
         <h2 class="legend-title">
-            {move || app.indicator.get().def().title}
+            {move || {
+                let id = app.indicator.get();
+                // The map shows the user's re-weighted index (what-if): the title says so.
+                match app.what_if.weights_for(id) {
+                    Some(_) => format!("{} (your weights)", id.def().title),
+                    None => id.def().title.to_string(),
+                }
+            }}
         </h2>
         <p class="help-links">
             {move || {
