@@ -43,6 +43,8 @@ step "end-to-end tests in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/
 step "the static site's nginx config: Range, gzip_static, MIME types, cache headers (tests/static)"
 node --test tests/static/
+step "the OpenAPI document: an independent validator, real answers against its schemas (tests/openapi)"
+node --test tests/openapi/
 step "end-to-end tests again on the static site (cnimap export-site) served by nginx"
 # The same tests and assertions on the whole app as plain files (tests/e2e/helpers.mjs: the build
 # is prepared once per binary, exported with the web app, served by Debian's nginx from

@@ -11,6 +11,7 @@ use crate::level::Level;
 
 /// `GET /api/indicators`: the catalogue as the browser needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorsResponse {
     /// Every indicator, in catalogue order.
     pub indicators: Vec<IndicatorMeta>,
@@ -22,6 +23,7 @@ pub struct IndicatorsResponse {
 
 /// One indicator, with everything needed to label and explain it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorMeta {
     /// Stable id (`imd2025_income`).
     pub id: String,
@@ -65,6 +67,7 @@ pub struct IndicatorMeta {
 
 /// One measure of an indicator: `imd2025.share_decile1` in a table column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasureMeta {
     /// Measure id (`rank`, `decile`, `score`, `share_decile1`, `average_rank`,
     /// `rank_of_average_rank`, `average_score`, `extent`).
@@ -81,6 +84,7 @@ pub struct MeasureMeta {
 
 /// A map layer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LayerMeta {
     /// Layer id.
     pub id: Level,
@@ -95,6 +99,7 @@ pub struct LayerMeta {
 /// `GET /api/values/{layer}/{indicator}`: one indicator for every area of a layer, indexed by
 /// feature index. `null` where the area has no value (for example a Welsh LSOA).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValuesResponse {
     /// The layer.
     pub layer: Level,
@@ -114,6 +119,7 @@ pub struct ValuesResponse {
 
 /// `GET /api/layers/{layer}`: the codes and names of a layer, by feature index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LayerAreasResponse {
     /// The layer.
     pub layer: Level,
@@ -133,6 +139,7 @@ pub struct LayerAreasResponse {
 
 /// A code and a name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NamedArea {
     /// ONS code.
     pub code: String,
@@ -142,6 +149,7 @@ pub struct NamedArea {
 
 /// `GET /api/areas/{code}`: everything known about one area.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaDetail {
     /// ONS code.
     pub code: String,
@@ -181,6 +189,7 @@ pub struct AreaDetail {
 
 /// An area of another vintage that covers the same place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counterpart {
     /// Its level (`lsoa21` or `lsoa11`).
     pub level: Level,
@@ -193,6 +202,7 @@ pub struct Counterpart {
 
 /// How many neighbourhoods of a larger area are left behind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeftBehindCount {
     /// Left-behind neighbourhoods inside.
     pub count: u32,
@@ -205,6 +215,7 @@ pub struct LeftBehindCount {
 /// One named summary measure of a larger area ("Share of its 90 neighbourhoods in the most
 /// deprived 10%": 0.5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SummaryMeasure {
     /// Stable id: `share_decile1`, `average_rank`, `rank_of_average_rank`.
     pub id: String,
@@ -218,6 +229,7 @@ pub struct SummaryMeasure {
 
 /// One indicator's value for one area.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaIndicator {
     /// Indicator id.
     pub id: String,
@@ -243,6 +255,7 @@ pub struct AreaIndicator {
 
 /// Whether an area is "left behind" and how that was decided.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeftBehindStatus {
     /// The verdict.
     pub left_behind: bool,
@@ -253,6 +266,7 @@ pub struct LeftBehindStatus {
 
 /// The kind of thing a search hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
     /// A full postcode.
@@ -277,6 +291,7 @@ pub enum HitKind {
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     /// Display name ("CO15 2EQ", "Jaywick & St Osyth").
     pub name: String,
@@ -303,6 +318,7 @@ pub struct SearchHit {
 
 /// `GET /api/search`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResponse {
     /// The query as understood.
     pub query: String,
@@ -315,6 +331,7 @@ pub struct SearchResponse {
 
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Machine-readable kind (`not_found`, `bad_request`, ...).
     pub error: String,
@@ -325,6 +342,7 @@ pub struct ErrorBody {
 /// One cell of `GET /api/table?format=json`: a whole number, a number or text (`null` when the
 /// area has no value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum TableCell {
     /// Ranks, deciles.
@@ -337,6 +355,7 @@ pub enum TableCell {
 
 /// How one column of a table was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ColumnMethod {
     /// Column id (`imd2025.share_decile1`), or the filter it explains (`left_behind=10`).
     pub column: String,
@@ -346,6 +365,7 @@ pub struct ColumnMethod {
 
 /// `GET /api/table?format=json`: the rows of a table query, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TableResponse {
     /// The level of the rows.
     pub level: Level,

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 /// ONS LSOA 2011 -> 2021 change codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ChangeCode {
     /// `U`: unchanged.
     #[serde(rename = "U")]
@@ -185,6 +186,7 @@ pub fn shift_words(shift: i8) -> String {
 
 /// Counts of areas per decile shift (-9..=9), plus those not comparable.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShiftCounts {
     /// Areas per shift.
     pub by_shift: BTreeMap<i8, usize>,
@@ -247,6 +249,7 @@ pub const LEFT_BEHIND_WARDS_METHOD: &str = "The 225 wards (December 2017) on OCS
 
 /// What a 2019 ward holds in 2023.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WardHolding {
     /// Its LSOA 2021 areas.
     pub lsoas: u32,
@@ -369,6 +372,7 @@ mod tests {
 
 /// One LSOA 2021 of the IMD change, as `/api/change?from=imd2019&to=imd2025` sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImdChangeArea {
     /// LSOA 2021 code.
     pub code: String,
@@ -398,6 +402,7 @@ pub struct ImdChangeArea {
 
 /// One 2019 left-behind ward in 2023, as `/api/change?from=cni2019&to=cni2023` sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeftBehindWard {
     /// Ward code (December 2017).
     pub code: String,
@@ -415,6 +420,7 @@ pub struct LeftBehindWard {
 
 /// `GET /api/change?...&format=json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChangeResponse {
     /// IMD 2019 -> IMD 2025 on LSOA 2021.
@@ -445,6 +451,7 @@ pub enum ChangeResponse {
 
 /// `GET /api/change/lsoa21/imd`: the change map's whole-layer document, arrays by feature index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLayer {
     /// [`CHANGE_METHOD`].
     pub method: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A geography level, named by what it is and its vintage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Lower-layer Super Output Areas, 2021 boundaries (33,755 in England).

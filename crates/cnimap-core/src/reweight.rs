@@ -144,6 +144,7 @@ const CNI2023_DOMAINS: [Domain; 3] = [
 
 /// A combined index that can be rebuilt from its domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CompositeIndex {
     /// Index of Multiple Deprivation 2025 (LSOA 2021).
@@ -669,6 +670,7 @@ pub fn rank_descending(score: &[f64]) -> Vec<u32> {
 
 /// How closely rebuilt ranks match the published ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reproduction {
     /// Areas compared.
     pub n: usize,
@@ -906,6 +908,7 @@ mod tests {
 
 /// One area of a re-weighted index, as `/api/reweight` sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReweightArea {
     /// Area code.
     pub code: String,
@@ -925,6 +928,7 @@ pub struct ReweightArea {
 
 /// The areas that moved into or out of the worst 10%, with the count line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopDecileReport {
     /// Areas now in the worst 10% that officially are not.
     pub entered: Vec<ReweightArea>,
@@ -936,6 +940,7 @@ pub struct TopDecileReport {
 
 /// `GET /api/reweight?format=json`: a re-weighted index and what changed against the official one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReweightResponse {
     /// The index id.
     pub index: CompositeIndex,

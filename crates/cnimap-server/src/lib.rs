@@ -16,6 +16,7 @@ pub mod export_site;
 pub mod http;
 pub mod listener;
 pub mod lookup;
+pub mod openapi;
 pub mod prepare;
 pub mod routes;
 pub mod serve;

@@ -139,6 +139,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print the OpenAPI 3.1 document of the HTTP API (the same as `GET /api/openapi.json`).
+    Openapi,
     /// Write the whole app as a static site (a prepared build plus the web app) that any static
     /// host serves: the app reads PMTiles archives and JSON files, no server needed.
     ExportSite {
@@ -220,6 +222,7 @@ fn main() -> ExitCode {
         Command::Change { data, args } => {
             cnimap_server::cli_reweight::run_change(&data.into_source(), &args)
         }
+        Command::Openapi => cnimap_server::openapi::run(),
         Command::ExportTiles { data, layer, out } => export::run(&data.into_source(), &layer, &out),
         Command::ExportSite {
             build,

@@ -14,6 +14,7 @@ pub const RAGGED_LINES_SHOWN: usize = 20;
 
 /// Rows with one status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusCount {
     /// The status as written in the `status` column.
     pub status: String,
@@ -23,6 +24,7 @@ pub struct StatusCount {
 
 /// An appended column renamed because the input already had its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenamedColumn {
     /// cnimap's name.
     pub from: String,
@@ -32,6 +34,7 @@ pub struct RenamedColumn {
 
 /// What a batch came to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchSummary {
     /// Data rows read and written (the header not counted).
     pub rows: u64,

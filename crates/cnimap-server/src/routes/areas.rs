@@ -12,10 +12,12 @@ use crate::error::{ApiPath, ApiQuery, AppError, AppResult};
 use crate::state::AppState;
 
 /// Query string of `/api/areas/{code}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AreaParams {
     /// The layer the user is looking at (`lsoa11` shows an LSOA 2011 with its IoD2019 values even
     /// when the code is shared with an unchanged LSOA 2021).
+    #[param(example = "lsoa11")]
     layer: Option<String>,
 }
 
@@ -27,6 +29,20 @@ fn is_code(s: &str) -> bool {
 }
 
 /// `GET /api/areas/{code}`.
+#[utoipa::path(
+    get,
+    path = "/api/areas/{code}",
+    tag = "areas",
+    params(
+        ("code" = String, Path, description = "An ONS area code: a letter and 8 digits (case and surrounding spaces ignored). Without `layer` it is looked up in lsoa21, lsoa11, ward17, lad24, region in that order", example = "E01021988"),
+        AreaParams,
+    ),
+    responses(
+        (status = 200, description = "Everything about the area", body = cnimap_core::api::AreaDetail),
+        (status = 400, description = "Not an ONS area code", body = cnimap_core::api::ErrorBody),
+        (status = 404, description = "No area with that code, or an unknown layer", body = cnimap_core::api::ErrorBody),
+    )
+)]
 pub async fn area(
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,

@@ -220,13 +220,17 @@ pub fn render(resp: &ChangeResponse, format: Format) -> (&'static str, Vec<u8>) 
 }
 
 /// The query string of `/api/change`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
     /// The earlier edition: `imd2019` or `cni2019`.
+    #[param(required = true, value_type = String, pattern = "^(imd2019|cni2019)$", example = "imd2019")]
     pub from: Option<String>,
     /// The later edition: `imd2025` or `cni2023`.
+    #[param(required = true, value_type = String, pattern = "^(imd2025|cni2023)$", example = "imd2025")]
     pub to: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(inline, value_type = Option<Format>)]
     pub format: Option<String>,
 }
 
@@ -265,6 +269,20 @@ fn respond(content_type: &'static str, body: Vec<u8>) -> Response {
 }
 
 /// `GET /api/change`.
+#[utoipa::path(
+    get,
+    path = "/api/change",
+    tag = "what-if",
+    params(Params),
+    responses(
+        (status = 200, description = "`from=imd2019&to=imd2025`: every LSOA 2021 with its 2019 and 2025 deciles and the shift (`kind: imd`); `from=cni2019&to=cni2023`: the 225 left-behind wards of 2019 in 2023 (`kind: left_behind_wards`). JSON (default) or CSV (a `# method` line, a header row, the rows)", content(
+            (ChangeResponse = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "A missing or unknown pair of editions, or a bad format", body = cnimap_core::api::ErrorBody),
+        (status = 404, description = "The inputs are not loaded (a server opened from a build)", body = cnimap_core::api::ErrorBody),
+    )
+)]
 pub async fn change(State(state): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {
     let (Some(from), Some(to)) = (p.from.as_deref(), p.to.as_deref()) else {
         return Err(AppError::BadRequest(
@@ -284,6 +302,23 @@ pub async fn change(State(state): State<AppState>, Query(p): Query<Params>) -> A
 }
 
 /// `GET /api/change/{layer}/{which}`: only `lsoa21/imd` exists.
+#[utoipa::path(
+    get,
+    path = "/api/change/{layer}/{which}",
+    tag = "what-if",
+    params(
+        ("layer" = String, Path, description = "`lsoa21` (with `which` = `imd`) or `ward17` (with `left-behind` or `outlines`)", example = "lsoa21"),
+        ("which" = String, Path, description = "`imd`: the change map by LSOA 2021 feature index; `left-behind`: the 225 left-behind wards of 2019 in 2023; `outlines`: their outlines (GeoJSON)", example = "imd"),
+    ),
+    responses(
+        (status = 200, description = "A whole document of the change view (ETag, gzip when accepted)", content(
+            (crate::openapi::ChangeDocumentBody = "application/json"),
+            (crate::openapi::GeoJson = "application/geo+json"),
+        )),
+        (status = 304, description = "`If-None-Match` named the current ETag"),
+        (status = 404, description = "No such change document, or its inputs are not loaded", body = cnimap_core::api::ErrorBody),
+    )
+)]
 pub async fn layer(
     State(state): State<AppState>,
     Path((layer, which)): Path<(String, String)>,

@@ -30,15 +30,37 @@ pub const MAX_ROWS: u64 = 100_000;
 pub const SUMMARY_HEADER: &str = "cnimap-lookup-summary";
 
 /// Query string of `POST /api/lookup`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// The postcode column's name; found by name when absent.
+    #[param(example = "Post Code")]
     column: Option<String>,
     /// `csv` (the default) or `summary`.
+    #[param(pattern = "^(csv|summary)$", example = "summary")]
     format: Option<String>,
 }
 
 /// `POST /api/lookup[?column=NAME][&format=csv|summary]` with a CSV body.
+#[utoipa::path(
+    post,
+    path = "/api/lookup",
+    tag = "lookup",
+    params(LookupParams),
+    request_body(content = String, content_type = "text/csv", description = "A CSV with a postcode column (delimiter `,` `;` tab or `|`, UTF-8; `Content-Type` is not checked), at most 10 MiB and 100,000 data rows"),
+    responses(
+        (status = 200, description = "Every input row in order with 13 columns appended (CSV, `format=csv`, the default), or the batch summary alone (JSON, `format=summary`)", content(
+            (String = "text/csv"),
+            (BatchSummary = "application/json"),
+        ), headers(
+            ("cnimap-lookup-summary" = String, description = "The batch summary as compact JSON, non-ASCII as `\\uXXXX` (CSV answers only)"),
+            ("content-disposition" = String, description = "`attachment; filename=\"lookup.csv\"` (CSV answers only)"),
+        )),
+        (status = 400, description = "A CSV that cannot be read, or no postcode column, naming the line and the problem", body = cnimap_core::api::ErrorBody),
+        (status = 404, description = "A server opened from a build, without the national data", body = cnimap_core::api::ErrorBody),
+        (status = 413, description = "A body over 10 MiB or more than 100,000 data rows", body = cnimap_core::api::ErrorBody),
+    )
+)]
 pub async fn lookup(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<LookupParams>,

@@ -6,6 +6,7 @@ pub mod change;
 pub mod documents;
 pub mod health;
 pub mod lookup;
+pub mod openapi;
 pub mod reweight;
 pub mod search;
 pub mod static_files;
@@ -30,6 +31,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::openapi))
         .route("/indicators", get(documents::indicators))
         .route("/values/{layer}/{indicator}", get(documents::values))
         .route("/layers/{layer}", get(documents::layer_areas))

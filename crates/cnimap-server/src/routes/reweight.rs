@@ -25,7 +25,8 @@ use crate::state::AppState;
 pub const CSV: &str = "text/csv; charset=utf-8";
 
 /// Output format of `reweight` and `change`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum Format {
     /// CSV: a `# ` comment line with the method, a header row, one row per area.
     #[default]
@@ -131,13 +132,19 @@ pub fn render(resp: &ReweightResponse, format: Format) -> (&'static str, Vec<u8>
 }
 
 /// The query string of `/api/reweight`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
     /// `imd2025`, `imd2019` or `cni2023`.
+    #[param(required = true, inline, value_type = CompositeIndex, example = "imd2025")]
     pub index: Option<String>,
     /// `official` (default), `equal`, a domain, or `domain=number,...`.
+    #[param(
+        example = "income=30,employment=20,education=20,health=10,crime=10,housing=5,environment=5"
+    )]
     pub weights: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(inline, value_type = Option<Format>)]
     pub format: Option<String>,
 }
 
@@ -158,6 +165,20 @@ pub fn inputs(state: &AppState, index: CompositeIndex) -> AppResult<Arc<IndexInp
 }
 
 /// `GET /api/reweight`.
+#[utoipa::path(
+    get,
+    path = "/api/reweight",
+    tag = "what-if",
+    params(Params),
+    responses(
+        (status = 200, description = "The index rebuilt with the weights, beside the official ranks: JSON (default) or CSV (a `# method` line, a header row, one row per area)", content(
+            (ReweightResponse = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "A missing or unknown index, a bad weight list or format, naming the part", body = cnimap_core::api::ErrorBody),
+        (status = 404, description = "The index is not loaded (a server opened from a build)", body = cnimap_core::api::ErrorBody),
+    )
+)]
 pub async fn reweight(
     State(state): State<AppState>,
     Query(p): Query<Params>,

@@ -13,13 +13,29 @@ use crate::state::AppState;
 pub const DEFAULT_LIMIT: usize = 10;
 
 /// Query string of `/api/search`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// A postcode, place, ward, council or neighbourhood name or an area code, 1 to 100
+    /// characters.
+    #[param(required = true, value_type = String, min_length = 1, max_length = 100, example = "CO15 2EQ")]
     q: Option<String>,
+    /// How many hits, 1 to 50 (default 10).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, example = 5)]
     limit: Option<String>,
 }
 
 /// `GET /api/search?q=...&limit=...`.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Hits, best first, and a message when something needs saying", body = SearchResponse),
+        (status = 400, description = "No `q`, an empty or too long query, or a limit out of range", body = cnimap_core::api::ErrorBody),
+    )
+)]
 pub async fn search(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,

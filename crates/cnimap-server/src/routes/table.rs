@@ -16,7 +16,8 @@ use crate::state::AppState;
 pub const CSV: &str = "text/csv; charset=utf-8";
 
 /// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum Format {
     /// CSV: a `# ` comment line (sources, editions, methods), a header row of column ids, rows.
     #[default]
@@ -53,17 +54,25 @@ pub fn render(
 }
 
 /// The parameters of a table request, before the query is parsed.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
-    /// `level`.
+    /// `level`: the rows, `lsoa21`, `lsoa11`, `ward17`, `ward24`, `lad24` or `region`.
+    #[param(required = true, value_type = String, example = "lad24")]
     pub level: Option<String>,
-    /// Every `columns` value.
+    /// Every `columns` value: column ids after `code` and `name`, comma-separated
+    /// (`<indicator>.<measure>` or a parent's `code`/`name`); may repeat.
+    #[param(required = false, style = Form, explode, example = json!(["imd2025.share_decile1,region.name"]))]
     pub columns: Vec<String>,
-    /// Every `filter` value.
+    /// Every `filter` value: one criterion each, all must hold (`imd2025.decile=1..2`,
+    /// `imd2025.rank<=100`, `lad24=E06000002`, `left_behind=20`, `bivariate=1x1`); may repeat.
+    #[param(rename = "filter", required = false, style = Form, explode, example = json!(["imd2025.share_decile1>=0.2"]))]
     pub filters: Vec<String>,
-    /// `sort`.
+    /// `sort`: one column, `:asc` or `:desc` may follow (default: the worst first).
+    #[param(example = "imd2025.share_decile1:desc")]
     pub sort: Option<String>,
-    /// `format`.
+    /// `format`: `csv` (default) or `json`.
+    #[param(inline, value_type = Option<Format>)]
     pub format: Option<String>,
 }
 
@@ -126,6 +135,20 @@ impl Params {
 }
 
 /// `GET /api/table`.
+#[utoipa::path(
+    get,
+    path = "/api/table",
+    tag = "table",
+    params(Params),
+    responses(
+        (status = 200, description = "The rows that pass the filters, sorted: CSV (default: a `# ` comment line naming level, count, query, sources and methods, a header row of column ids, the rows) or the JSON `TableResponse`", content(
+            (String = "text/csv"),
+            (cnimap_core::api::TableResponse = "application/json"),
+        )),
+        (status = 400, description = "A query that does not parse, naming the part that is wrong (unknown or repeated parameter, unknown indicator, decile 11, an empty range, ...)", body = cnimap_core::api::ErrorBody),
+        (status = 404, description = "No table data for the level in this server", body = cnimap_core::api::ErrorBody),
+    )
+)]
 pub async fn table(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let params = Params::from_query(raw.as_deref().unwrap_or("")).map_err(AppError::BadRequest)?;
     let format = match params.format.as_deref() {

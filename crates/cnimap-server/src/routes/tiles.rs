@@ -9,6 +9,7 @@
 //! its middleware unchanged, so every error reads as before. Measured in BENCHMARKS.md ("Warm
 //! tiles beside martin").
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,9 +21,11 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use tokio::sync::Semaphore;
 use tower::{Service, ServiceExt};
 
+use cnimap_core::api::ErrorBody;
 use cnimap_core::tile::TileCoord;
 use cnimap_core::Level;
 
@@ -81,6 +84,24 @@ pub fn parse_tile(
 
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt` through the router: what [`TileFastPath`] passes on (a
 /// `HEAD`, or a path it does not parse itself, such as percent-escaped digits).
+#[utoipa::path(
+    get,
+    path = "/tiles/{layer}/{z}/{x}/{y}.mvt",
+    tag = "tiles",
+    params(
+        ("layer" = String, Path, description = "A served layer: `lsoa21`, `lsoa11`, `ward17`, `lad24`, `region`", example = "region"),
+        ("z" = u8, Path, description = "Zoom, 0 to the layer's maxzoom (TileJSON)", example = 0),
+        ("x" = u32, Path, description = "Column, 0 to 2^z - 1", example = 0),
+        ("y" = u32, Path, description = "Row, 0 to 2^z - 1 (XYZ, north first); `.pbf` is also accepted as the suffix", example = 0),
+    ),
+    responses(
+        (status = 200, description = "A Mapbox Vector Tile (gzip when accepted): one source-layer named after the layer, properties `code` and `name`, feature id = feature index", content_type = "application/vnd.mapbox-vector-tile", body = crate::openapi::VectorTile),
+        (status = 204, description = "The tile is empty"),
+        (status = 304, description = "`If-None-Match` named the current ETag"),
+        (status = 400, description = "A zoom beyond the layer's maxzoom, a tile outside the zoom's grid, or coordinates that are not whole numbers", body = ErrorBody),
+        (status = 404, description = "Unknown layer, or a suffix other than `.mvt`/`.pbf`", body = ErrorBody),
+    )
+)]
 pub async fn tile(
     State(state): State<AppState>,
     ApiPath((layer, z, x, y)): ApiPath<(String, String, String, String)>,
@@ -130,12 +151,62 @@ pub fn cut(state: &AppState, level: Level, coord: TileCoord) -> AppResult<Encode
     Encoded::from_bytes(plain).map_err(AppError::Compress)
 }
 
+/// TileJSON 3.0.0, as `/tiles/{layer}.json` sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TileJson {
+    /// `3.0.0`.
+    pub tilejson: String,
+    /// The layer id.
+    pub name: String,
+    /// The layer's title.
+    pub description: Option<String>,
+    /// The tile URL template (`http://HOST/tiles/{layer}/{z}/{x}/{y}.mvt`).
+    pub tiles: Vec<String>,
+    /// Lowest zoom.
+    pub minzoom: u8,
+    /// Highest zoom (MapLibre overzooms beyond).
+    pub maxzoom: u8,
+    /// `[west, south, east, north]` in WGS84 degrees.
+    pub bounds: [f64; 4],
+    /// Boundary attribution.
+    pub attribution: String,
+    /// The one source-layer.
+    pub vector_layers: Vec<VectorLayer>,
+}
+
+/// A TileJSON vector layer.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct VectorLayer {
+    /// The source-layer name (the layer id).
+    pub id: String,
+    /// Feature property names and their types (`code`: `String`).
+    pub fields: BTreeMap<String, String>,
+    /// Lowest zoom.
+    pub minzoom: u8,
+    /// Highest zoom.
+    pub maxzoom: u8,
+    /// What the features are.
+    pub description: String,
+}
+
 /// `GET /tiles/{layer}.json`: TileJSON 3.0.0.
+#[utoipa::path(
+    get,
+    path = "/tiles/{layer}.json",
+    tag = "tiles",
+    params(
+        ("layer" = String, Path, description = "A served layer: `lsoa21`, `lsoa11`, `ward17`, `lad24`, `region`", example = "lsoa21"),
+    ),
+    responses(
+        (status = 200, description = "TileJSON 3.0.0: tile URL, bounds, zooms, the vector layer and its fields, attribution", body = TileJson),
+        (status = 404, description = "Unknown layer, or a file not ending `.json`", body = ErrorBody),
+    )
+)]
 pub async fn tilejson(
     State(state): State<AppState>,
     ApiPath(file): ApiPath<String>,
     headers: HeaderMap,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<TileJson>> {
     let layer = file.strip_suffix(".json").ok_or_else(|| {
         AppError::NotFound(format!(
             "TileJSON is at /tiles/{{layer}}.json, not /tiles/{file}"
@@ -150,29 +221,29 @@ pub async fn tilejson(
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok());
     let base = host.map(|h| format!("http://{h}")).unwrap_or_default();
-    let fields: serde_json::Map<String, serde_json::Value> = prepared
+    let fields = prepared
         .fields()
         .iter()
-        .map(|(k, v)| ((*k).to_string(), (*v).into()))
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
         .collect();
     let title = state.atlas.layer(level).map(|l| l.title.clone());
-    Ok(Json(serde_json::json!({
-        "tilejson": "3.0.0",
-        "name": layer,
-        "description": title,
-        "tiles": [format!("{base}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt")],
-        "minzoom": prepared.min_zoom(),
-        "maxzoom": prepared.max_zoom(),
-        "bounds": prepared.bounds_wgs84(),
-        "attribution": cnimap_core::catalogue::BOUNDARY_ATTRIBUTION,
-        "vector_layers": [{
-            "id": layer,
-            "fields": fields,
-            "minzoom": prepared.min_zoom(),
-            "maxzoom": prepared.max_zoom(),
-            "description": "Area outlines; feature id = feature index into /api/values arrays",
+    Ok(Json(TileJson {
+        tilejson: "3.0.0".into(),
+        name: layer.to_string(),
+        description: title,
+        tiles: vec![format!("{base}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt")],
+        minzoom: prepared.min_zoom(),
+        maxzoom: prepared.max_zoom(),
+        bounds: prepared.bounds_wgs84(),
+        attribution: cnimap_core::catalogue::BOUNDARY_ATTRIBUTION.to_string(),
+        vector_layers: vec![VectorLayer {
+            id: layer.to_string(),
+            fields,
+            minzoom: prepared.min_zoom(),
+            maxzoom: prepared.max_zoom(),
+            description: "Area outlines; feature id = feature index into /api/values arrays".into(),
         }],
-    })))
+    }))
 }
 
 /// Limits the fast path keeps on the tiles it has to cut (a cache hit needs none: it answers
