@@ -14,6 +14,8 @@
 //! - [`help`]: the plain-word help (five questions, their sources) and its reading-age measure.
 //! - [`left_behind`]: the "worst X% on both indices" rule.
 //! - [`tile`]: Web Mercator tile maths.
+//! - [`bng`]: British National Grid to WGS84 (the OS's formulas), for users' boundary files.
+//! - [`custom_area`]: users' own areas: which LSOAs each covers, their summaries as CSV.
 //! - [`summary`]: MHCLG's summary measures of LSOA values for larger areas, with their methods.
 //! - [`table`]: the table's query language, filters, sort and CSV/JSON export.
 //! - [`reweight`]: a combined index rebuilt from its domain ranks with any weights.
@@ -22,12 +24,14 @@
 
 pub mod api;
 pub mod bivariate;
+pub mod bng;
 pub mod bulk;
 pub mod catalogue;
 pub mod change;
 pub mod classify;
 pub mod colour;
 pub mod colour_vision;
+pub mod custom_area;
 pub mod help;
 pub mod left_behind;
 pub mod level;

@@ -7,6 +7,7 @@
 pub mod atlas;
 pub mod boundary;
 pub mod csvread;
+pub mod custom_areas;
 pub mod domain_ranks;
 pub mod error;
 pub mod frames;

@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod check;
+pub mod cli_areas;
 pub mod cli_reweight;
 pub mod cli_table;
 pub mod detail;

@@ -110,6 +110,15 @@ enum Command {
         #[command(flatten)]
         query: cnimap_server::cli_table::TableArgs,
     },
+    /// Summarise your own areas: a GeoJSON boundary file (WGS84 or British National Grid) in, one
+    /// CSV row per area with how many LSOAs it covers and every LSOA 2021 indicator's summaries
+    /// (share in decile 1, average rank); features that cannot be used are named on standard error.
+    Areas {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        args: cnimap_server::cli_areas::AreasArgs,
+    },
     /// Rebuild IMD 2025, IMD 2019 or CNI 2023 from its domain ranks with other weights: code,
     /// name, score, rank, decile and the official rank and decile, as CSV or JSON; a summary of
     /// the areas that moved into or out of the worst 10% goes to standard error.
@@ -216,6 +225,7 @@ fn main() -> ExitCode {
         Command::Table { data, query } => {
             cnimap_server::cli_table::run(&data.into_source(), &query)
         }
+        Command::Areas { data, args } => cnimap_server::cli_areas::run(&data.into_source(), &args),
         Command::Reweight { data, args } => {
             cnimap_server::cli_reweight::run_reweight(&data.into_source(), &args)
         }

@@ -133,7 +133,8 @@ pub fn comment_line(frame: &TableFrame, query: &TableQuery, count: usize) -> Str
     s.replace(['\n', '\r'], " ")
 }
 
-fn number_text(v: f64) -> String {
+/// A number as the CSVs write it: rounded to 6 decimals, no "-0".
+pub(crate) fn number_text(v: f64) -> String {
     let r = (v * 1e6).round() / 1e6;
     // Avoid "-0".
     if r == 0.0 {
@@ -143,7 +144,8 @@ fn number_text(v: f64) -> String {
     }
 }
 
-fn csv_field(out: &mut String, text: &str) {
+/// Appends a CSV field, quoted when it holds a comma, a quote or a line break.
+pub(crate) fn csv_field(out: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&text.replace('"', "\"\""));
