@@ -159,6 +159,11 @@ test('every documented operation, called with its examples, answers as documente
     }
   }
   assert.ok(seen.length >= 15, seen.join('\n'));
+  // The schemas do refuse a wrong body (so the passes above mean something).
+  const health = validatorFor(doc.paths['/api/health'].get.responses['200'].content['application/json'].schema);
+  assert.equal(health({ status: 'ok' }), false, 'a health body without areas passes');
+  const values = validatorFor(doc.paths['/api/values/{layer}/{indicator}'].get.responses['200'].content['application/json'].schema);
+  assert.equal(values({ layer: 'lsoa21', indicator: 'x', n_ranked: 1, decile: ['1'], rank: [1], score: null, decile_counts: [] }), false, 'a decile as text passes');
 });
 
 test('other formats and variants of the answers match their schemas', async () => {
