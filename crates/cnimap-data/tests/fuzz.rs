@@ -470,3 +470,63 @@ fn mutated_geojson_gives_boundaries_or_an_error_naming_the_file() {
     );
     assert_eq!(ok + err, cases());
 }
+
+/// Users' boundary files (`cnimap areas`, uploads): mutated fixtures and real outlines go through
+/// `read_user_boundaries`. Each gives areas (with a name and a non-empty outline inside England's
+/// extent, every skipped feature named by number) or a whole-file error with a message; none
+/// panics.
+#[test]
+fn mutated_user_boundaries_give_areas_or_a_clear_error() {
+    use cnimap_data::custom_areas::read_user_boundaries;
+    use geo::BoundingRect;
+
+    let data = data_dir();
+    let mut seeds: Vec<Vec<u8>> = fixtures("boundary", "geojson");
+    seeds.push(real_geojson_head(
+        &data.join("boundaries/lad24_buc.geojson"),
+        4,
+    ));
+    seeds.push(real_geojson_head(
+        &data.join("boundaries/ward17_left_behind_225.geojson"),
+        3,
+    ));
+    let mut rng = Rng::new(seed() ^ 5);
+    let (mut ok, mut err) = (0u64, 0u64);
+    for case in 0..cases() {
+        let k = rng.below(seeds.len());
+        let input = if case % 2 == 0 {
+            mutate(&mut rng, &seeds[k])
+        } else {
+            mutate_json(&mut rng, &seeds[k])
+        };
+        let result = no_panic("read_user_boundaries", case, &input, || {
+            read_user_boundaries(&input, None)
+        });
+        match result {
+            Ok(file) => {
+                assert!(!file.areas.is_empty(), "case {case}: Ok with no area");
+                for a in &file.areas {
+                    assert!(!a.name.is_empty(), "case {case}: an area without a name");
+                    let b = a.geometry.bounding_rect();
+                    assert!(b.is_some(), "case {case}: an empty outline kept");
+                }
+                for p in file.problems.iter().chain(&file.repaired) {
+                    assert!(
+                        p.to_string().starts_with(&format!("feature {}", p.feature)),
+                        "case {case}: {p}"
+                    );
+                }
+                ok += 1;
+            }
+            Err(e) => {
+                assert!(!e.to_string().is_empty(), "case {case}: an empty message");
+                err += 1;
+            }
+        }
+    }
+    eprintln!(
+        "read_user_boundaries: {} cases, {ok} read, {err} clear errors",
+        cases()
+    );
+    assert_eq!(ok + err, cases());
+}
