@@ -166,6 +166,27 @@ test('every documented operation, called with its examples, answers as documente
   assert.equal(values({ layer: 'lsoa21', indicator: 'x', n_ranked: 1, decile: ['1'], rank: [1], score: null, decile_counts: [] }), false, 'a decile as text passes');
 });
 
+test('every operation documented with 304 answers 304 to its own ETag in If-None-Match', async () => {
+  let checked = 0;
+  for (const [template, item] of Object.entries(doc.paths)) {
+    const op = item.get;
+    if (!op || !op.responses['304']) continue;
+    assert.ok(op.parameters.some((p) => p.in === 'header' && p.name === 'If-None-Match'), `${template}: If-None-Match not documented`);
+    const url = exampleUrl(template, op);
+    const first = await fetch(server.base + url);
+    await first.arrayBuffer();
+    const etag = first.headers.get('etag');
+    assert.ok(etag, `${url}: no ETag`);
+    assert.ok(op.responses['200'].headers.ETag, `${template}: ETag header not documented`);
+    const again = await fetch(server.base + url, { headers: { 'If-None-Match': etag } });
+    const text = await again.text();
+    assert.equal(again.status, 304, `${url}: ${again.status} ${text.slice(0, 200)}`);
+    checkAgainst(op, `${url} (revalidated)`, again, text);
+    checked += 1;
+  }
+  assert.ok(checked >= 8, `only ${checked} operations answer 304`);
+});
+
 test('other formats and variants of the answers match their schemas', async () => {
   const cases = [
     ['get', '/api/areas/E06000002', '/api/areas/{code}'], // a council: summary measures

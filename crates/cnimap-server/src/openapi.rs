@@ -5,11 +5,15 @@
 //!
 //! Every operation also gets the two answers the hardening layers can give any request (503 when
 //! the server sheds load or a request times out, 500 for our own faults), added by
-//! [`ServerErrors`] rather than repeated on each handler.
+//! [`ServerErrors`] rather than repeated on each handler, which also gives every operation that can
+//! answer 304 its `If-None-Match` request header and its 200's `ETag` and `Cache-Control`.
 
 use serde::Serialize;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::{Object, Required, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
@@ -83,6 +87,9 @@ impl Modify for ServerErrors {
                     "503",
                     "The server is shedding load, or the request took longer than 10 s",
                 );
+                if op.responses.responses.contains_key("304") {
+                    revalidation(op);
+                }
             }
         }
     }
@@ -114,6 +121,33 @@ impl Modify for Untagged {
                     .schemas
                     .insert(name.to_string(), RefOr::T(Schema::AnyOf(any)));
             }
+        }
+    }
+}
+
+/// An operation that answers 304 (an encoded document or a tile): the `If-None-Match` request
+/// header, and the `ETag` and `Cache-Control` its 200 carries.
+fn revalidation(op: &mut Operation) {
+    let header = ParameterBuilder::new()
+        .name("If-None-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "An ETag from an earlier answer: 304 with no body while the document is unchanged",
+        ))
+        .schema(Some(Object::with_type(Type::String)))
+        .build();
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(header));
+    if let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") {
+        for (name, description) in [
+            ("ETag", "A strong validator of the body"),
+            ("Cache-Control", "How long caches may keep the body"),
+        ] {
+            let mut h = Header::new(Object::with_type(Type::String));
+            h.description = Some(description.into());
+            ok.headers.insert(name.into(), RefOr::T(h));
         }
     }
 }

@@ -317,6 +317,22 @@ fn every_operation_documents_its_errors_with_the_error_body() {
         for status in ["500", "503"] {
             assert!(responses.contains_key(status), "{op:?} lacks {status}");
         }
+        if responses.contains_key("304") {
+            let params = doc["paths"][&op.path][&op.method]["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                params
+                    .iter()
+                    .any(|p| p["name"] == "If-None-Match" && p["in"] == "header"),
+                "{op:?} answers 304 but does not say to what"
+            );
+            assert!(
+                responses["200"]["headers"].get("ETag").is_some(),
+                "{op:?}: its 200's ETag is not documented"
+            );
+        }
         if op.path.contains('{') {
             let params = doc["paths"][&op.path][&op.method]["parameters"]
                 .as_array()
