@@ -70,16 +70,7 @@ pub fn run(source: &DataSource, args: &AreasArgs) -> anyhow::Result<()> {
         "boundary file read"
     );
 
-    let dir = &source.data_dir;
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
-            dir.display()
-        );
-    }
-    let manifest = source.manifest()?;
-    let atlas = cnimap_data::Atlas::load(dir, &manifest)
-        .with_context(|| format!("loading {}", dir.display()))?;
+    let atlas = source.load_atlas()?;
     let layer = atlas
         .layer(Level::Lsoa21)
         .context("the data has no LSOA 2021 layer")?;

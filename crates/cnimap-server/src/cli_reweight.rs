@@ -3,7 +3,6 @@
 //! atlas), written to standard output; a summary line goes to standard error.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Context;
 
@@ -49,17 +48,6 @@ pub struct ChangeArgs {
     pub format: Format,
 }
 
-fn data_dir(source: &DataSource) -> anyhow::Result<&Path> {
-    let dir = source.data_dir.as_path();
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
-            dir.display()
-        );
-    }
-    Ok(dir)
-}
-
 fn write_out(body: &[u8], format: Format, summary: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(body)?;
@@ -76,7 +64,7 @@ fn write_out(body: &[u8], format: Format, summary: &str) -> anyhow::Result<()> {
 pub fn run_reweight(source: &DataSource, args: &ReweightArgs) -> anyhow::Result<()> {
     let index = CompositeIndex::parse(&args.index)?;
     let weights = Weights::parse(index, &args.weights)?;
-    let dir = data_dir(source)?;
+    let dir = crate::checked_data_dir(&source.data_dir)?;
     let inputs = read_index(dir, index)
         .with_context(|| format!("reading {index} from {}", dir.display()))?;
     let resp = reweight::compute(&inputs, &weights);
@@ -103,7 +91,7 @@ pub fn run_change(source: &DataSource, args: &ChangeArgs) -> anyhow::Result<()> 
         )
         .map_err(anyhow::Error::msg)?
     };
-    let dir = data_dir(source)?;
+    let dir = crate::checked_data_dir(&source.data_dir)?;
     let imd25 = read_index(dir, CompositeIndex::Imd2025)?;
     let lookups = cnimap_data::lookups::read_lookups(dir)?;
     let (resp, summary) = match comparison {

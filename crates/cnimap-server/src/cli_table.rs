@@ -42,16 +42,7 @@ pub fn run(source: &DataSource, args: &TableArgs) -> anyhow::Result<()> {
         &args.filter,
         args.sort.as_deref(),
     )?;
-    let dir = &source.data_dir;
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
-            dir.display()
-        );
-    }
-    let manifest = source.manifest()?;
-    let atlas = cnimap_data::Atlas::load(dir, &manifest)
-        .with_context(|| format!("loading {}", dir.display()))?;
+    let atlas = source.load_atlas()?;
     let frame = cnimap_data::frames::table_frame(&atlas, query.level)
         .with_context(|| format!("no table data for level {}", query.level))?;
     let (_, body) = render(&frame, &query, args.format)?;

@@ -32,6 +32,17 @@ pub use state::AppState;
 /// Where Trunk writes the web app, relative to the working directory.
 pub const DEFAULT_STATIC_DIR: &str = "dist";
 
+/// `dir` when it is a directory, else an error that names it and says how to give another.
+pub fn checked_data_dir(dir: &std::path::Path) -> anyhow::Result<&std::path::Path> {
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
+            dir.display()
+        );
+    }
+    Ok(dir)
+}
+
 /// Where to read the data from.
 #[derive(Debug, Clone)]
 pub struct DataSource {
@@ -51,13 +62,7 @@ impl DataSource {
     /// when it does not exist.
     pub fn load(&self) -> anyhow::Result<(cnimap_data::Atlas, cnimap_search::SearchIndex)> {
         use anyhow::Context;
-        let dir = &self.data_dir;
-        if !dir.is_dir() {
-            anyhow::bail!(
-                "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
-                dir.display()
-            );
-        }
+        let dir = checked_data_dir(&self.data_dir)?;
         let manifest = self.manifest()?;
         std::thread::scope(|s| {
             let search = s.spawn(|| cnimap_search::SearchIndex::load(dir));
@@ -79,6 +84,16 @@ impl DataSource {
             }));
             Ok((atlas, search))
         })
+    }
+
+    /// Loads the atlas alone (the command-line tools that need no search), failing with the data
+    /// directory named.
+    pub fn load_atlas(&self) -> anyhow::Result<cnimap_data::Atlas> {
+        use anyhow::Context;
+        let dir = checked_data_dir(&self.data_dir)?;
+        let manifest = self.manifest()?;
+        cnimap_data::Atlas::load(dir, &manifest)
+            .with_context(|| format!("loading {}", dir.display()))
     }
 
     /// Adds GeoNames' towns and villages to the search, placed with the most detailed LSOA 2021

@@ -166,13 +166,7 @@ pub struct LookupJob {
 /// Runs `cnimap lookup`: loads the search index and the table side by side, streams the input
 /// through [`augment()`], writes the summary to standard error.
 pub fn run(job: &LookupJob) -> anyhow::Result<()> {
-    let dir = &job.data_dir;
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "data directory {} does not exist: pass --data DIR or set CNIMAP_DATA",
-            dir.display()
-        );
-    }
+    let dir = crate::checked_data_dir(&job.data_dir)?;
     let rule = LeftBehindRule::new(job.left_behind_percent)?;
     let t = Instant::now();
     let (search, table) = std::thread::scope(|s| {
