@@ -9,12 +9,12 @@
 //! answer 304 its `If-None-Match` request header and its 200's `ETag` and `Cache-Control`.
 
 use serde::Serialize;
-use utoipa::openapi::path::Operation;
 use utoipa::openapi::header::Header;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{AnyOfBuilder, Schema};
-use utoipa::openapi::{Object, Required, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, RefOr, ResponseBuilder};
+use utoipa::openapi::{Object, Required, Type};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use cnimap_core::api::ErrorBody;
