@@ -24,7 +24,7 @@ pub mod query;
 pub mod run;
 
 pub use export::{to_csv, to_response};
-pub use frame::{FrameIndicator, ParentColumn, TableFrame, Values};
+pub use frame::{FrameIndicator, ParentColumn, TableFrame, TableParents, Values};
 pub use query::{Bound, Column, Filter, ParentField, Sort, TableError, TableQuery};
 pub use run::{run, Cell};
 

@@ -68,6 +68,11 @@ impl Endpoints {
         self.document(&format!("layers/{layer}"))
     }
 
+    /// The larger areas every area of a table level lies in (`/api/parents/{layer}`).
+    pub fn table_parents(&self, layer: Level) -> String {
+        self.document(&format!("parents/{layer}"))
+    }
+
     /// A layer's label points (GeoJSON; MapLibre fetches it).
     pub fn labels(&self, layer: &str) -> String {
         self.document(&format!("labels/{}", encode(layer)))

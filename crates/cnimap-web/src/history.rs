@@ -44,6 +44,7 @@ pub fn sync(app: AppState) {
         app.selected.track();
         app.camera.track();
         app.what_if.weights.track();
+        app.table.track();
         let next = app.to_url();
         let query = next.to_query();
         let here = current_query();

@@ -11,6 +11,7 @@
 //! - [`keys`]: keyboard patterns (the WAI-ARIA tabs).
 //! - [`endpoints`]: every URL the app requests, on a cnimap server or a static site.
 //! - [`what_if`]: the user's domain weights and the index rebuilt with them (issue 12).
+//! - [`table_data`]: the table beside the map: its URL words, its frame from the documents.
 //!
 //! Browser modules (wasm32 only; tested in headless Chromium with `wasm-bindgen-test`):
 //! - [`api`]: the typed HTTP client and its error enum.
@@ -27,6 +28,7 @@ pub mod endpoints;
 pub mod keys;
 pub mod layers;
 pub mod style;
+pub mod table_data;
 pub mod url_state;
 pub mod what_if;
 pub mod words;

@@ -288,6 +288,8 @@ pub struct AppState {
     pub map: StoredValue<Option<Map>, LocalStorage>,
     /// The user's domain weights and the indices rebuilt with them.
     pub what_if: WhatIf,
+    /// The table beside the map, when open ([`crate::components::table_view`]).
+    pub table: RwSignal<Option<crate::table_data::TableSpec>>,
 }
 
 impl AppState {
@@ -388,6 +390,7 @@ impl AppState {
             detail,
             map: StoredValue::new_local(None),
             what_if,
+            table: RwSignal::new(url.table.clone()),
         }
     }
 
@@ -402,6 +405,7 @@ impl AppState {
             camera: self.camera.get_untracked(),
             weights: self.what_if.weights.get_untracked(),
             unknown_indicator: None,
+            table: self.table.get_untracked(),
         }
     }
 
@@ -416,6 +420,9 @@ impl AppState {
             self.selected.set(url.area.clone());
         }
         self.camera.set(url.camera);
+        if self.table.get_untracked() != url.table {
+            self.table.set(url.table.clone());
+        }
         if self.what_if.weights.get_untracked() != url.weights {
             self.what_if.weights.set(url.weights.clone());
         }

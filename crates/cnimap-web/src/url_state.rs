@@ -104,6 +104,9 @@ pub struct UrlState {
     /// An indicator id the URL named that the catalogue does not know (the default is shown
     /// instead, and the user told). Never written back.
     pub unknown_indicator: Option<String>,
+    /// The table beside the map, when open (`level=...&columns=...&filter=...&sort=...`, the
+    /// words of `/api/table`; see [`crate::table_data`]).
+    pub table: Option<crate::table_data::TableSpec>,
 }
 
 /// The indicator shown when the URL names none.
@@ -120,6 +123,7 @@ impl Default for UrlState {
             camera: None,
             weights: CustomWeights::new(),
             unknown_indicator: None,
+            table: None,
         }
     }
 }
@@ -245,6 +249,7 @@ impl UrlState {
                         }
                     }
                 }
+                _ if crate::table_data::TableSpec::read_param(&mut state.table, key, &value) => {}
                 _ => {
                     if let Some(w) = what_if::parse_url_param(key, &value) {
                         what_if::put(&mut state.weights, w);
@@ -284,6 +289,9 @@ impl UrlState {
             // Domain keys, digits, '.', '=' and ',' only: readable in the address bar as is.
             parts.push(format!("{}={}", what_if::url_key(*index), w.to_query()));
         }
+        if let Some(table) = &self.table {
+            parts.extend(table.to_params());
+        }
         format!("?{}", parts.join("&"))
     }
 }
@@ -322,6 +330,12 @@ mod tests {
             .into_iter()
             .collect(),
             unknown_indicator: None,
+            table: Some(crate::table_data::TableSpec {
+                level: Level::Lsoa21,
+                columns: vec!["lad24.name".into(), "cni2023.decile".into()],
+                filters: vec!["imd2025.decile=1..2".into(), "imd2025.rank<=100".into()],
+                sort: Some("cni2023.rank:desc".into()),
+            }),
         };
         let query = state.to_query();
         assert!(

@@ -15,8 +15,9 @@ use super::run::{cell, Cell};
 /// The lookups' attribution, named when rows are placed in larger areas.
 const LOOKUP_SOURCE: &str = "ONS LSOA, ward, local authority and region lookups, Office for National Statistics, Open Government Licence v3.0.";
 
-/// The indicators a query reads, in catalogue order.
-fn indicators(query: &TableQuery) -> BTreeSet<IndicatorId> {
+/// The indicators a query reads (columns, sort and filters), in catalogue order: what a frame
+/// must hold to run it (the browser fetches only these).
+pub fn indicators(query: &TableQuery) -> BTreeSet<IndicatorId> {
     let mut ids = BTreeSet::new();
     let mut add_column = |c: &Column| {
         if let Column::Value { indicator, .. } = c {

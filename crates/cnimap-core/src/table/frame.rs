@@ -6,6 +6,7 @@ use crate::api::NamedArea;
 use crate::catalogue::IndicatorId;
 use crate::level::Level;
 use crate::summary::{Measure, Summary};
+use serde::{Deserialize, Serialize};
 
 /// One measure's values by feature index.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +40,8 @@ impl Values {
 }
 
 /// The larger area each row lies in, at one parent level.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParentColumn {
     /// The parent level.
     pub level: Level,
@@ -47,6 +49,18 @@ pub struct ParentColumn {
     pub areas: Vec<NamedArea>,
     /// Each row's index into `areas` (`None` where the lookup has none).
     pub index: Vec<Option<u32>>,
+}
+
+/// `GET /api/parents/{layer}`: the larger areas every area of a table level lies in, by feature
+/// index, exactly as the server's [`TableFrame`] holds them, so the browser builds the same frame
+/// (with `/api/layers/{layer}` and `/api/values/...`) and runs the same queries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TableParents {
+    /// The level of the rows.
+    pub layer: Level,
+    /// One column per parent level, in [`crate::table::parent_levels`] order.
+    pub parents: Vec<ParentColumn>,
 }
 
 /// One indicator's measures at the frame's level.

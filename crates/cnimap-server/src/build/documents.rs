@@ -28,6 +28,9 @@ pub fn api_documents(documents: &Documents) -> Vec<(String, &Encoded)> {
     for (level, doc) in &documents.labels {
         out.push((format!("labels/{}", level.id()), doc));
     }
+    for (level, doc) in &documents.parents {
+        out.push((format!("parents/{}", level.id()), doc));
+    }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
@@ -39,6 +42,7 @@ pub fn documents_from_paths(
 ) -> Result<Documents, String> {
     let mut catalogue = None;
     let (mut values, mut layers, mut labels) = (HashMap::new(), HashMap::new(), HashMap::new());
+    let mut parents = HashMap::new();
     for (path, doc) in docs {
         let parts: Vec<&str> = path.split('/').collect();
         let level =
@@ -58,6 +62,9 @@ pub fn documents_from_paths(
             ["labels", layer] => {
                 labels.insert(level(layer)?, doc);
             }
+            ["parents", layer] => {
+                parents.insert(level(layer)?, doc);
+            }
             _ => return Err(format!("{path}: not a document this cnimap knows")),
         }
     }
@@ -66,5 +73,6 @@ pub fn documents_from_paths(
         values,
         layers,
         labels,
+        parents,
     })
 }

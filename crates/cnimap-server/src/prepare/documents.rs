@@ -36,6 +36,8 @@ pub struct Documents {
     pub layers: HashMap<Level, Encoded>,
     /// `/api/labels/{layer}`.
     pub labels: HashMap<Level, Encoded>,
+    /// `/api/parents/{layer}`: the table levels' parent areas (the browser's table frames).
+    pub parents: HashMap<Level, Encoded>,
 }
 
 /// Every source's attribution and the boundaries'.
@@ -132,11 +134,18 @@ pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> 
             labels.insert(layer.level, Encoded::json(&label_points(layer))?);
         }
     }
+    let mut parents = HashMap::new();
+    for level in cnimap_core::table::TABLE_LEVELS {
+        if let Some(doc) = cnimap_data::frames::parents_document(atlas, level) {
+            parents.insert(level, Encoded::json(&doc)?);
+        }
+    }
     Ok(Documents {
         catalogue,
         values,
         layers,
         labels,
+        parents,
     })
 }
 

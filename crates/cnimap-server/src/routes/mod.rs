@@ -6,6 +6,7 @@ pub mod change;
 pub mod documents;
 pub mod health;
 pub mod lookup;
+pub mod parents;
 pub mod openapi;
 pub mod reweight;
 pub mod search;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/values/{layer}/{indicator}", get(documents::values))
         .route("/layers/{layer}", get(documents::layer_areas))
         .route("/labels/{layer}", get(documents::labels))
+        .route("/parents/{layer}", get(parents::parents))
         .route("/areas/{code}", get(areas::area))
         .route("/search", get(search::search))
         .route("/reweight", get(reweight::reweight))

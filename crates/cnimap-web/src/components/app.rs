@@ -56,7 +56,7 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <main class="app" class:has-panel=move || app.selected.with(Option::is_some)>
+        <main class="app" class:has-panel=move || app.selected.with(Option::is_some) class:has-table=move || app.table.with(Option::is_some)>
             <a
                 class="skip-link"
                 href="#search-input"
@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 </header>
                 <Search/>
                 <Controls/>
+                <crate::components::table_view::TableToggle/>
                 <Status/>
                 <details class="legend-box" open>
                     <summary>"Legend"</summary>
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                 </footer>
             </aside>
             <Panel/>
+            <crate::components::table_view::TableView/>
             <HelpDialog/>
         </main>
     }

@@ -14,3 +14,4 @@ pub mod map_view;
 pub mod panel;
 pub mod search;
 pub mod status;
+pub mod table_view;

@@ -1,0 +1,906 @@
+//! The table beside the map (below it on a phone), for policy staff (issue 11): every area of a
+//! level with the columns, filters and sort in the URL, filtered, sorted and exported to CSV in
+//! the browser by `cnimap-core`'s table engine over a frame built from the JSON documents
+//! ([`crate::table_data`]), so it works on a static site too. Only the rows in view are drawn;
+//! areas the filters leave out are faded on the map; a row click selects its area and a
+//! selection on the map scrolls the table to its row.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use cnimap_core::api::{LayerAreasResponse, ValuesResponse};
+use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::summary::Measure;
+use cnimap_core::table::{self, Column, TableFrame, TableParents, TableQuery};
+use cnimap_core::Level;
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api::{self, ApiError};
+use crate::layers::{AreaLayer, Part, StyleLayer};
+use crate::map;
+use crate::state::{use_app, AppState};
+use crate::table_data::{
+    self, build_frame, cell_text, column_heading, count_sentence, fade_classes, range_filter,
+    visible_rows, TableSpec, BROWSER_LEVELS,
+};
+use crate::url_state::Selection;
+
+/// Height of one body row, CSS pixels (fixed, so the rows in view follow from the scroll).
+const ROW_PX: f64 = 30.0;
+/// Rows drawn above and below the visible ones.
+const OVERSCAN: usize = 8;
+/// The feature-state key of the table's fading (1 kept, 2 left out).
+const KEY_TABLE: &str = "t";
+/// Opacity of an area the filters leave out.
+const FADED_OPACITY: f64 = 0.15;
+
+/// The rows of the current query, with what made them.
+#[derive(Clone, PartialEq)]
+struct Rows {
+    /// Feature indices, in table order.
+    rows: Arc<Vec<u32>>,
+    /// The frame they index.
+    frame: Arc<TableFrame>,
+    /// The query they answer.
+    query: Arc<TableQuery>,
+}
+
+/// The button that opens and closes the table (in the side card).
+#[component]
+pub fn TableToggle() -> impl IntoView {
+    let app = use_app();
+    let open = move || app.table.with(Option::is_some);
+    view! {
+        <button
+            type="button"
+            class="table-toggle"
+            aria-controls="table-view"
+            aria-expanded=move || if open() { "true" } else { "false" }
+            on:click=move |_| {
+                if open() {
+                    app.table.set(None);
+                } else {
+                    app.table.set(Some(TableSpec::new(Level::Lsoa21)));
+                }
+            }
+        >
+            {move || if open() { "Close the table" } else { "Table of areas: filter, sort, download" }}
+        </button>
+    }
+}
+
+/// The table panel, while the URL holds a table.
+#[component]
+pub fn TableView() -> impl IntoView {
+    let app = use_app();
+    resize_map_with_table(app);
+    view! {
+        <Show when=move || app.table.with(Option::is_some)>
+            <TablePanel/>
+        </Show>
+    }
+}
+
+/// The map's container changes size when the table opens or closes: MapLibre must be told.
+fn resize_map_with_table(app: AppState) {
+    Effect::new(move |was: Option<bool>| {
+        let open = app.table.with(Option::is_some);
+        if was.is_some_and(|w| w != open) {
+            request_animation_frame(move || app.with_map(|m| m.resize()));
+        }
+        open
+    });
+}
+
+/// Fetches the documents of a frame: codes and names and parents once per level, values through
+/// the app's cache.
+async fn load_frame(
+    app: AppState,
+    level: Level,
+    ids: BTreeSet<IndicatorId>,
+    base: StoredValue<HashMap<Level, (Arc<LayerAreasResponse>, Arc<TableParents>)>>,
+) -> Option<Result<Arc<TableFrame>, String>> {
+    let cached = base.with_value(|b| b.get(&level).cloned());
+    let (areas, parents) = match cached {
+        Some(d) => d,
+        None => {
+            let url = api::endpoints().table_parents(level);
+            let (areas, parents) = futures::join!(
+                app.loader.count(api::layer_areas(level)),
+                app.loader.count(api::get_json::<TableParents>(&url))
+            );
+            let both: Result<_, ApiError> =
+                areas.and_then(|a| Ok((Arc::new(a), Arc::new(parents?))));
+            match both {
+                Ok(d) => {
+                    base.update_value(|b| {
+                        b.insert(level, d.clone());
+                    });
+                    d
+                }
+                Err(e) => return Some(Err(e.to_string())),
+            }
+        }
+    };
+    let values =
+        futures::future::join_all(ids.iter().map(|id| app.loader.values(level, *id))).await;
+    let values: Vec<Arc<ValuesResponse>> = values.into_iter().collect::<Option<_>>()?;
+    let refs: Vec<&ValuesResponse> = values.iter().map(Arc::as_ref).collect();
+    Some(
+        build_frame(&areas, &parents, &refs)
+            .map(Arc::new)
+            .map_err(|e| format!("The table could not be built: {e}")),
+    )
+}
+
+#[component]
+fn TablePanel() -> impl IntoView {
+    let app = use_app();
+    let base = StoredValue::new(HashMap::new());
+    let query = Memo::new(move |_| {
+        app.table.with(|s| {
+            s.as_ref()
+                .map(|s| s.query().map(Arc::new).map_err(|e| e.to_string()))
+        })
+    });
+    // The documents needed: the level and the indicators the query reads (a sort or a new filter
+    // on the same indicators fetches nothing).
+    let needs = Memo::new(move |was: Option<&(Level, BTreeSet<IndicatorId>)>| {
+        let level = app.table.with(|s| s.as_ref().map(|s| s.level));
+        match (level, query.get()) {
+            (Some(level), Some(Ok(q))) => (level, table::export::indicators(&q)),
+            // While the query has a mistake, keep what is loaded.
+            (Some(level), _) => was
+                .filter(|w| w.0 == level)
+                .cloned()
+                .unwrap_or((level, BTreeSet::new())),
+            (None, _) => was.cloned().unwrap_or((Level::Lsoa21, BTreeSet::new())),
+        }
+    });
+    let frame = LocalResource::new(move || {
+        let (level, ids) = needs.get();
+        async move { load_frame(app, level, ids, base).await }
+    });
+    let millis = RwSignal::new(None::<f64>);
+    let rows = Memo::new(move |_| {
+        let q = query.get()?.ok()?;
+        let frame = frame.get().flatten()?.ok()?;
+        if frame.level != q.level
+            || table::export::indicators(&q)
+                .iter()
+                .any(|id| frame.indicator(*id).is_none())
+        {
+            return None;
+        }
+        let t0 = crate::dom::now_ms();
+        let result = table::run(&frame, &q);
+        let ms = crate::dom::now_ms() - t0;
+        millis.try_set(Some(ms));
+        Some(
+            result
+                .map(|rows| Rows {
+                    rows: Arc::new(rows),
+                    frame: frame.clone(),
+                    query: q.clone(),
+                })
+                .map_err(|e| e.to_string()),
+        )
+    });
+    let problem = move || {
+        if let Some(Err(e)) = query.get() {
+            return Some(e);
+        }
+        if let Some(Some(Err(e))) = frame.get() {
+            return Some(e);
+        }
+        match rows.get() {
+            Some(Err(e)) => Some(e),
+            _ => None,
+        }
+    };
+    let current = move || rows.get().and_then(Result::ok);
+    let count = move || match (current(), app.table.with(|s| s.as_ref().map(|s| s.level))) {
+        (Some(r), Some(level)) => count_sentence(r.rows.len(), r.frame.len(), level),
+        _ => "Loading the table…".to_string(),
+    };
+
+    fade_map(app, rows);
+
+    let scroller = NodeRef::<html::Div>::new();
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport = RwSignal::new(400.0_f64);
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_top.set(f64::from(el.scroll_top()));
+            viewport.set(f64::from(el.client_height()));
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            request_animation_frame(measure);
+        }
+    });
+    let _ = window_event_listener(leptos::ev::resize, move |_| measure());
+    scroll_to_selection(app, rows, scroller, scroll_top);
+    // A new filter or sort starts at the top.
+    Effect::new(move |_| {
+        query.track();
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        scroll_top.set(0.0);
+    });
+
+    let close = move |_| app.table.set(None);
+    let download = move |_| {
+        if let Some(r) = rows.get_untracked().and_then(Result::ok) {
+            let csv = table::to_csv(&r.frame, &r.query, &r.rows);
+            let name = format!("cnimap-{}-table.csv", r.query.level);
+            if let Err(e) = save_file(&name, &csv) {
+                app.report(format!("The CSV could not be saved: {e}"));
+            }
+        }
+    };
+
+    view! {
+        <section id="table-view" class="table-view" aria-labelledby="table-title">
+            <header class="table-head">
+                <h2 id="table-title">"Table of areas"</h2>
+                <button type="button" class="table-close" on:click=close aria-label="Close the table">
+                    "×"
+                </button>
+            </header>
+            <div class="table-controls">
+                <LevelPicker/>
+                <ColumnPicker/>
+                <Filters rows=rows/>
+            </div>
+            <div class="table-summary">
+                <p id="table-count" class="table-count" role="status" aria-live="polite">
+                    {count}
+                </p>
+                <button
+                    type="button"
+                    class="table-download"
+                    on:click=download
+                    disabled=move || current().is_none()
+                >
+                    "Download CSV"
+                </button>
+            </div>
+            <p class="table-problem" role="alert">{problem}</p>
+            <div
+                class="table-scroll"
+                node_ref=scroller
+                tabindex="0"
+                role="region"
+                aria-label="Table rows (scroll)"
+                on:scroll=move |_| measure()
+            >
+                <table
+                    class="areas-table"
+                    aria-labelledby="table-title"
+                    aria-describedby="table-count"
+                    aria-rowcount=move || current().map(|r| r.rows.len() + 1).unwrap_or(1)
+                >
+                    <thead>
+                        <tr aria-rowindex="1">{move || headings(app, query.get())}</tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            current()
+                                .map(|r| body_rows(app, &r, scroll_top.get(), viewport.get()))
+                        }}
+                    </tbody>
+                </table>
+            </div>
+            <p class="table-foot">
+                {move || millis.get().map(|ms| format!("Filtered and sorted in {ms:.0} ms, in your browser."))}
+            </p>
+        </section>
+    }
+}
+
+/// The header cells: each a button that sorts by its column, `aria-sort` on the sorted one.
+fn headings(app: AppState, query: Option<Result<Arc<TableQuery>, String>>) -> impl IntoView {
+    let Some(Ok(q)) = query else {
+        return Vec::new().collect_view();
+    };
+    let sort = q.sort;
+    q.columns
+        .iter()
+        .map(|c| {
+            let column = *c;
+            let aria_sort = match sort {
+                Some(s) if s.column == column && s.descending => "descending",
+                Some(s) if s.column == column => "ascending",
+                _ => "none",
+            };
+            let arrow = match aria_sort {
+                "descending" => " ▼",
+                "ascending" => " ▲",
+                _ => "",
+            };
+            let removable = !matches!(column, Column::Code | Column::Name);
+            let id = column.id();
+            let heading = column_heading(&column);
+            view! {
+                <th scope="col" aria-sort=aria_sort title=id.clone()>
+                    <button
+                        type="button"
+                        class="sort-button"
+                        on:click=move |_| {
+                            app.table.update(|s| {
+                                if let Some(s) = s {
+                                    *s = s.sorted_by(&column);
+                                }
+                            })
+                        }
+                    >
+                        {heading.clone()}
+                        <span aria-hidden="true">{arrow}</span>
+                    </button>
+                    {removable.then(|| {
+                        let id = id.clone();
+                        view! {
+                            <button
+                                type="button"
+                                class="column-remove"
+                                aria-label=format!("Remove the column {heading}")
+                                on:click=move |_| {
+                                    app.table.update(|s| {
+                                        if let Some(s) = s {
+                                            *s = s.without_column(&id);
+                                        }
+                                    })
+                                }
+                            >
+                                "×"
+                            </button>
+                        }
+                    })}
+                </th>
+            }
+        })
+        .collect_view()
+}
+
+/// The rows in view (and a few more), between two spacer rows of the height of those left out.
+fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoView {
+    let total = r.rows.len();
+    let (start, end) = visible_rows(scroll, viewport, ROW_PX, total, OVERSCAN);
+    let columns = r.query.columns.len();
+    let spacer = |rows: usize| {
+        (rows > 0).then(|| {
+            view! {
+                <tr class="spacer" aria-hidden="true">
+                    <td colspan=columns style=format!("height:{}px", rows as f64 * ROW_PX)></td>
+                </tr>
+            }
+        })
+    };
+    let selected = app.selected.with(|s| s.as_ref().map(|s| s.code.clone()));
+    let level = r.query.level;
+    let shown = r.rows[start..end]
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let frame = &r.frame;
+            let code = frame.codes.get(i as usize).cloned().unwrap_or_default();
+            let is_selected = selected.as_deref() == Some(code.as_str());
+            let cells = r
+                .query
+                .columns
+                .iter()
+                .map(|c| {
+                    let text = cell_text(table::run::cell(frame, c, i as usize));
+                    match c {
+                        Column::Name => view! {
+                            <td class="name-cell">
+                                <button type="button" class="row-link">{text}</button>
+                            </td>
+                        }
+                        .into_any(),
+                        Column::Value { .. } => view! { <td class="num">{text}</td> }.into_any(),
+                        _ => view! { <td>{text}</td> }.into_any(),
+                    }
+                })
+                .collect_view();
+            let select_code = code.clone();
+            view! {
+                <tr
+                    aria-rowindex=start + k + 2
+                    class:selected=is_selected
+                    aria-current=if is_selected { Some("true") } else { None }
+                    data-code=code
+                    on:click=move |_| app.select(Selection::on(select_code.clone(), level), true)
+                >
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        {spacer(start)}
+        {shown}
+        {spacer(total - end)}
+    }
+}
+
+/// Fades the areas the filters leave out on the map (feature state [`KEY_TABLE`] and the fill
+/// layer's opacity), and shows every area again when the table closes or has no filter.
+fn fade_map(app: AppState, rows: Memo<Option<Result<Rows, String>>>) {
+    let applied = StoredValue::new(None::<(AreaLayer, usize, u64)>);
+    let faded = StoredValue::new(None::<AreaLayer>);
+    Effect::new(move |_| {
+        if !app.map_ready.get() {
+            return;
+        }
+        let filtered = app
+            .table
+            .with(|s| s.as_ref().map(|s| (s.level, !s.filters.is_empty())));
+        let want = match (filtered, rows.get()) {
+            (Some((level, true)), Some(Ok(r))) => AreaLayer::of(level).map(|l| (l, r)),
+            _ => None,
+        };
+        app.with_map(|m| {
+            if let Some((layer, r)) = &want {
+                let digest = digest(&r.rows);
+                let key = (*layer, r.rows.len(), digest);
+                if applied.get_value() != Some(key) {
+                    let classes = fade_classes(r.frame.len(), &r.rows);
+                    map::set_classes(m, layer.source(), KEY_TABLE, &classes);
+                    applied.set_value(Some(key));
+                }
+            }
+            let layer_now = want.as_ref().map(|(l, _)| *l);
+            if faded.get_value() != layer_now {
+                for l in AreaLayer::ALL {
+                    let opacity = if Some(l) == layer_now {
+                        serde_json::json!([
+                            "case",
+                            ["==", ["feature-state", KEY_TABLE], 2],
+                            FADED_OPACITY,
+                            1.0
+                        ])
+                    } else {
+                        serde_json::json!(1.0)
+                    };
+                    map::set_paint(
+                        m,
+                        StyleLayer::Area(l, Part::Fill),
+                        "fill-opacity",
+                        &map::json(&opacity),
+                    );
+                }
+                faded.set_value(layer_now);
+            }
+        });
+    });
+}
+
+/// FNV-1a over the row numbers (the fading is set again only when the rows change).
+fn digest(rows: &[u32]) -> u64 {
+    rows.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, r| {
+        (h ^ u64::from(*r)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A selection on the map scrolls the table to its row when it is out of view.
+fn scroll_to_selection(
+    app: AppState,
+    rows: Memo<Option<Result<Rows, String>>>,
+    scroller: NodeRef<html::Div>,
+    scroll_top: RwSignal<f64>,
+) {
+    // Also once the rows first arrive (a shared link names an area and a table).
+    let ready = Memo::new(move |_| rows.with(|r| matches!(r, Some(Ok(_)))));
+    Effect::new(move |_| {
+        ready.track();
+        let Some(code) = app.selected.with(|s| s.as_ref().map(|s| s.code.clone())) else {
+            return;
+        };
+        let Some(Ok(r)) = rows.get_untracked() else {
+            return;
+        };
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        let Some(pos) = r
+            .rows
+            .iter()
+            .position(|&i| r.frame.codes.get(i as usize) == Some(&code))
+        else {
+            return;
+        };
+        let top = pos as f64 * ROW_PX;
+        let (now, height) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+        // The header row takes one row's height at the top.
+        if top < now || top + 2.0 * ROW_PX > now + height {
+            // Draw the rows there first (the spacers give the table its full height), then
+            // scroll the container once they are in the page.
+            let target = (top - height / 3.0).max(0.0);
+            scroll_top.set(target);
+            request_animation_frame(move || {
+                if let Some(el) = scroller.get_untracked() {
+                    el.set_scroll_top(target as i32);
+                }
+            });
+        }
+    });
+}
+
+/// The level of the rows.
+#[component]
+fn LevelPicker() -> impl IntoView {
+    let app = use_app();
+    let options = BROWSER_LEVELS
+        .into_iter()
+        .map(|l| view! { <option value=l.id()>{l.title()}</option> })
+        .collect_view();
+    view! {
+        <label class="field-label" for="table-level">"Areas"</label>
+        <select
+            id="table-level"
+            prop:value=move || app.table.with(|s| s.as_ref().map(|s| s.level.id()).unwrap_or_default())
+            on:change=move |ev| {
+                if let Some(level) = Level::from_id(&event_target_value(&ev)) {
+                    app.table.set(Some(TableSpec::new(level)));
+                }
+            }
+        >
+            {options}
+        </select>
+    }
+}
+
+/// Adds a column: a parent area or a measure of an indicator.
+#[component]
+fn ColumnPicker() -> impl IntoView {
+    let app = use_app();
+    let chosen = RwSignal::new(String::new());
+    let options = move || {
+        let Some(level) = app.table.with(|s| s.as_ref().map(|s| s.level)) else {
+            return ().into_any();
+        };
+        let parents = table::parent_levels(level)
+            .iter()
+            .map(|p| {
+                let c = Column::Parent {
+                    level: *p,
+                    field: table::ParentField::Name,
+                };
+                view! { <option value=c.id()>{column_heading(&c)}</option> }
+            })
+            .collect_view();
+        let indicators = table_data::indicators_at(level)
+            .into_iter()
+            .map(|id| {
+                let options = table_data::measures_of(id, level)
+                    .into_iter()
+                    .map(|m| {
+                        let c = Column::Value {
+                            indicator: id,
+                            measure: m,
+                        };
+                        view! { <option value=c.id()>{column_heading(&c)}</option> }
+                    })
+                    .collect_view();
+                view! { <optgroup label=id.def().title>{options}</optgroup> }
+            })
+            .collect_view();
+        view! {
+            <option value="">"Choose a column…"</option>
+            <optgroup label="Larger areas">{parents}</optgroup>
+            {indicators}
+        }
+        .into_any()
+    };
+    view! {
+        <div class="table-row-controls">
+            <label class="field-label" for="table-add-column">"Add a column"</label>
+            <select
+                id="table-add-column"
+                prop:value=move || chosen.get()
+                on:change=move |ev| chosen.set(event_target_value(&ev))
+            >
+                {options}
+            </select>
+            <button
+                type="button"
+                on:click=move |_| {
+                    let id = chosen.get_untracked();
+                    if !id.is_empty() {
+                        app.table.update(|s| {
+                            if let Some(s) = s {
+                                *s = s.with_column(&id);
+                            }
+                        });
+                        chosen.set(String::new());
+                    }
+                }
+            >
+                "Add column"
+            </button>
+        </div>
+    }
+}
+
+/// The filters: the active ones with their remove buttons, a range of a decile or a rank, a
+/// larger area typed by name, and left-behind at the map's threshold.
+#[component]
+fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
+    let app = use_app();
+    let level = move || {
+        app.table
+            .with(|s| s.as_ref().map(|s| s.level).unwrap_or(Level::Lsoa21))
+    };
+    let indicator = RwSignal::new(IndicatorId::IMD2025);
+    let measure = RwSignal::new(Measure::Decile);
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let place = RwSignal::new(String::new());
+    // Keep the chosen indicator one the level has.
+    Effect::new(move |_| {
+        let at = table_data::indicators_at(level());
+        if !at.contains(&indicator.get_untracked()) {
+            if let Some(first) = at.first() {
+                indicator.set(*first);
+            }
+        }
+    });
+    // The left-behind filter follows the map's threshold.
+    Effect::new(move |_| {
+        let percent = app.threshold.get();
+        let has = app
+            .table
+            .with_untracked(|s| s.as_ref().is_some_and(TableSpec::has_left_behind));
+        if has {
+            app.table.update(|s| {
+                if let Some(s) = s {
+                    let next = s.with_left_behind(true, percent);
+                    if next != *s {
+                        *s = next;
+                    }
+                }
+            });
+        }
+    });
+    let add_range = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parse = |s: String| s.trim().parse::<u32>().ok();
+        let filter = range_filter(
+            indicator.get_untracked(),
+            measure.get_untracked(),
+            parse(from.get_untracked()),
+            parse(to.get_untracked()),
+        );
+        match filter {
+            Some(f) => app.table.update(|s| {
+                if let Some(s) = s {
+                    *s = s.with_filter(&f);
+                }
+            }),
+            None => app.report("Give a lowest or a highest value (or both) for the filter."),
+        }
+    };
+    let places = move || {
+        rows.with(|r| {
+            let Some(Ok(r)) = r else {
+                return Vec::new();
+            };
+            r.frame
+                .parents
+                .iter()
+                .filter(|p| p.level != Level::Ward24)
+                .flat_map(|p| {
+                    let what = column_heading(&Column::Parent {
+                        level: p.level,
+                        field: table::ParentField::Name,
+                    });
+                    p.areas.iter().map(move |a| {
+                        (
+                            format!("{} ({what})", a.name),
+                            format!("{}={}", p.level, a.code),
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let add_place = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = place.get_untracked().trim().to_lowercase();
+        let all = places();
+        let found = all
+            .iter()
+            .find(|(label, _)| label.to_lowercase() == typed)
+            .or_else(|| {
+                all.iter()
+                    .find(|(label, _)| label.to_lowercase().starts_with(&typed))
+            });
+        match found {
+            Some((_, f)) if !typed.is_empty() => {
+                app.table.update(|s| {
+                    if let Some(s) = s {
+                        *s = s.with_filter(f);
+                    }
+                });
+                place.set(String::new());
+            }
+            _ => app.report(format!(
+                "No region or local authority called “{}”: choose one from the list.",
+                place.get_untracked().trim()
+            )),
+        }
+    };
+    let active = move || {
+        let filters = app
+            .table
+            .with(|s| s.as_ref().map(|s| s.filters.clone()).unwrap_or_default());
+        let names: HashMap<String, String> = places().into_iter().map(|(l, f)| (f, l)).collect();
+        filters
+            .into_iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let words = names
+                    .get(&f)
+                    .map(|n| format!("within {n}"))
+                    .unwrap_or_else(|| f.clone());
+                view! {
+                    <li>
+                        <code>{words.clone()}</code>
+                        <button
+                            type="button"
+                            class="filter-remove"
+                            aria-label=format!("Remove the filter {words}")
+                            on:click=move |_| {
+                                app.table.update(|s| {
+                                    if let Some(s) = s {
+                                        *s = s.without_filter(k);
+                                    }
+                                })
+                            }
+                        >
+                            "Remove"
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let indicator_options = move || {
+        table_data::indicators_at(level())
+            .into_iter()
+            .map(|id| view! { <option value=id.as_str()>{id.def().title}</option> })
+            .collect_view()
+    };
+    let is_lsoa21 = move || level() == Level::Lsoa21;
+    view! {
+        <fieldset class="table-filters">
+            <legend>"Filters (an area must meet all of them)"</legend>
+            <ul class="active-filters" aria-label="Filters in use">{active}</ul>
+            <form class="table-row-controls" on:submit=add_range aria-label="Filter by decile or rank">
+                <label class="field-label" for="table-filter-indicator">"Indicator"</label>
+                <select
+                    id="table-filter-indicator"
+                    prop:value=move || indicator.get().as_str()
+                    on:change=move |ev| {
+                        if let Ok(id) = IndicatorId::parse(&event_target_value(&ev)) {
+                            indicator.set(id);
+                        }
+                    }
+                >
+                    {indicator_options}
+                </select>
+                <label class="field-label" for="table-filter-measure">"By"</label>
+                <select
+                    id="table-filter-measure"
+                    prop:value=move || measure.get().id()
+                    on:change=move |ev| {
+                        if let Some(m) = Measure::from_id(&event_target_value(&ev)) {
+                            measure.set(m);
+                        }
+                    }
+                >
+                    <option value="decile">"Decile (1 = most deprived or highest need)"</option>
+                    <option value="rank">"Rank (1 = most deprived or highest need)"</option>
+                </select>
+                <label class="field-label" for="table-filter-from">"From"</label>
+                <input
+                    id="table-filter-from"
+                    type="number"
+                    min="1"
+                    inputmode="numeric"
+                    prop:value=move || from.get()
+                    on:input=move |ev| from.set(event_target_value(&ev))
+                />
+                <label class="field-label" for="table-filter-to">"To"</label>
+                <input
+                    id="table-filter-to"
+                    type="number"
+                    min="1"
+                    inputmode="numeric"
+                    prop:value=move || to.get()
+                    on:input=move |ev| to.set(event_target_value(&ev))
+                />
+                <button type="submit" id="table-filter-add">"Add filter"</button>
+            </form>
+            <form class="table-row-controls" on:submit=add_place aria-label="Filter by place">
+                <label class="field-label" for="table-filter-place">
+                    "Within a region or local authority"
+                </label>
+                <input
+                    id="table-filter-place"
+                    type="text"
+                    list="table-places"
+                    autocomplete="off"
+                    prop:value=move || place.get()
+                    on:input=move |ev| place.set(event_target_value(&ev))
+                />
+                <datalist id="table-places">
+                    {move || {
+                        places()
+                            .into_iter()
+                            .map(|(label, _)| view! { <option value=label></option> })
+                            .collect_view()
+                    }}
+                </datalist>
+                <button type="submit">"Add place"</button>
+            </form>
+            <Show when=is_lsoa21>
+                <label class="table-check">
+                    <input
+                        type="checkbox"
+                        id="table-filter-left-behind"
+                        prop:checked=move || app.table.with(|s| s.as_ref().is_some_and(TableSpec::has_left_behind))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let percent = app.threshold.get_untracked();
+                            app.table.update(|s| {
+                                if let Some(s) = s {
+                                    *s = s.with_left_behind(on, percent);
+                                }
+                            });
+                        }
+                    />
+                    {move || format!(
+                        "Only left-behind neighbourhoods (worst {}% on both the IMD and the CNI; the threshold is set in the Left behind view)",
+                        app.threshold.get()
+                    )}
+                </label>
+            </Show>
+        </fieldset>
+    }
+}
+
+/// Saves `text` as a file called `name` (a CSV download from the page).
+fn save_file(name: &str, text: &str) -> Result<(), String> {
+    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(js)?
+        .dyn_into()
+        .map_err(|_| "not an anchor".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // The download reads the object URL after this returns.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok(())
+}
