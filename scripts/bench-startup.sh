@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Start-up of cnimap serve from a prepared build against serving from the data (issue 10), in one
-# run on one machine: `cnimap prepare` time and build size per part; then for `serve --data` with
-# an empty cache (it prepares), `serve --data` again (the cached build) and `serve --build`: time
-# to the first 200 (GET /api/indicators) and peak resident memory (VmHWM) after warming the tile
-# cache with WARM_TILES tiles. Figures go to BENCHMARKS.md ("Start-up from a prepared build").
+# run on one machine: `cnimap prepare` time and build size per part; then for `serve --data` (the
+# data read and prepared in memory), `serve --data --cache` with an empty cache (it prepares),
+# again (the cached build) and `serve --build`: time to the first 200 (GET /api/indicators), time
+# until a search answers (the index is read in the background from a build), and peak resident
+# memory (VmHWM) after warming the tile cache with WARM_TILES tiles. Figures go to BENCHMARKS.md
+# ("Start-up from a prepared build").
 #
 #   scripts/bench-startup.sh [BINARY]     (default: target/release/cnimap, built if missing)
 #
 # Environment: CNIMAP_DATA (default <repo>/../shared/data), CNIMAP_BENCH_PORT (18788),
-# WARM_TILES (3000), BENCH_WORK (a temporary folder; builds are large: about 1 GB each).
+# WARM_TILES (3000), BENCH_WORK (a temporary folder; builds are large: about 1 GB each),
+# BENCH_BUILD (a build to start from instead of preparing one; the empty-cache start is then
+# skipped too, so the run takes a minute rather than ten), STARTS (2: starts of each kind).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,9 +38,9 @@ trap 'stop; [ -z "${BENCH_WORK:-}" ] && rm -rf "$WORK"' EXIT
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-# Runs `cnimap serve ARGS...`, prints "first-200-ms peak-rss-MB(after warming)".
+# Runs `cnimap serve ARGS...`, prints "first-200-ms search-ms peak-rss-MB(after warming)".
 serve() {
-  local t0 first rss
+  local t0 first search rss
   t0=$(date +%s%N)
   RUST_LOG=warn "$BIN" serve --addr "$ADDR" --static-dir "$WORK/no-dist" "$@" >"$WORK/serve.log" 2>&1 &
   PID=$!
@@ -45,6 +49,8 @@ serve() {
     sleep 0.01
   done
   first=$(ms "$t0")
+  curl -sf -o /dev/null "http://$ADDR/api/search?q=CO15%202EQ" || die "search failed"
+  search=$(ms "$t0")
   python3 - "$ADDR" "$WARM" <<'PY'
 import http.client, math, random, sys
 host, port = sys.argv[1].split(':'); n = int(sys.argv[2])
@@ -75,28 +81,41 @@ if bad: sys.exit(f'{bad} tile requests failed')
 PY
   rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$PID/status")
   stop
-  echo "$first $rss"
+  echo "first 200 ${first} ms, search ${search} ms, peak RSS ${rss} MB"
 }
 
+STARTS="${STARTS:-2}"
+if [ -n "${BENCH_BUILD:-}" ]; then
+  BUILD="$BENCH_BUILD"
+  echo "build: $BUILD (given; not prepared in this run)"
+else
+BUILD="$WORK/build"
 echo "== prepare" >&2
 t0=$(date +%s%N)
-RUST_LOG=warn "$BIN" prepare --data "$DATA" --out "$WORK/build"
+RUST_LOG=warn "$BIN" prepare --data "$DATA" --out "$BUILD"
 prepare_ms=$(ms "$t0")
 echo "prepare: ${prepare_ms} ms"
 echo "build size per part (bytes of files, files):"
 for part in tiles api/areas search manifest.json; do
   printf '  %-12s %12s bytes %8s files\n' "$part" \
-    "$(find "$WORK/build/$part" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
-    "$(find "$WORK/build/$part" -type f | wc -l)"
+    "$(find "$BUILD/$part" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
+    "$(find "$BUILD/$part" -type f | wc -l)"
 done
 printf '  %-12s %12s bytes %8s files\n' "api (docs)" \
-  "$(find "$WORK/build/api" -path '*/areas' -prune -o -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
-  "$(find "$WORK/build/api" -path '*/areas' -prune -o -type f -print | wc -l)"
-echo "  on disk: $(du -sh "$WORK/build" | cut -f1)"
+  "$(find "$BUILD/api" -path '*/areas' -prune -o -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
+  "$(find "$BUILD/api" -path '*/areas' -prune -o -type f -print | wc -l)"
+echo "  on disk: $(du -sh "$BUILD" | cut -f1)"
+fi
 
-echo "== serve (first 200 ms, peak RSS MB after $WARM tile requests)" >&2
-rm -rf "$WORK/cache"
-echo "serve --data, empty cache (prepares): $(serve --data "$DATA" --cache "$WORK/cache")"
-echo "serve --data, second start:           $(serve --data "$DATA" --cache "$WORK/cache")"
-echo "serve --build:                        $(serve --build "$WORK/build")"
-echo "serve --build, again:                 $(serve --build "$WORK/build")"
+echo "== serve (first 200, first search answer, peak RSS after $WARM tile requests)" >&2
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in $(seq "$STARTS"); do
+  echo "serve --data (in memory), start $i:     $(serve --data "$DATA")"
+  echo "serve --build, start $i:                $(serve --build "$BUILD")"
+done
+if [ -z "${BENCH_BUILD:-}" ]; then
+  rm -rf "$WORK/cache"
+  echo "serve --data --cache, empty (prepares): $(serve --data "$DATA" --cache "$WORK/cache")"
+  echo "serve --data --cache, second start:     $(serve --data "$DATA" --cache "$WORK/cache")"
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

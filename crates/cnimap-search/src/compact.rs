@@ -1116,6 +1116,10 @@ pub fn read_static(build_dir: &Path) -> Result<SearchIndex, SearchError> {
         (index, shards)
     });
     let (mut index, shards) = (index, shards?);
+    index.postcodes.reserve_exact(
+        shards.iter().map(|s| s.english.len()).sum(),
+        shards.iter().map(|s| s.other.len()).sum(),
+    );
     for shard in shards {
         index.insert(shard);
     }

@@ -389,6 +389,14 @@ impl PostcodeStore {
         out
     }
 
+    /// Makes room for `english` and `other` more postcodes at once, so shards inserted one
+    /// after another do not grow the store by doubling (up to half of it unused).
+    pub(crate) fn reserve_exact(&mut self, english: usize, other: usize) {
+        self.english_keys.reserve_exact(english);
+        self.english.reserve_exact(english);
+        self.other_keys.reserve_exact(other);
+    }
+
     /// Adds the postcodes of one outcode (`padded` to four bytes) read from the compact form,
     /// replacing any held for it. Keys stay sorted: the shard's keys are one contiguous range.
     pub(crate) fn insert_shard(

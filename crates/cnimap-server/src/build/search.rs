@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use cnimap_search::SearchIndex;
 
-use super::manifest::{self, Manifest};
+use super::manifest;
 use super::BuildError;
 
 /// The search index, or the promise of it.
@@ -24,20 +24,12 @@ impl SearchHandle {
         SearchHandle(Arc::new(cell))
     }
 
-    /// Reads `dir/search/` (each file checked against the manifest first) on a background thread.
-    /// A build whose search index cannot be read stops the server with the file named: it cannot
-    /// answer what it promises.
-    pub fn read_in_background(dir: &Path, manifest: &Manifest) -> SearchHandle {
+    /// Reads `dir/search/` (`files`: the manifest's entries under `search/`, each checked first)
+    /// on a background thread. A build whose search index cannot be read stops the server with
+    /// the file named: it cannot answer what it promises.
+    pub fn read_in_background(dir: &Path, files: Vec<manifest::FileEntry>) -> SearchHandle {
         let cell = Arc::new(OnceLock::new());
-        let (dir, files): (PathBuf, Vec<manifest::FileEntry>) = (
-            dir.to_path_buf(),
-            manifest
-                .files
-                .iter()
-                .filter(|f| f.path.starts_with("search/"))
-                .cloned()
-                .collect(),
-        );
+        let dir: PathBuf = dir.to_path_buf();
         let filled = Arc::clone(&cell);
         std::thread::spawn(move || {
             let t = std::time::Instant::now();
