@@ -42,7 +42,15 @@ pub use crate::routes::MAX_BODY_BYTES;
 pub fn app(state: AppState) -> Router {
     let csp = content_security_policy(&state.static_dir);
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
-    let full = routes::router(state.clone())
+    let mut routes = routes::router(state.clone());
+    if state.build.is_some() {
+        // What a build does not hold is refused with 501 naming it (build::lacks).
+        routes = routes.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::build::lacks::refuse,
+        ));
+    }
+    let full = routes
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(overloaded))

@@ -368,3 +368,79 @@ async fn a_prepare_killed_mid_write_leaves_the_previous_build_intact_and_servabl
     std::fs::remove_dir_all(&old).expect("clean up");
     std::fs::remove_dir_all(&tmp).expect("clean up");
 }
+
+/// Status and body of `method uri` with `body`.
+async fn send(state: &AppState, method: &str, uri: &str, body: &str) -> (StatusCode, Vec<u8>) {
+    let r = app(state.clone())
+        .oneshot(
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::HOST, "example.test")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    let status = r.status();
+    let body = r.into_body().collect().await.expect("body").to_bytes();
+    (status, body.to_vec())
+}
+
+#[tokio::test]
+async fn what_a_build_lacks_is_refused_with_501_naming_it_where_the_data_answers() {
+    let f = fixture();
+    let asks = [
+        (
+            "GET",
+            "/api/table?level=lad24&columns=imd2025.rank_of_average_rank",
+            "",
+            "cnimap table",
+        ),
+        (
+            "POST",
+            "/api/lookup",
+            "ref,postcode\n1,CO15 2EQ\n",
+            "cnimap lookup",
+        ),
+        ("GET", "/api/reweight?index=imd2025", "", "cnimap reweight"),
+        (
+            "GET",
+            "/api/change?from=imd2019&to=imd2025",
+            "",
+            "cnimap change",
+        ),
+    ];
+    for (method, uri, body, instead) in asks {
+        let (status, _) = send(&f.data, method, uri, body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {uri} from the data");
+        let (status, answer) = send(&f.build, method, uri, body).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_IMPLEMENTED,
+            "{method} {uri} from the build"
+        );
+        let answer: cnimap_core::api::ErrorBody =
+            serde_json::from_slice(&answer).expect("an error body");
+        assert_eq!(answer.error, "not_in_build");
+        assert!(
+            answer.message.contains("prepared build")
+                && answer.message.contains("--data")
+                && answer.message.contains(instead),
+            "{method} {uri}: {}",
+            answer.message
+        );
+    }
+    // What a build holds still answers: documents, areas, search.
+    for uri in [
+        "/api/indicators",
+        "/api/areas/E01021988",
+        "/api/search?q=CO15%202EQ",
+    ] {
+        assert_eq!(
+            send(&f.build, "GET", uri, "").await.0,
+            StatusCode::OK,
+            "{uri}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! The prepared build (issue 10; layout in /work/notes/build-layout.md): [`write`] prepares
 //! everything once from the data and writes it atomically; [`open`] reads it back into an
 //! [`crate::AppState`] without the national data; [`pmtiles`] reads tiles from the archives;
-//! [`cache`] keys `serve --data`'s cached builds by the inputs; [`manifest`] lists and checks files.
+//! [`cache`] keys `serve --data`'s cached builds by the inputs; [`manifest`] lists and checks files;
+//! [`lacks`] answers 501 for what a build does not hold (the table, bulk lookup, re-weighting).
 //!
 //! Area details are one file per area (`api/areas/<layer>/<code>.json`): a static host serves
 //! them with no code at all, a request reads one small file (the OS page cache keeps the hot ones),
@@ -9,6 +10,7 @@
 
 pub mod cache;
 pub mod documents;
+pub mod lacks;
 pub mod manifest;
 pub mod open;
 pub mod pmtiles;
