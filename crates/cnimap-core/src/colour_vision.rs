@@ -19,7 +19,8 @@ use crate::colour::Rgb;
 /// with the two colours side by side; 3.5, about twice that, is told apart between neighbouring
 /// areas and against the legend. Measured minimums (issue 14; the test prints them:
 /// `cargo test -p cnimap-core colour_vision -- --nocapture`): viridis 3.89 (protanopia, deciles 9
-/// and 10, lime and yellow), magma 4.50 (protanopia, deciles 3 and 4), the bivariate scheme 15.0.
+/// and 10, lime and yellow), magma 4.50 (protanopia, deciles 3 and 4), the bivariate scheme 15.0,
+/// the change map's PuOr (adjacent classes, mirrored classes, grey against each): see the test.
 pub const MIN_DISTINCT_DELTA_E: f64 = 3.5;
 
 /// A colour-vision deficiency, simulated at full severity (one cone type missing).
@@ -308,6 +309,18 @@ mod tests {
     #[test]
     fn the_nine_bivariate_classes_stay_distinct_with_each_deficiency() {
         check("bivariate 3 x 3", &bivariate_pairs());
+    }
+
+    #[test]
+    fn adjacent_classes_of_the_change_map_stay_distinct_with_each_deficiency() {
+        use crate::change_map::ShiftClass;
+        let c: Vec<Rgb> = ShiftClass::ALL[..7].iter().map(|c| c.colour()).collect();
+        let mut pairs: Vec<(Rgb, Rgb)> = c.windows(2).map(|w| (w[0], w[1])).collect();
+        // The two sides must not be confused: each class against its mirror on the other side.
+        pairs.extend((0..3).map(|i| (c[i], c[6 - i])));
+        // Not comparable (grey) against every class.
+        pairs.extend(c.iter().map(|&x| (ShiftClass::NotComparable.colour(), x)));
+        check("change map (PuOr 7)", &pairs);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! - [`table`]: the table's query language, filters, sort and CSV/JSON export.
 //! - [`reweight`]: a combined index rebuilt from its domain ranks with any weights.
 //! - [`change`]: IMD 2019 -> 2025 on LSOA 2021 through ONS change codes; left-behind wards.
+//! - [`change_map`]: the change map: its documents, diverging classes, legend words, wards CSV.
 //! - [`api`]: the JSON shapes the server sends and the browser reads.
 
 pub mod api;
@@ -28,6 +29,7 @@ pub mod bng;
 pub mod bulk;
 pub mod catalogue;
 pub mod change;
+pub mod change_map;
 pub mod classify;
 pub mod colour;
 pub mod colour_vision;
