@@ -41,6 +41,7 @@ use crate::routes;
         routes::change::change,
         routes::change::layer,
         routes::table::table,
+        routes::parents::parents,
         routes::lookup::lookup,
         routes::tiles::tilejson,
         routes::tiles::tile,

@@ -281,6 +281,7 @@ fn respond(content_type: &'static str, body: Vec<u8>) -> Response {
         )),
         (status = 400, description = "A missing or unknown pair of editions, or a bad format", body = cnimap_core::api::ErrorBody),
         (status = 404, description = "The inputs are not loaded (a server opened from a build)", body = cnimap_core::api::ErrorBody),
+        (status = 501, description = "A server opened from a prepared build (`cnimap serve --build`): the build does not hold the 2019 and 2025 ranks (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn change(State(state): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {

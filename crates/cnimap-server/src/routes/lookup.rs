@@ -59,6 +59,7 @@ pub struct LookupParams {
         (status = 400, description = "A CSV that cannot be read, or no postcode column, naming the line and the problem", body = cnimap_core::api::ErrorBody),
         (status = 404, description = "A server opened from a build, without the national data", body = cnimap_core::api::ErrorBody),
         (status = 413, description = "A body over 10 MiB or more than 100,000 data rows", body = cnimap_core::api::ErrorBody),
+        (status = 501, description = "A server opened from a prepared build (`cnimap serve --build`): the build does not hold every neighbourhood's ranks and deciles (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn lookup(

@@ -177,6 +177,7 @@ pub fn inputs(state: &AppState, index: CompositeIndex) -> AppResult<Arc<IndexInp
         )),
         (status = 400, description = "A missing or unknown index, a bad weight list or format, naming the part", body = cnimap_core::api::ErrorBody),
         (status = 404, description = "The index is not loaded (a server opened from a build)", body = cnimap_core::api::ErrorBody),
+        (status = 501, description = "A server opened from a prepared build (`cnimap serve --build`): the build does not hold the domain ranks (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn reweight(
