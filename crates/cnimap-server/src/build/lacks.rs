@@ -26,7 +26,7 @@ pub fn lacking(state: &AppState, method: &Method, path: &str) -> Option<String> 
         (&Method::GET | &Method::HEAD, "/api/table") if state.tables.is_empty() => (
             "The table of areas",
             "the indicator values",
-            "serve with --data DIR, or use `cnimap table`",
+            "serve with --data DIR (without --cache), or use `cnimap table`",
         ),
         (&Method::POST, "/api/lookup") if state.lookup.is_empty() => (
             "The bulk postcode lookup",
@@ -36,18 +36,18 @@ pub fn lacking(state: &AppState, method: &Method, path: &str) -> Option<String> 
         (&Method::GET | &Method::HEAD, "/api/reweight") if values => (
             "Re-weighting an index",
             "the domain ranks",
-            "serve with --data DIR, or use `cnimap reweight`",
+            "serve with --data DIR (without --cache), or use `cnimap reweight`",
         ),
         (&Method::GET | &Method::HEAD, "/api/change") if values => (
             "A change comparison",
             "the 2019 and 2025 ranks",
-            "serve with --data DIR, or use `cnimap change`",
+            "serve with --data DIR (without --cache), or use `cnimap change`",
         ),
         _ => return None,
     };
     Some(format!(
-        "{what} needs {lacks}, which this server does not have: it was opened from a prepared \
-         build (cnimap serve --build), and a build does not hold them yet. {}.",
+        "{what} needs {lacks}, which this server does not have: it serves a prepared build \
+         (cnimap serve --build, or --data with --cache), and a build does not hold them yet. {}.",
         capitalised(instead)
     ))
 }
