@@ -224,15 +224,6 @@ fn TablePanel() -> impl IntoView {
     });
     let _ = window_event_listener(leptos::ev::resize, move |_| measure());
     scroll_to_selection(app, rows, scroller, scroll_top);
-    // A new filter or sort starts at the top.
-    Effect::new(move |_| {
-        query.track();
-        if let Some(el) = scroller.get_untracked() {
-            el.set_scroll_top(0);
-        }
-        scroll_top.set(0.0);
-    });
-
     let close = move |_| app.table.set(None);
     let download = move |_| {
         if let Some(r) = rows.get_untracked().and_then(Result::ok) {
@@ -450,8 +441,13 @@ fn fade_map(app: AppState, rows: Memo<Option<Result<Rows, String>>>) {
                 let digest = digest(&r.rows);
                 let key = (*layer, r.rows.len(), digest);
                 if applied.get_value() != Some(key) {
+                    // After the table has painted: setting 33,755 feature states takes a while.
                     let classes = fade_classes(r.frame.len(), &r.rows);
-                    map::set_classes(m, layer.source(), KEY_TABLE, &classes);
+                    let (m, source) = (m.clone(), layer.source());
+                    set_timeout(
+                        move || map::set_classes(&m, source, KEY_TABLE, &classes),
+                        std::time::Duration::ZERO,
+                    );
                     applied.set_value(Some(key));
                 }
             }
@@ -488,47 +484,51 @@ fn digest(rows: &[u32]) -> u64 {
     })
 }
 
-/// A selection on the map scrolls the table to its row when it is out of view.
+/// Keeps the right rows in view: a selection (on the map, from search or a shared link) scrolls
+/// the table to its row when it is out of view; new rows (a filter or a sort) show the selected
+/// area's row when it is among them, else the top of the table.
 fn scroll_to_selection(
     app: AppState,
     rows: Memo<Option<Result<Rows, String>>>,
     scroller: NodeRef<html::Div>,
     scroll_top: RwSignal<f64>,
 ) {
-    // Also once the rows first arrive (a shared link names an area and a table).
-    let ready = Memo::new(move |_| rows.with(|r| matches!(r, Some(Ok(_)))));
-    Effect::new(move |_| {
-        ready.track();
-        let Some(code) = app.selected.with(|s| s.as_ref().map(|s| s.code.clone())) else {
-            return;
+    Effect::new(move |before: Option<Option<Arc<Vec<u32>>>>| {
+        let code = app.selected.with(|s| s.as_ref().map(|s| s.code.clone()));
+        let Some(Ok(r)) = rows.get() else {
+            return before.flatten();
         };
-        let Some(Ok(r)) = rows.get_untracked() else {
-            return;
-        };
+        let new_rows = !before.flatten().is_some_and(|b| Arc::ptr_eq(&b, &r.rows));
+        let pos = code.as_ref().and_then(|code| {
+            r.rows
+                .iter()
+                .position(|&i| r.frame.codes.get(i as usize) == Some(code))
+        });
         let Some(el) = scroller.get_untracked() else {
-            return;
+            return Some(r.rows);
         };
-        let Some(pos) = r
-            .rows
-            .iter()
-            .position(|&i| r.frame.codes.get(i as usize) == Some(&code))
-        else {
-            return;
-        };
-        let top = pos as f64 * ROW_PX;
         let (now, height) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
-        // The header row takes one row's height at the top.
-        if top < now || top + 2.0 * ROW_PX > now + height {
-            // Draw the rows there first (the spacers give the table its full height), then
-            // scroll the container once they are in the page.
-            let target = (top - height / 3.0).max(0.0);
-            scroll_top.set(target);
-            request_animation_frame(move || {
-                if let Some(el) = scroller.get_untracked() {
-                    el.set_scroll_top(target as i32);
+        let target = match pos {
+            Some(p) => {
+                let top = p as f64 * ROW_PX;
+                // The header row takes one row's height at the top.
+                if top >= now && top + 2.0 * ROW_PX <= now + height {
+                    return Some(r.rows);
                 }
-            });
-        }
+                (top - height / 3.0).max(0.0)
+            }
+            None if new_rows => 0.0,
+            None => return Some(r.rows),
+        };
+        // Draw the rows there first (the spacers give the table its full height), then scroll
+        // the container once they are in the page.
+        scroll_top.set(target);
+        request_animation_frame(move || {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(target as i32);
+            }
+        });
+        Some(r.rows)
     });
 }
 
@@ -686,7 +686,9 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
             None => app.report("Give a lowest or a highest value (or both) for the filter."),
         }
     };
-    let places = move || {
+    // The larger areas rows can be filtered to (a memo: the datalist is drawn again only when
+    // the level changes, not on every filter).
+    let places = Memo::new(move |_| {
         rows.with(|r| {
             let Some(Ok(r)) = r else {
                 return Vec::new();
@@ -709,11 +711,11 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
                 })
                 .collect::<Vec<_>>()
         })
-    };
+    });
     let add_place = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = place.get_untracked().trim().to_lowercase();
-        let all = places();
+        let all = places.get_untracked();
         let found = all
             .iter()
             .find(|(label, _)| label.to_lowercase() == typed)
@@ -740,7 +742,8 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
         let filters = app
             .table
             .with(|s| s.as_ref().map(|s| s.filters.clone()).unwrap_or_default());
-        let names: HashMap<String, String> = places().into_iter().map(|(l, f)| (f, l)).collect();
+        let names: HashMap<String, String> =
+            places.with(|p| p.iter().map(|(l, f)| (f.clone(), l.clone())).collect());
         filters
             .into_iter()
             .enumerate()
@@ -842,7 +845,8 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
                 />
                 <datalist id="table-places">
                     {move || {
-                        places()
+                        places
+                            .get()
                             .into_iter()
                             .map(|(label, _)| view! { <option value=label></option> })
                             .collect_view()
