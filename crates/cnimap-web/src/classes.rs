@@ -41,6 +41,7 @@ pub fn active_layer(view: ViewMode, indicator: IndicatorId) -> AreaLayer {
     match view {
         ViewMode::Choropleth => indicator_layer(indicator),
         ViewMode::Bivariate | ViewMode::LeftBehind => pair_layer(),
+        ViewMode::Change => AreaLayer::Lsoa21,
     }
 }
 

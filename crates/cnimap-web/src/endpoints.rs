@@ -73,6 +73,25 @@ impl Endpoints {
         self.document(&format!("parents/{layer}"))
     }
 
+    /// A change-view document (issue 12): `/api/change/...` or `api/change/....json`.
+    pub fn change(&self, doc: cnimap_core::change_map::ChangeDocument) -> String {
+        self.document(&doc.path())
+    }
+
+    /// What a postcode lookup in the browser needs about every LSOA 2021
+    /// (`/api/lookup/areas`, `api/lookup/areas.json` on a static site).
+    pub fn lookup_areas(&self) -> String {
+        self.document("lookup/areas")
+    }
+
+    /// `POST /api/lookup` on a server; `None` on a static site (it looks postcodes up itself).
+    pub fn lookup(&self) -> Option<String> {
+        match self {
+            Endpoints::Server { origin } => Some(format!("{origin}/api/lookup")),
+            Endpoints::Static { .. } => None,
+        }
+    }
+
     /// A layer's label points (GeoJSON; MapLibre fetches it).
     pub fn labels(&self, layer: &str) -> String {
         self.document(&format!("labels/{}", encode(layer)))
@@ -210,6 +229,8 @@ mod tests {
             Some("http://127.0.0.1:8080/api/search?q=CO15%202EQ&limit=10")
         );
         assert!(!s.is_static());
+        assert_eq!(s.lookup().as_deref(), Some("http://127.0.0.1:8080/api/lookup"));
+        assert_eq!(s.lookup_areas(), "http://127.0.0.1:8080/api/lookup/areas");
         assert_eq!(s.static_base(), None);
     }
 
@@ -236,8 +257,14 @@ mod tests {
             s.glyphs(),
             "https://cdn.example.org/maps/cnimap/glyphs/{fontstack}/{range}.pbf"
         );
+        assert_eq!(
+            s.change(cnimap_core::change_map::ChangeDocument::ImdLayer),
+            "https://cdn.example.org/maps/cnimap/api/change/lsoa21/imd.json"
+        );
         assert_eq!(s.search("Jaywick", 10), None);
         assert!(s.is_static());
+        assert_eq!(s.lookup(), None);
+        assert!(s.lookup_areas().ends_with("api/lookup/areas.json"), "{}", s.lookup_areas());
         assert_eq!(
             s.static_base(),
             Some("https://cdn.example.org/maps/cnimap/")

@@ -7,6 +7,7 @@
 //! - [`layers`]: typed ids of the MapLibre sources and style layers.
 //! - [`style`]: the MapLibre style and the feature-state paint expressions.
 //! - [`camera`]: camera requests and the padding that keeps places clear of the cards.
+//! - [`change`]: the change view's classes, words, ward outline layers (issue 12).
 //! - [`words`]: what the app says, as functions of the data.
 //! - [`keys`]: keyboard patterns (the WAI-ARIA tabs).
 //! - [`endpoints`]: every URL the app requests, on a cnimap server or a static site.
@@ -23,6 +24,7 @@
 //! - [`components`]: thin Leptos components.
 
 pub mod camera;
+pub mod change;
 pub mod classes;
 pub mod endpoints;
 pub mod keys;
@@ -45,6 +47,8 @@ pub mod history;
 pub mod map;
 #[cfg(target_arch = "wasm32")]
 pub mod search_static;
+#[cfg(target_arch = "wasm32")]
+pub mod bulk_lookup;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 

@@ -324,7 +324,8 @@ impl AppState {
                 what_if.apply(loader, official, weights).await
             }
         });
-        let wants_pair = once_wanted(move || view.get() != ViewMode::Choropleth);
+        let wants_pair =
+            once_wanted(move || !matches!(view.get(), ViewMode::Choropleth | ViewMode::Change));
         let pair = LocalResource::new(move || {
             let wanted = wants_pair.get();
             let need_weights = what_if.weights_for(LEFT_BEHIND_PAIR.need);

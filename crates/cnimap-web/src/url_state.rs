@@ -19,6 +19,8 @@ pub enum ViewMode {
     Bivariate,
     /// Areas within the worst X% on both indices.
     LeftBehind,
+    /// IMD 2019 -> IMD 2025: deciles moved on LSOA 2021 (issue 12).
+    Change,
 }
 
 impl ViewMode {
@@ -28,6 +30,7 @@ impl ViewMode {
             ViewMode::Choropleth => "map",
             ViewMode::Bivariate => "bivariate",
             ViewMode::LeftBehind => "left-behind",
+            ViewMode::Change => "change",
         }
     }
 
@@ -37,6 +40,7 @@ impl ViewMode {
             ViewMode::Choropleth,
             ViewMode::Bivariate,
             ViewMode::LeftBehind,
+            ViewMode::Change,
         ]
         .into_iter()
         .find(|v| v.id() == id)

@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
     provide_help();
     history::sync(app);
     fit_selected_on_arrival(app);
+    crate::components::change_view::provide_change(app);
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" && app.selected.get_untracked().is_some() {
             let in_search =
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Search/>
                 <Controls/>
                 <crate::components::table_view::TableToggle/>
+                <crate::components::postcodes::PostcodeLookup/>
                 <Status/>
                 <details class="legend-box" open>
                     <summary>"Legend"</summary>

@@ -14,10 +14,11 @@ use crate::state::use_app;
 use crate::url_state::ViewMode;
 use crate::words::short_name;
 
-const VIEWS: [(ViewMode, &str); 3] = [
+const VIEWS: [(ViewMode, &str); 4] = [
     (ViewMode::Choropleth, "One indicator"),
     (ViewMode::Bivariate, "IMD × CNI"),
     (ViewMode::LeftBehind, "Left behind"),
+    (ViewMode::Change, "Change"),
 ];
 
 /// View tabs and, for the choropleth, the indicator `<select>` grouped by dataset.
@@ -66,6 +67,7 @@ pub fn Controls() -> impl IntoView {
                 dep.def().title,
                 need.def().title
             ),
+            ViewMode::Change => crate::change::VIEW_WORDS.to_string(),
             ViewMode::LeftBehind => format!(
                 "The {} within the worst X% on both the {} and the {}: choose X below.",
                 LEFT_BEHIND_PAIR.level.areas_noun(),

@@ -35,6 +35,7 @@ pub fn Legend() -> impl IntoView {
                 ViewMode::Choropleth => view! { <DecileLegend/> }.into_any(),
                 ViewMode::Bivariate => view! { <BivariateLegend/> }.into_any(),
                 ViewMode::LeftBehind => ().into_any(),
+                ViewMode::Change => view! { <crate::components::change_view::ChangeLegend/> }.into_any(),
             }}
         </section>
     }

@@ -70,6 +70,8 @@ pub fn sync_layers(app: AppState) {
                     style::bivariate_fill(&hidden),
                 )
             }),
+            ViewMode::Change => crate::components::change_view::map_classes(&hidden)
+                .map(|(k, t, c, f)| (k, t, Box::new(move || c.clone()) as Classes, f)),
             ViewMode::LeftBehind => app.current_pair().map(|p| {
                 let pair_tag = pair_digest(&p);
                 let rule = app.rule();

@@ -105,6 +105,18 @@ fn described(app: AppState, areas: Vec<InView>) -> Vec<(u16, InView, String)> {
                 })
                 .collect()
         }
+        ViewMode::Change => {
+            let Some(doc) = crate::components::change_view::current_doc() else {
+                return Vec::new();
+            };
+            let key = |i| crate::change::sort_key(&doc, i);
+            let text = |i| crate::change::describe(&doc, i);
+            areas
+                .into_iter()
+                .map(|a| (key(a.index), text(a.index), a))
+                .map(|(k, t, a)| (k, a, t))
+                .collect()
+        }
         ViewMode::LeftBehind => {
             let Some(pair) = app.pair.get().flatten() else {
                 return Vec::new();
@@ -148,6 +160,7 @@ fn legend_words(app: AppState) -> String {
         ViewMode::Bivariate => format!(
             "The map shows deprivation and community need together, in nine colours. {BIVARIATE_METHOD}"
         ),
+        ViewMode::Change => crate::change::legend_sentence(),
         ViewMode::LeftBehind => app
             .pair
             .get()

@@ -41,6 +41,7 @@ pub fn MapView() -> impl IntoView {
     map_sync::sync_attribution(app);
     map_sync::load_points(app);
     map_sync::sync_markers(app);
+    crate::components::change_view::sync_ward_outlines(app);
     obey_camera_requests(app, container);
     let focused = RwSignal::new(false);
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -267,6 +268,9 @@ fn describe(app: AppState, index: usize) -> String {
             .flatten()
             .map(|p| words::describe_bivariate(&p, index))
             .unwrap_or_else(loading),
+        ViewMode::Change => {
+            crate::components::change_view::describe_untracked(index).unwrap_or_else(loading)
+        }
         ViewMode::LeftBehind => {
             let rule = app.rule_untracked();
             app.pair

@@ -3,6 +3,7 @@
 //! [`crate::state::AppState`] in context.
 
 pub mod app;
+pub mod change_view;
 pub mod controls;
 pub mod help;
 pub mod left_behind;
@@ -12,6 +13,7 @@ pub mod map_sync;
 pub mod map_text;
 pub mod map_view;
 pub mod panel;
+pub mod postcodes;
 pub mod search;
 pub mod status;
 pub mod table_view;

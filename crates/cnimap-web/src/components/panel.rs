@@ -206,6 +206,7 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
         {counterparts}
         {left_behind}
         {left_behind_count}
+        {crate::components::change_view::panel_section(&d)}
         {summary_method}
         {tables}
     }

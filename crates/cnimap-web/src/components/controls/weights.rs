@@ -18,6 +18,7 @@ fn indices_in_view(
 ) -> Vec<CompositeIndex> {
     match view {
         ViewMode::Choropleth => composite_of(indicator).into_iter().collect(),
+        ViewMode::Change => Vec::new(),
         ViewMode::Bivariate | ViewMode::LeftBehind => {
             [LEFT_BEHIND_PAIR.deprivation, LEFT_BEHIND_PAIR.need]
                 .into_iter()
