@@ -390,7 +390,9 @@ impl PostcodeStore {
     }
 
     /// Makes room for `english` and `other` more postcodes at once, so shards inserted one
-    /// after another do not grow the store by doubling (up to half of it unused).
+    /// after another do not grow the store by doubling (up to half of it unused). Native only:
+    /// its one caller reads every shard from disk ([`crate::compact::read_static`]).
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn reserve_exact(&mut self, english: usize, other: usize) {
         self.english_keys.reserve_exact(english);
         self.english.reserve_exact(english);
