@@ -43,6 +43,7 @@ use crate::routes;
         routes::table::table,
         routes::parents::parents,
         routes::lookup::lookup,
+        routes::lookup::areas,
         routes::tiles::tilejson,
         routes::tiles::tile,
     ),

@@ -20,6 +20,8 @@ pub mod summary;
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::left_behind::{LeftBehindRule, LEFT_BEHIND_PAIR};
 
 pub use augment::{augment, LookupError, LookupRequest};
@@ -141,6 +143,37 @@ pub struct AreaFacts {
     pub left_behind: bool,
 }
 
+/// One LSOA 2021 in a [`LookupAreasDocument`]: code, name, MSOA name, ward 2024 name, LAD 2024
+/// code and name, region name, then the IMD 2025 and CNI 2023 ranks and deciles (a JSON array, so
+/// 33,755 rows do not repeat 13 field names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AreaRow(
+    pub String,
+    pub String,
+    pub String,
+    pub String,
+    pub String,
+    pub String,
+    pub String,
+    pub [Option<u32>; 2],
+    pub [Option<u8>; 2],
+);
+
+/// Everything a postcode lookup needs about the LSOAs, for the browser (`lookup/areas` in a
+/// build): the areas, how many are ranked on IMD 2025 and CNI 2023, and each LSOA 2011's LSOA 2021
+/// successor (`None`: ONS split it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LookupAreasDocument {
+    /// Areas ranked: `[IMD 2025, CNI 2023]`.
+    pub n: [u32; 2],
+    /// Every LSOA 2021, in code order.
+    pub areas: Vec<AreaRow>,
+    /// LSOA 2011 code and its one successor, or `None` for a split, in code order.
+    pub successors: Vec<(String, Option<String>)>,
+}
+
 /// How an LSOA 2011 became LSOA 2021 areas, as far as a postcode lookup needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Successor {
@@ -240,6 +273,86 @@ impl AreaTable {
         }
     }
 
+    /// The table as a document a browser can build it back from ([`AreaTable::from_document`]):
+    /// what `cnimap prepare` writes so that a static site looks postcodes up with no server.
+    /// Rows are in code order, so the bytes do not depend on hash order.
+    pub fn to_document(&self) -> LookupAreasDocument {
+        let mut areas: Vec<AreaRow> = self
+            .areas
+            .values()
+            .map(|f| {
+                AreaRow(
+                    f.lsoa21_code.clone(),
+                    f.lsoa21_name.clone(),
+                    f.msoa_name.clone(),
+                    f.ward24_name.clone(),
+                    f.lad24_code.clone(),
+                    f.lad24_name.clone(),
+                    f.region_name.clone(),
+                    [f.imd2025.rank, f.cni2023.rank],
+                    [f.imd2025.decile, f.cni2023.decile],
+                )
+            })
+            .collect();
+        areas.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut successors: Vec<(String, Option<String>)> = self
+            .successors
+            .iter()
+            .map(|(old, s)| {
+                let new = match s {
+                    Successor::One(code) => Some(code.clone()),
+                    Successor::Split => None,
+                };
+                (old.clone(), new)
+            })
+            .collect();
+        successors.sort();
+        LookupAreasDocument {
+            n: [self.n_deprivation, self.n_need],
+            areas,
+            successors,
+        }
+    }
+
+    /// Builds the table back from [`AreaTable::to_document`]'s document, flagging left-behind
+    /// areas with `rule`.
+    pub fn from_document(doc: &LookupAreasDocument, rule: LeftBehindRule) -> AreaTable {
+        let mut table = AreaTable::new(rule);
+        let [n_imd, n_cni] = doc.n;
+        for a in &doc.areas {
+            table.insert(AreaFacts {
+                lsoa21_code: a.0.clone(),
+                lsoa21_name: a.1.clone(),
+                msoa_name: a.2.clone(),
+                ward24_name: a.3.clone(),
+                lad24_code: a.4.clone(),
+                lad24_name: a.5.clone(),
+                region_name: a.6.clone(),
+                imd2025: Ranked {
+                    rank: a.7[0],
+                    n: n_imd,
+                    decile: a.8[0],
+                },
+                cni2023: Ranked {
+                    rank: a.7[1],
+                    n: n_cni,
+                    decile: a.8[1],
+                },
+                left_behind: false,
+            });
+        }
+        for (old, new) in &doc.successors {
+            table.successors.insert(
+                old.clone(),
+                match new {
+                    Some(code) => Successor::One(code.clone()),
+                    None => Successor::Split,
+                },
+            );
+        }
+        table
+    }
+
     /// The method lines every batch summary carries: the postcode file, the LSOA 2011 -> 2021
     /// rule for split areas, deciles and the left-behind rule.
     pub fn method(&self) -> Vec<String> {
@@ -287,6 +400,33 @@ mod tests {
             },
             ..AreaFacts::default()
         }
+    }
+
+    #[test]
+    fn the_document_builds_the_same_table_back() {
+        let t = table();
+        let doc = t.to_document();
+        assert_eq!(doc.areas.len(), 3);
+        assert_eq!(doc.successors.len(), 4);
+        assert_eq!(
+            doc.successors[1],
+            ("E01900002".to_string(), None),
+            "a split"
+        );
+        let json = serde_json::to_string(&doc).expect("json");
+        let back: LookupAreasDocument = serde_json::from_str(&json).expect("parse");
+        let rebuilt = AreaTable::from_document(&back, t.rule());
+        assert_eq!(rebuilt.areas, t.areas);
+        assert_eq!(rebuilt.successors, t.successors);
+        assert_eq!(
+            (rebuilt.n_need, rebuilt.n_deprivation),
+            (t.n_need, t.n_deprivation)
+        );
+        // Left-behind follows the rule given, not the one the document was made under.
+        let wider = AreaTable::from_document(&back, LeftBehindRule::new(20).expect("valid"));
+        let flagged = |t: &AreaTable| t.areas.values().filter(|a| a.left_behind).count();
+        assert_eq!(flagged(&t), 1);
+        assert_eq!(flagged(&wider), 2);
     }
 
     fn table() -> AreaTable {

@@ -31,6 +31,9 @@ pub fn api_documents(documents: &Documents) -> Vec<(String, &Encoded)> {
     for (level, doc) in &documents.parents {
         out.push((format!("parents/{}", level.id()), doc));
     }
+    if let Some(body) = &documents.lookup_areas {
+        out.push(("lookup/areas".to_string(), body));
+    }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
@@ -43,6 +46,7 @@ pub fn documents_from_paths(
     let mut catalogue = None;
     let (mut values, mut layers, mut labels) = (HashMap::new(), HashMap::new(), HashMap::new());
     let mut parents = HashMap::new();
+    let mut lookup_areas = None;
     for (path, doc) in docs {
         let parts: Vec<&str> = path.split('/').collect();
         let level =
@@ -65,6 +69,7 @@ pub fn documents_from_paths(
             ["parents", layer] => {
                 parents.insert(level(layer)?, doc);
             }
+            ["lookup", "areas"] => lookup_areas = Some(doc),
             _ => return Err(format!("{path}: not a document this cnimap knows")),
         }
     }
@@ -74,5 +79,6 @@ pub fn documents_from_paths(
         layers,
         labels,
         parents,
+        lookup_areas,
     })
 }

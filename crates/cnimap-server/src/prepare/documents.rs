@@ -38,6 +38,10 @@ pub struct Documents {
     pub labels: HashMap<Level, Encoded>,
     /// `/api/parents/{layer}`: the table levels' parent areas (the browser's table frames).
     pub parents: HashMap<Level, Encoded>,
+    /// `/api/lookup/areas`: every LSOA 2021's facts for a postcode lookup in the browser
+    /// ([`cnimap_core::bulk::LookupAreasDocument`]); `None` when the data has no LSOA 2021 layer,
+    /// IMD 2025 or CNI 2023.
+    pub lookup_areas: Option<Encoded>,
 }
 
 /// Every source's attribution and the boundaries'.
@@ -146,6 +150,10 @@ pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> 
         layers,
         labels,
         parents,
+        lookup_areas: crate::lookup::table_from_atlas(atlas, Default::default())
+            .ok()
+            .map(|t| Encoded::json(&t.to_document()))
+            .transpose()?,
     })
 }
 

@@ -41,6 +41,35 @@ pub struct LookupParams {
     format: Option<String>,
 }
 
+/// `GET /api/lookup/areas`: what a browser needs to look postcodes up itself (with the search
+/// index's postcode shards): every LSOA 2021's names, parents, IMD 2025 and CNI 2023 ranks and
+/// deciles, and the LSOA 2011 -> 2021 successors. A static site has the same file.
+#[utoipa::path(
+    get,
+    path = "/api/lookup/areas",
+    tag = "lookup",
+    responses(
+        (status = 200, description = "The areas document (ETag, gzip when accepted)", body = cnimap_core::bulk::LookupAreasDocument),
+        (status = 304, description = "`If-None-Match` named the current ETag"),
+        (status = 404, description = "The data has no LSOA 2021 layer, IMD 2025 or CNI 2023", body = cnimap_core::api::ErrorBody),
+    )
+)]
+pub async fn areas(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Response> {
+    state
+        .documents
+        .lookup_areas
+        .as_ref()
+        .map(|d| d.respond(&headers, crate::http::JSON, crate::http::CACHE_DATA))
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "no lookup areas: the data has no LSOA 2021 layer, IMD 2025 or CNI 2023".into(),
+            )
+        })
+}
+
 /// `POST /api/lookup[?column=NAME][&format=csv|summary]` with a CSV body.
 #[utoipa::path(
     post,

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/change", get(change::change))
         .route("/change/{layer}/{which}", get(change::layer))
         .route("/table", get(table::table))
+        .route("/lookup/areas", get(lookup::areas))
         .fallback(not_found)
         // Only the lookup takes a body: the other routes keep the server's small limit.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
