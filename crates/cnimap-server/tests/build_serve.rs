@@ -369,6 +369,69 @@ async fn a_prepare_killed_mid_write_leaves_the_previous_build_intact_and_servabl
     std::fs::remove_dir_all(&tmp).expect("clean up");
 }
 
+#[tokio::test]
+async fn the_change_documents_in_the_build_are_the_servers_bytes() {
+    use cnimap_core::change::ChangeResponse;
+    use cnimap_core::change_map::{class_counts, wards_csv, ChangeDocument, ChangeMapDocument};
+    let f = fixture();
+    for doc in ChangeDocument::ALL {
+        let uri = format!("/api/{}", doc.path());
+        let served = get(&f.data, &uri, false).await;
+        assert_eq!(served.0, StatusCode::OK, "{uri}");
+        let in_build = std::fs::read(f.dir.join(format!("api/{}.json", doc.path())))
+            .unwrap_or_else(|e| panic!("{uri}: not in the build: {e}"));
+        assert!(served.2 == in_build, "{uri}: the build's file differs");
+        let gz = get(&f.data, &uri, true).await;
+        let gz_in_build = std::fs::read(f.dir.join(format!("api/{}.json.gz", doc.path())))
+            .expect("the gzip copy");
+        assert!(gz.2 == gz_in_build, "{uri}: the build's gzip differs");
+        assert_eq!(same(&uri).await, StatusCode::OK, "{uri}");
+    }
+    // What the browser reads: every LSOA 2021 in a class, the 225 wards, their outlines.
+    let body = get(&f.data, "/api/change/lsoa21/imd", false).await.2;
+    let map: ChangeMapDocument = serde_json::from_slice(&body).expect("change map");
+    let n = f
+        .data
+        .atlas
+        .layer(cnimap_core::Level::Lsoa21)
+        .expect("lsoa21")
+        .len();
+    assert_eq!(map.layer.shift.len(), n);
+    let counts = class_counts(&map.layer.shift);
+    assert_eq!(counts.iter().sum::<usize>(), n);
+    assert_eq!(counts[7], map.layer.counts.not_comparable);
+    assert_eq!(map.domain_shifts.len(), map.layer.domains.len());
+    assert!(map.domain_shifts.iter().all(|d| d.len() == n));
+    let wards = get(&f.data, "/api/change/ward17/left-behind", false)
+        .await
+        .2;
+    let wards: ChangeResponse = serde_json::from_slice(&wards).expect("wards");
+    let ChangeResponse::LeftBehindWards { method, wards, .. } = wards else {
+        panic!("not the wards");
+    };
+    assert_eq!(wards.len(), 225);
+    let outlines = get(&f.data, "/api/change/ward17/outlines", false).await.2;
+    let outlines: serde_json::Value = serde_json::from_slice(&outlines).expect("geojson");
+    let features = outlines["features"].as_array().expect("features");
+    assert_eq!(features.len(), 225);
+    let still = |v: &serde_json::Value| v["properties"]["still"].as_bool();
+    assert_eq!(
+        features.iter().filter(|f| still(f) == Some(true)).count(),
+        wards.iter().filter(|w| w.still_left_behind).count()
+    );
+    // The API's CSV is the browser's: the same function over the same list.
+    let csv = get(
+        &f.data,
+        "/api/change?from=cni2019&to=cni2023&format=csv",
+        false,
+    )
+    .await;
+    assert_eq!(csv.0, StatusCode::OK);
+    assert_eq!(String::from_utf8_lossy(&csv.2), wards_csv(&method, &wards));
+    let missing = get(&f.data, "/api/change/lsoa11/imd", false).await;
+    assert_eq!(missing.0, StatusCode::NOT_FOUND);
+}
+
 /// Status and body of `method uri` with `body`.
 async fn send(state: &AppState, method: &str, uri: &str, body: &str) -> (StatusCode, Vec<u8>) {
     let r = app(state.clone())

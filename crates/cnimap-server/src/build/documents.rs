@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::change_map::ChangeDocument;
 use cnimap_core::Level;
 
 use crate::http::Encoded;
@@ -31,6 +32,9 @@ pub fn api_documents(documents: &Documents) -> Vec<(String, &Encoded)> {
     for (level, doc) in &documents.parents {
         out.push((format!("parents/{}", level.id()), doc));
     }
+    for (doc, body) in &documents.change {
+        out.push((doc.path(), body));
+    }
     if let Some(body) = &documents.lookup_areas {
         out.push(("lookup/areas".to_string(), body));
     }
@@ -46,6 +50,7 @@ pub fn documents_from_paths(
     let mut catalogue = None;
     let (mut values, mut layers, mut labels) = (HashMap::new(), HashMap::new(), HashMap::new());
     let mut parents = HashMap::new();
+    let mut change = std::collections::BTreeMap::new();
     let mut lookup_areas = None;
     for (path, doc) in docs {
         let parts: Vec<&str> = path.split('/').collect();
@@ -69,6 +74,11 @@ pub fn documents_from_paths(
             ["parents", layer] => {
                 parents.insert(level(layer)?, doc);
             }
+            ["change", layer, which] => {
+                let which = ChangeDocument::from_parts(layer, which)
+                    .ok_or_else(|| format!("{path}: not a change document this cnimap knows"))?;
+                change.insert(which, doc);
+            }
             ["lookup", "areas"] => lookup_areas = Some(doc),
             _ => return Err(format!("{path}: not a document this cnimap knows")),
         }
@@ -79,6 +89,7 @@ pub fn documents_from_paths(
         layers,
         labels,
         parents,
+        change,
         lookup_areas,
     })
 }

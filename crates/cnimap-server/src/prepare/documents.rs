@@ -36,6 +36,8 @@ pub struct Documents {
     pub layers: HashMap<Level, Encoded>,
     /// `/api/labels/{layer}`.
     pub labels: HashMap<Level, Encoded>,
+    /// `/api/change/{layer}/{which}`: the change view's documents ([`super::change_docs`]).
+    pub change: std::collections::BTreeMap<cnimap_core::change_map::ChangeDocument, Encoded>,
     /// `/api/parents/{layer}`: the table levels' parent areas (the browser's table frames).
     pub parents: HashMap<Level, Encoded>,
     /// `/api/lookup/areas`: every LSOA 2021's facts for a postcode lookup in the browser
@@ -150,6 +152,7 @@ pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> 
         layers,
         labels,
         parents,
+        change: super::change_docs::encode(atlas)?,
         lookup_areas: crate::lookup::table_from_atlas(atlas, Default::default())
             .ok()
             .map(|t| Encoded::json(&t.to_document()))

@@ -4,6 +4,7 @@
 //! requests; [`crate::state`] holds what this returns.
 
 pub mod areas;
+pub mod change_docs;
 pub mod documents;
 pub mod tiles;
 

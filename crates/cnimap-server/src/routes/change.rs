@@ -12,18 +12,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use cnimap_core::change::{
-    shift_words, ChangeLayer, ChangeResponse, ImdChangeArea, LeftBehindWard, CHANGE_METHOD,
-    LEFT_BEHIND_WARDS_METHOD, RELATIVE_CAVEAT,
+    shift_words, ChangeResponse, ImdChangeArea, CHANGE_METHOD, RELATIVE_CAVEAT,
 };
+use cnimap_core::change_map::{wards_csv, ChangeDocument};
 use cnimap_core::reweight::CompositeIndex;
 use cnimap_data::domain_ranks::IndexInputs;
 use cnimap_data::lineage::{self, ImdChange, WardList};
-use cnimap_data::lookups::Lookups;
 
 use crate::error::{AppError, AppResult};
 use crate::routes::reweight::{csv_field, inputs, Format, CSV};
@@ -99,59 +98,7 @@ pub fn imd_response(
     }
 }
 
-/// The left-behind wards as the API sends them, in code order.
-pub fn wards_response(
-    wards: &WardList<'_>,
-    lookups: &Lookups,
-    cni23: &IndexInputs,
-    imd25: &IndexInputs,
-) -> ChangeResponse {
-    let flags = lineage::left_behind_lsoa21(cni23, imd25);
-    let mut rows: Vec<LeftBehindWard> =
-        lineage::left_behind_wards(wards, lookups, &imd25.codes, &flags)
-            .into_iter()
-            .map(|w| LeftBehindWard {
-                still_left_behind: w.holding.still_left_behind(),
-                code: w.code,
-                name: w.name,
-                lad: w.lad,
-                holding: w.holding,
-                left_behind_lsoa21: w.left_behind_lsoas,
-            })
-            .collect();
-    rows.sort_by(|a, b| a.code.cmp(&b.code));
-    ChangeResponse::LeftBehindWards {
-        method: LEFT_BEHIND_WARDS_METHOD.to_string(),
-        wards_2019: rows.len(),
-        still_left_behind: rows.iter().filter(|w| w.still_left_behind).count(),
-        wards: rows,
-    }
-}
-
-/// The change map's document: arrays in `imd25`'s order (the layer's feature index when read
-/// from the atlas).
-pub fn change_layer(change: &ImdChange) -> ChangeLayer {
-    let mut rows: Vec<_> = change.rows.iter().collect();
-    rows.sort_by_key(|r| r.at);
-    ChangeLayer {
-        method: CHANGE_METHOD.to_string(),
-        caveat: RELATIVE_CAVEAT.to_string(),
-        shift: rows.iter().map(|r| r.shift).collect(),
-        decile_2019: rows.iter().map(|r| r.carried.decile()).collect(),
-        decile_2025: rows.iter().map(|r| r.decile_2025).collect(),
-        change: rows.iter().map(|r| r.change).collect(),
-        driver: rows
-            .iter()
-            .map(|r| r.driver.and_then(|d| u8::try_from(d).ok()))
-            .collect(),
-        domains: CompositeIndex::Imd2025
-            .domains()
-            .iter()
-            .map(|d| d.key.to_string())
-            .collect(),
-        counts: change.shifts.clone(),
-    }
-}
+pub use crate::prepare::change_docs::{change_layer, wards_response};
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
@@ -200,20 +147,7 @@ pub fn render(resp: &ChangeResponse, format: Format) -> (&'static str, Vec<u8>) 
             }
         }
         ChangeResponse::LeftBehindWards { method, wards, .. } => {
-            out.push_str(&format!("# {method}\n"));
-            out.push_str("ward17_code,ward17_name,lad17_name,lsoa21_areas,left_behind_lsoa21,still_left_behind,left_behind_lsoa21_codes\n");
-            for w in wards {
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{}\n",
-                    csv_field(&w.code),
-                    csv_field(&w.name),
-                    csv_field(&w.lad),
-                    w.holding.lsoas,
-                    w.holding.left_behind,
-                    w.still_left_behind,
-                    w.left_behind_lsoa21.join(";"),
-                ));
-            }
+            out.push_str(&wards_csv(method, wards));
         }
     }
     (CSV, out.into_bytes())
@@ -302,7 +236,8 @@ pub async fn change(State(state): State<AppState>, Query(p): Query<Params>) -> A
     Ok(respond(content_type, body))
 }
 
-/// `GET /api/change/{layer}/{which}`: only `lsoa21/imd` exists.
+/// `GET /api/change/{layer}/{which}`: the change view's whole documents
+/// ([`ChangeDocument`]), made once at start-up (or read from the build) and sent as they are.
 #[utoipa::path(
     get,
     path = "/api/change/{layer}/{which}",
@@ -323,20 +258,35 @@ pub async fn change(State(state): State<AppState>, Query(p): Query<Params>) -> A
 pub async fn layer(
     State(state): State<AppState>,
     Path((layer, which)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
-    if (layer.as_str(), which.as_str()) != ("lsoa21", "imd") {
-        return Err(AppError::NotFound(format!(
-            "no change layer {layer}/{which}: the one change layer is lsoa21/imd"
-        )));
-    }
-    let body = tokio::task::spawn_blocking(move || {
-        state.derived.change_layer(|| {
-            let imd25 = inputs(&state, CompositeIndex::Imd2025)?;
-            let imd19 = inputs(&state, CompositeIndex::Imd2019)?;
-            let change = lineage::imd_change(&imd19, &imd25, &state.atlas.lookups.lsoa11_21);
-            Ok::<_, AppError>(serde_json::to_vec(&change_layer(&change)).unwrap_or_default())
+    let known = || {
+        ChangeDocument::ALL
+            .iter()
+            .map(|d| format!("/api/{}", d.path()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let doc = ChangeDocument::from_parts(&layer, &which).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "no change document {layer}/{which}: the change documents are {}",
+            known()
+        ))
+    })?;
+    let content_type = if doc.is_geojson() {
+        crate::http::GEOJSON
+    } else {
+        crate::http::JSON
+    };
+    state
+        .documents
+        .change
+        .get(&doc)
+        .map(|d| d.respond(&headers, content_type, crate::http::CACHE_DATA))
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "{}: its inputs are not loaded in this server",
+                doc.path()
+            ))
         })
-    })
-    .await??;
-    Ok(respond(crate::http::JSON, body.as_ref().clone()))
 }
