@@ -56,15 +56,14 @@ pub struct Inner {
 
 /// Figures made from the loaded data on first use and kept for every later request: each
 /// combined index's domain ranks transformed (the re-weighting and change routes), and the change
-/// comparisons. A request then only re-weights (a weighted sum and a sort) or encodes.
+/// comparisons. A request then only re-weights (a weighted sum and a sort) or encodes. (The
+/// change view's whole documents are prepared with the others: `Documents::change`.)
 #[derive(Default)]
 pub struct Derived {
     /// Per [`cnimap_core::reweight::CompositeIndex::ALL`] position.
     inputs: [OnceLock<Arc<cnimap_data::domain_ranks::IndexInputs>>; 3],
     /// IMD 2019 -> 2025 and the left-behind wards, by `Comparison` position.
     changes: [OnceLock<Arc<cnimap_core::change::ChangeResponse>>; 2],
-    /// The body of `/api/change/lsoa21/imd`.
-    change_layer: OnceLock<Arc<Vec<u8>>>,
 }
 
 /// The kept value of `cell`, made by `make` the first time it succeeds (a failure is not kept).
@@ -99,14 +98,6 @@ impl Derived {
             Some(cell) => kept(cell, make),
             None => make().map(Arc::new),
         }
-    }
-
-    /// The change layer's body, made once by `make`.
-    pub fn change_layer<E>(
-        &self,
-        make: impl FnOnce() -> Result<Vec<u8>, E>,
-    ) -> Result<Arc<Vec<u8>>, E> {
-        kept(&self.change_layer, make)
     }
 }
 

@@ -331,9 +331,11 @@ pub fn WardOutlines() -> impl IntoView {
     }
 }
 
-/// The area panel's change section for an LSOA 2021 (nothing for other layers).
+/// The area panel's change section for an LSOA 2021 (nothing for other layers, or where the
+/// change view's state was not provided, as in a panel mounted on its own).
 pub fn panel_section(detail: &AreaDetail) -> Option<impl IntoView> {
-    (detail.level == Level::Lsoa21).then(|| {
+    let provided = CHANGE.with(Cell::get).is_some() || use_context::<ChangeState>().is_some();
+    (detail.level == Level::Lsoa21 && provided).then(|| {
         let index = detail.feature_index as usize;
         view! { <AreaChangeSection index/> }
     })
