@@ -149,3 +149,49 @@ pub async fn search(base: &str, query: &str, limit: usize) -> Result<SearchRespo
         message: e.to_string(),
     })
 }
+
+/// The names index of the site at `base`, loaded (fetched first if need be); a failed load is
+/// forgotten so the next call tries again.
+pub async fn loaded_index(base: &str) -> Result<Rc<RefCell<SearchIndex>>, ApiError> {
+    index(base).await.inspect_err(|_| {
+        INDEX.with(|cell| cell.borrow_mut().take());
+    })
+}
+
+/// Fetches the postcode shards of `outcodes` into `index`, eight at a time, calling `done` with
+/// the count fetched so far. An outcode without a shard (404: no postcode of the 2017 file has it)
+/// is skipped: its postcodes are then "not in the 2017 postcode file".
+pub async fn add_shards(
+    base: &str,
+    index: &Rc<RefCell<SearchIndex>>,
+    outcodes: Vec<String>,
+    done: impl Fn(usize),
+) -> Result<(), ApiError> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let mut fetched = 0usize;
+    let mut shards = stream::iter(outcodes.into_iter().map(|outcode| {
+        let shard_url = url(base, &shard_file(&outcode));
+        async move {
+            match fetch_bytes(&shard_url).await {
+                Ok(bytes) => Ok(Some((shard_url, bytes))),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    }))
+    .buffer_unordered(8);
+    while let Some(shard) = shards.try_next().await? {
+        if let Some((shard_url, bytes)) = shard {
+            index
+                .borrow_mut()
+                .add_postcode_shard(&bytes)
+                .map_err(|e| ApiError::Decode {
+                    url: shard_url,
+                    message: e.to_string(),
+                })?;
+        }
+        fetched += 1;
+        done(fetched);
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+// Bulk postcode lookup in the browser (issue 13): a CSV picked in the page comes back, as a
+// download, byte for byte what `cnimap lookup` writes for the same file (real 2017 postcodes, a
+// Scottish one, broken ones, a BOM-less semicolon file). On the static site nothing is posted: the
+// page fetches only postcode shards and documents. axe-core finds no WCAG A/AA violation in the
+// finished lookup's section.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import {
+  BINARY, DATA, REPO, STATIC, launchBrowser, startServer, stopServer, waitForFirstPaint,
+} from './helpers.mjs';
+
+const AXE_SOURCE = fs.readFileSync(path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+let server;
+let browser;
+let dir;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnimap-postcodes-'));
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer(server);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every `step`-th postcode of the 2017 file (English and not), in file order. */
+function samplePostcodes(step) {
+  const text = zlib.gunzipSync(fs.readFileSync(path.join(DATA, 'search', 'uk_postcodes_2017_latlon_lsoa.csv.gz'))).toString('utf8');
+  const lines = text.split('\n');
+  const out = [];
+  for (let i = 1; i < lines.length; i += step) {
+    const pc = lines[i].split(',')[0];
+    if (pc) out.push(pc);
+  }
+  return out;
+}
+
+/** Splits one line of a `;` CSV, honouring double quotes. */
+function fields(line) {
+  const out = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"' && quoted && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') quoted = !quoted;
+    else if (c === ';' && !quoted) { out.push(cur); cur = ''; } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** What `cnimap lookup` writes for `file`. */
+function cliLookup(file) {
+  const r = spawnSync(BINARY, ['lookup', file, '--data', DATA], { maxBuffer: 256 * 1024 * 1024 });
+  assert.equal(r.status, 0, `cnimap lookup failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function lookUpInPage(file) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, bypassCSP: true });
+  const page = await context.newPage();
+  const posts = [];
+  const requests = [];
+  page.on('request', (r) => {
+    requests.push(r.url());
+    if (r.method() === 'POST') posts.push(r.url());
+  });
+  await page.goto(`${server.base}/`);
+  await waitForFirstPaint(page);
+  await page.locator('details.postcodes-box > summary').click();
+  const started = Date.now();
+  await page.locator('#postcodes-file').setInputFiles(file);
+  await page.locator('.postcodes-save').waitFor({ timeout: 180_000 });
+  const ms = Date.now() - started;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.postcodes-save')]);
+  const saved = fs.readFileSync(await download.path());
+  return { context, page, posts, requests, saved, ms, name: download.suggestedFilename() };
+}
+
+describe('bulk postcode lookup in the page', () => {
+  test('the downloaded CSV is what cnimap lookup writes, rows in order', async () => {
+    const sample = samplePostcodes(997); // about 1,800 postcodes across the UK
+    const broken = ['CO15 2EQ', 'co152eq', 'EH1 1YZ', 'XYZ', '', 'SW1A 1ZZ9', 'ZZ99 9ZZ'];
+    const rows = ['ref;Post Code;note', ...[...broken, ...sample].map((pc, i) => `${i + 1};${pc};"a; b"`)];
+    const file = path.join(dir, 'grants.csv');
+    fs.writeFileSync(file, rows.join('\r\n') + '\r\n');
+
+    const { context, page, posts, requests, saved, ms, name } = await lookUpInPage(file);
+    const expected = cliLookup(file);
+    assert.equal(name, 'grants-cnimap.csv');
+    const got = saved.toString('utf8').split('\r\n');
+    const want = expected.toString('utf8').split('\r\n');
+    assert.equal(got.length, want.length, 'as many lines as cnimap lookup');
+    for (let i = 0; i < want.length; i++) assert.equal(got[i], want[i], `line ${i + 1}`);
+    assert.ok(saved.equals(expected), 'byte for byte');
+    // CO15 2EQ in Jaywick: E01021988, IMD 2025 decile 1 (header: ref;Post Code;note;lsoa21.code;...).
+    const header = fields(got[0]);
+    const first = fields(got[1]);
+    assert.equal(first[header.indexOf('lsoa21.code')], 'E01021988');
+    assert.equal(first[header.indexOf('imd2025.decile')], '1');
+    assert.equal(fields(got[3]).at(-1), 'not in England');
+    assert.equal(fields(got[4]).at(-1), 'malformed');
+
+    const summary = await page.locator('.postcodes-done').textContent();
+    assert.match(summary, new RegExp(`^${rows.length - 1} rows looked up from column .Post Code.`));
+    console.log(`postcodes: ${rows.length - 1} rows looked up in the page in ${ms} ms (${STATIC ? 'static site, in wasm' : 'cnimap serve'}); ${summary}`);
+
+    if (STATIC) {
+      assert.deepEqual(posts, [], 'a static site posts nothing: the file stays in the browser');
+      assert.ok(requests.some((u) => /search\/postcodes\//.test(u)), 'postcode shards fetched');
+    } else {
+      assert.deepEqual(posts.map((u) => new URL(u).pathname), ['/api/lookup']);
+    }
+
+    // axe-core over the finished section.
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run({ include: [['.postcodes-box']] }, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      });
+      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    console.log(`axe [postcode lookup done]: ${violations.length} violations`);
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+
+  test('a file without a postcode column says so and names its columns', async () => {
+    const file = path.join(dir, 'names.csv');
+    fs.writeFileSync(file, 'name,town\nAda,Leeds\n');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/`);
+    await waitForFirstPaint(page);
+    await page.locator('details.postcodes-box > summary').click();
+    await page.locator('#postcodes-file').setInputFiles(file);
+    const error = page.locator('.postcodes-error');
+    await error.waitFor({ timeout: 60_000 });
+    const text = await error.textContent();
+    assert.match(text, /postcode/i);
+    assert.match(text, /"name", "town"/);
+    // Naming the column by hand: a wrong name is refused the same way.
+    await page.locator('#postcodes-column').fill('town');
+    await page.locator('.postcodes-again').click();
+    await page.locator('.postcodes-save').waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('.postcodes-done').textContent(), /^1 row looked up from column .town./);
+    await context.close();
+  });
+});
