@@ -135,6 +135,23 @@ describe('bulk postcode lookup in the page', () => {
     await context.close();
   });
 
+  // A benchmark, not a check (scripts or a person set CNIMAP_E2E_BULK_ROWS, e.g. 100000): the
+  // time from picking the file to the download button, printed for BENCHMARKS.md.
+  const benchRows = Number(process.env.CNIMAP_E2E_BULK_ROWS || 0);
+  if (benchRows > 0) test(`benchmark: ${benchRows} rows (CNIMAP_E2E_BULK_ROWS)`, async () => {
+    const all = samplePostcodes(1);
+    const rows = ['id,postcode'];
+    for (let i = 0; i < benchRows; i++) rows.push(`${i},${all[(i * 7919) % all.length]}`);
+    const file = path.join(dir, 'bench.csv');
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const { context, saved, ms, requests } = await lookUpInPage(file);
+    const lines = saved.toString('utf8').split('\n').filter((l) => l !== '').length;
+    assert.equal(lines, benchRows + 1);
+    const shards = requests.filter((u) => /search\/postcodes\//.test(u)).length;
+    console.log(`postcodes benchmark: ${benchRows} rows in ${ms} ms (${STATIC ? `static site, in wasm, ${shards} shards fetched` : 'cnimap serve'})`);
+    await context.close();
+  });
+
   test('a file without a postcode column says so and names its columns', async () => {
     const file = path.join(dir, 'names.csv');
     fs.writeFileSync(file, 'name,town\nAda,Leeds\n');
