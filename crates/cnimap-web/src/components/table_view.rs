@@ -561,8 +561,10 @@ fn LevelPicker() -> impl IntoView {
 fn ColumnPicker() -> impl IntoView {
     let app = use_app();
     let chosen = RwSignal::new(String::new());
+    // A memo: the options are drawn again only when the level changes.
+    let level = Memo::new(move |_| app.table.with(|s| s.as_ref().map(|s| s.level)));
     let options = move || {
-        let Some(level) = app.table.with(|s| s.as_ref().map(|s| s.level)) else {
+        let Some(level) = level.get() else {
             return ().into_any();
         };
         let parents = table::parent_levels(level)
@@ -633,10 +635,11 @@ fn ColumnPicker() -> impl IntoView {
 #[component]
 fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
     let app = use_app();
-    let level = move || {
+    let level = Memo::new(move |_| {
         app.table
             .with(|s| s.as_ref().map(|s| s.level).unwrap_or(Level::Lsoa21))
-    };
+    });
+    let level = move || level.get();
     let indicator = RwSignal::new(IndicatorId::IMD2025);
     let measure = RwSignal::new(Measure::Decile);
     let from = RwSignal::new(String::new());
