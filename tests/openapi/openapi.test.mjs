@@ -194,6 +194,8 @@ test('other formats and variants of the answers match their schemas', async () =
     ['get', '/api/search?q=Middlesbrough&limit=3', '/api/search'],
     ['get', '/api/change?from=cni2019&to=cni2023', '/api/change'],
     ['get', '/api/change?from=imd2019&to=imd2025&format=csv', '/api/change'],
+    ['get', '/api/change/ward17/left-behind', '/api/change/{layer}/{which}'],
+    ['get', '/api/change/ward17/outlines', '/api/change/{layer}/{which}'],
     ['get', '/api/table?level=lsoa21&columns=imd2025.rank,imd2025.score,lad24.name&filter=imd2025.rank%3C%3D50&sort=imd2025.rank&format=json', '/api/table'],
     ['get', '/api/table?level=lad24&columns=imd2025.share_decile1', '/api/table'],
     ['get', '/api/reweight?index=cni2023&weights=equal&format=csv', '/api/reweight'],
@@ -235,6 +237,8 @@ test('errors answer with their documented status and the ErrorBody shape', async
     ['get', '/api/change?from=imd2019&to=cni2023', '/api/change', 400],
     ['get', '/tiles/lsoa21/99/0/0.mvt', '/tiles/{layer}/{z}/{x}/{y}.mvt', 400],
     ['get', '/tiles/atlantis.json', '/tiles/{layer}.json', 404],
+    ['get', '/api/change/lsoa21/outlines', '/api/change/{layer}/{which}', 404],
+    ['get', '/api/parents/atlantis', '/api/parents/{layer}', 404],
     ['post', '/api/lookup', '/api/lookup', 400, 'name,town\nx,y\n'],
     // More than 100,000 rows in under 10 MiB: the server reads the whole body, then refuses.
     ['post', '/api/lookup', '/api/lookup', 413, 'postcode\n' + 'CO15 2EQ\n'.repeat(100_001)],

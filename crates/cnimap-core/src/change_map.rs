@@ -16,6 +16,7 @@ use crate::colour::{Rgb, NO_DATA};
 /// Written flat (the layer's fields and `domain_shifts` side by side); read back through
 /// [`ChangeMapWire`], because serde's `flatten` cannot read the counts' integer map keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(from = "ChangeMapWire")]
 pub struct ChangeMapDocument {
     /// The overall change, by feature index.

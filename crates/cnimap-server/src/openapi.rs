@@ -223,7 +223,7 @@ pub struct LabelPoint {
 #[allow(dead_code)]
 pub enum ChangeDocumentBody {
     /// `lsoa21/imd`.
-    Layer(cnimap_core::change::ChangeLayer),
+    Layer(cnimap_core::change_map::ChangeMapDocument),
     /// `ward17/left-behind`.
     Wards(cnimap_core::change::ChangeResponse),
 }

@@ -169,6 +169,10 @@ pub struct LookupAreasDocument {
     /// Areas ranked: `[IMD 2025, CNI 2023]`.
     pub n: [u32; 2],
     /// Every LSOA 2021, in code order.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<(String, String, String, String, String, String, String, [Option<u32>; 2], [Option<u8>; 2])>)
+    )]
     pub areas: Vec<AreaRow>,
     /// LSOA 2011 code and its one successor, or `None` for a split, in code order.
     pub successors: Vec<(String, Option<String>)>,
