@@ -94,13 +94,16 @@ fn resize_map_with_table(app: AppState) {
     });
 }
 
+/// The documents fetched once per level: codes and names, and parent areas.
+type LevelDocuments = HashMap<Level, (Arc<LayerAreasResponse>, Arc<TableParents>)>;
+
 /// Fetches the documents of a frame: codes and names and parents once per level, values through
 /// the app's cache.
 async fn load_frame(
     app: AppState,
     level: Level,
     ids: BTreeSet<IndicatorId>,
-    base: StoredValue<HashMap<Level, (Arc<LayerAreasResponse>, Arc<TableParents>)>>,
+    base: StoredValue<LevelDocuments>,
 ) -> Option<Result<Arc<TableFrame>, String>> {
     let cached = base.with_value(|b| b.get(&level).cloned());
     let (areas, parents) = match cached {
