@@ -123,6 +123,10 @@ pub fn Search() -> impl IntoView {
     let active: RwSignal<Option<usize>> = RwSignal::new(None);
     // Enter was pressed before the answer came: choose its best hit when it comes.
     let pick_on_answer = RwSignal::new(false);
+    // The query the hits shown answer: Enter never picks from an answer to other words (an
+    // earlier keystroke's, while the latest is still on its way: on a static site the first
+    // search fetches the index and then the postcode's shard).
+    let shown_for = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let searching = move || {
         let q = asked.get();
@@ -157,16 +161,20 @@ pub fn Search() -> impl IntoView {
             open.set(false);
             return;
         };
+        let current = q == asked.get_untracked();
+        shown_for.set(q.clone());
         match result {
             Ok(r) => {
                 let empty = r.hits.is_empty();
                 message.set(r.message.or_else(|| empty.then(|| nothing_found(&q))));
                 hits.set(r.hits);
-                if pick_on_answer.get_untracked() && !empty {
+                if pick_on_answer.get_untracked() && !empty && current {
                     pick_on_answer.set(false);
                     pick(0);
                 } else {
-                    pick_on_answer.set(false);
+                    if current {
+                        pick_on_answer.set(false);
+                    }
                     open.set(!empty);
                 }
             }
@@ -216,9 +224,10 @@ pub fn Search() -> impl IntoView {
             }
             "Enter" => {
                 ev.prevent_default();
+                let fresh = shown_for.with_untracked(|s| *s == query.get_untracked().trim());
                 match active.get_untracked() {
-                    Some(i) if open.get_untracked() => pick(i),
-                    _ if n > 0 && open.get_untracked() => pick(0),
+                    Some(i) if open.get_untracked() && fresh => pick(i),
+                    _ if n > 0 && open.get_untracked() && fresh => pick(0),
                     _ => {
                         // Search now and choose the best hit when the answer comes.
                         let q = query.get_untracked();
