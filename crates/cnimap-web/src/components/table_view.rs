@@ -56,7 +56,7 @@ pub fn TableToggle() -> impl IntoView {
         <button
             type="button"
             class="table-toggle"
-            aria-controls="table-view"
+            aria-controls=move || open().then_some("table-view")
             aria-expanded=move || if open() { "true" } else { "false" }
             on:click=move |_| {
                 if open() {
