@@ -229,7 +229,10 @@ mod tests {
             Some("http://127.0.0.1:8080/api/search?q=CO15%202EQ&limit=10")
         );
         assert!(!s.is_static());
-        assert_eq!(s.lookup().as_deref(), Some("http://127.0.0.1:8080/api/lookup"));
+        assert_eq!(
+            s.lookup().as_deref(),
+            Some("http://127.0.0.1:8080/api/lookup")
+        );
         assert_eq!(s.lookup_areas(), "http://127.0.0.1:8080/api/lookup/areas");
         assert_eq!(s.static_base(), None);
     }
@@ -264,7 +267,11 @@ mod tests {
         assert_eq!(s.search("Jaywick", 10), None);
         assert!(s.is_static());
         assert_eq!(s.lookup(), None);
-        assert!(s.lookup_areas().ends_with("api/lookup/areas.json"), "{}", s.lookup_areas());
+        assert!(
+            s.lookup_areas().ends_with("api/lookup/areas.json"),
+            "{}",
+            s.lookup_areas()
+        );
         assert_eq!(
             s.static_base(),
             Some("https://cdn.example.org/maps/cnimap/")

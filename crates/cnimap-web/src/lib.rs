@@ -38,6 +38,8 @@ pub mod words;
 #[cfg(target_arch = "wasm32")]
 pub mod api;
 #[cfg(target_arch = "wasm32")]
+pub mod bulk_lookup;
+#[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod dom;
@@ -47,8 +49,6 @@ pub mod history;
 pub mod map;
 #[cfg(target_arch = "wasm32")]
 pub mod search_static;
-#[cfg(target_arch = "wasm32")]
-pub mod bulk_lookup;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 
