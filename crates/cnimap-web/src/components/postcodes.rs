@@ -168,7 +168,7 @@ fn BatchResult(name: String, csv: Rc<Vec<u8>>, summary: Rc<BatchSummary>) -> imp
         .max(1);
     let save_name = name.clone();
     let save = move |_| {
-        if let Err(e) = bulk_lookup::save_bytes(&save_name, &csv, "text/csv;charset=utf-8") {
+        if let Err(e) = crate::dom::save_file(&save_name, &csv, "text/csv;charset=utf-8") {
             tracing::warn!(error = %e, "saving the lookup failed");
         }
     };

@@ -15,7 +15,6 @@ use cnimap_core::table::{self, Column, TableFrame, TableParents, TableQuery};
 use cnimap_core::Level;
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::layers::{AreaLayer, Part, StyleLayer};
@@ -232,7 +231,7 @@ fn TablePanel() -> impl IntoView {
         if let Some(r) = rows.get_untracked().and_then(Result::ok) {
             let csv = table::to_csv(&r.frame, &r.query, &r.rows);
             let name = format!("cnimap-{}-table.csv", r.query.level);
-            if let Err(e) = save_file(&name, &csv) {
+            if let Err(e) = crate::dom::save_file(&name, csv.as_bytes(), "text/csv;charset=utf-8") {
                 app.report(format!("The CSV could not be saved: {e}"));
             }
         }
@@ -884,33 +883,4 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
             </Show>
         </fieldset>
     }
-}
-
-/// Saves `text` as a file called `name` (a CSV download from the page).
-fn save_file(name: &str, text: &str) -> Result<(), String> {
-    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(js)?
-        .dyn_into()
-        .map_err(|_| "not an anchor".to_string())?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    // The download reads the object URL after this returns.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(30),
-    );
-    Ok(())
 }
