@@ -269,8 +269,18 @@ async fn the_view_tabs_follow_the_arrow_keys_with_a_roving_tabindex() {
     );
     press(&second, "End");
     sleep(20).await;
+    assert_eq!(
+        state.view.get_untracked(),
+        ViewMode::Change,
+        "End selects the last tab"
+    );
+    press(&tab("change"), "ArrowLeft");
+    sleep(20).await;
     assert_eq!(state.view.get_untracked(), ViewMode::LeftBehind);
     press(&tab("left-behind"), "ArrowRight");
+    sleep(20).await;
+    assert_eq!(state.view.get_untracked(), ViewMode::Change);
+    press(&tab("change"), "ArrowRight");
     sleep(20).await;
     assert_eq!(
         state.view.get_untracked(),
