@@ -16,6 +16,7 @@
 //! - [`tile`]: Web Mercator tile maths.
 //! - [`bng`]: British National Grid to WGS84 (the OS's formulas), for users' boundary files.
 //! - [`custom_area`]: users' own areas: which LSOAs each covers, their summaries as CSV.
+//! - [`position`]: an area's position within its parent ("5th most deprived of 90 ...").
 //! - [`summary`]: MHCLG's summary measures of LSOA values for larger areas, with their methods.
 //! - [`table`]: the table's query language, filters, sort and CSV/JSON export.
 //! - [`reweight`]: a combined index rebuilt from its domain ranks with any weights.
@@ -37,6 +38,8 @@ pub mod custom_area;
 pub mod help;
 pub mod left_behind;
 pub mod level;
+pub mod position;
+pub mod profile;
 pub mod reweight;
 pub mod summary;
 pub mod table;
