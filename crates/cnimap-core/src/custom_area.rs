@@ -7,8 +7,10 @@
 //! command line, the server and the browser agree.
 
 use crate::catalogue::IndicatorId;
+use crate::summary::Measure;
 use crate::summary::{summarise, Summary};
 use crate::table::export::{csv_field, number_text};
+use crate::table::{TableFrame, Values};
 
 /// The default share of an LSOA's area that must lie inside an area for the LSOA to count in it.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
@@ -151,6 +153,119 @@ pub fn covers_csv(areas: &[CustomArea], threshold: f64, lsoa_codes: &[String]) -
         }
     }
     out
+}
+
+/// Every indicator of an LSOA 2021 table frame (`cnimap_data::frames::table_frame`, or the
+/// browser's frame from the same documents) with its ranks and deciles, in the frame's order: the
+/// one list of values the command line, the server and the browser summarise.
+pub fn frame_values(frame: &TableFrame) -> Vec<LsoaValues<'_>> {
+    frame
+        .indicators
+        .iter()
+        .filter_map(
+            |i| match (i.values(Measure::Rank), i.values(Measure::Decile)) {
+                (Some(Values::Whole(rank)), Some(Values::Small(decile))) => Some(LsoaValues {
+                    id: i.id,
+                    rank,
+                    decile,
+                }),
+                _ => None,
+            },
+        )
+        .collect()
+}
+
+/// One indicator's summary over an area's LSOAs (`None`: no LSOA of the area is ranked on it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorSummary {
+    /// The indicator id (`imd2025`).
+    pub indicator: String,
+    /// The share of the area's LSOAs in decile 1 nationally (`0..=1`).
+    pub share_decile1: Option<f64>,
+    /// The unweighted average of their ranks.
+    pub average_rank: Option<f64>,
+}
+
+/// One LSOA an area touches.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CoverRow {
+    /// The LSOA 2021 code.
+    pub code: String,
+    /// The share of its area inside the area (`0..=1`).
+    pub share: f64,
+    /// Whether the share reaches the threshold (the LSOA counts in the area).
+    pub counts: bool,
+}
+
+/// One area's summaries and LSOAs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AreaSummary {
+    /// The area's name.
+    pub name: String,
+    /// How many LSOAs count in it.
+    pub lsoas: usize,
+    /// Every indicator's summary, in the CSV's column order.
+    pub indicators: Vec<IndicatorSummary>,
+    /// Every LSOA it touches, with its share.
+    pub covers: Vec<CoverRow>,
+}
+
+/// The JSON answer of `POST /api/areas?format=json`: the same numbers as the CSV.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomAreasResponse {
+    /// The rule in words ([`rule_words`]).
+    pub rule: String,
+    /// The threshold in percent.
+    pub threshold: f64,
+    /// The areas, in file order.
+    pub areas: Vec<AreaSummary>,
+    /// The features that could not be used, each naming the feature and the problem.
+    pub problems: Vec<String>,
+    /// The features that were repaired (and are used).
+    pub repaired: Vec<String>,
+}
+
+/// Every area's summaries and LSOAs (the numbers of [`to_csv`] and [`covers_csv`]).
+pub fn summaries(
+    areas: &[CustomArea],
+    threshold: f64,
+    values: &[LsoaValues<'_>],
+    lsoa_codes: &[String],
+) -> Vec<AreaSummary> {
+    areas
+        .iter()
+        .map(|area| {
+            let members = area.members(threshold);
+            AreaSummary {
+                name: area.name.clone(),
+                lsoas: members.len(),
+                indicators: values
+                    .iter()
+                    .map(|v| {
+                        let s = summarise_members(&members, v);
+                        IndicatorSummary {
+                            indicator: v.id.as_str().to_string(),
+                            share_decile1: s.map(|s| s.share_decile1),
+                            average_rank: s.map(|s| s.average_rank),
+                        }
+                    })
+                    .collect(),
+                covers: area
+                    .covers
+                    .iter()
+                    .map(|c| CoverRow {
+                        code: lsoa_codes.get(c.lsoa as usize).cloned().unwrap_or_default(),
+                        share: c.share,
+                        counts: c.share >= threshold,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

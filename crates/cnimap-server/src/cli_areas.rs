@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use cnimap_core::custom_area::{self, LsoaValues, DEFAULT_THRESHOLD};
+use cnimap_core::custom_area::{self, DEFAULT_THRESHOLD};
 use cnimap_core::Level;
-use cnimap_data::custom_areas::{read_user_boundaries, LsoaShapes, UserCrs};
+use cnimap_data::custom_areas::{lsoa_shapes_document, read_user_boundaries, LsoaShapes, UserCrs};
 
 use crate::DataSource;
 
@@ -74,13 +74,9 @@ pub fn run(source: &DataSource, args: &AreasArgs) -> anyhow::Result<()> {
     let layer = atlas
         .layer(Level::Lsoa21)
         .context("the data has no LSOA 2021 layer")?;
-    // The most detailed outlines the data has (the one drawn at the highest zooms).
-    let outlines = layer
-        .geometry
-        .iter()
-        .max_by_key(|g| g.zooms.max)
-        .context("the data has no LSOA 2021 boundaries")?;
-    let shapes = LsoaShapes::new(&outlines.features);
+    // The same decoded shapes document the browser and `POST /api/areas` measure on.
+    let doc = lsoa_shapes_document(&atlas).context("the data has no LSOA 2021 boundaries")?;
+    let shapes = LsoaShapes::from_document(&doc)?;
     let (areas, problems) = shapes.areas(&file);
     {
         let mut err = std::io::stderr().lock();
@@ -99,18 +95,11 @@ pub fn run(source: &DataSource, args: &AreasArgs) -> anyhow::Result<()> {
     }
     let body = match args.output {
         AreasOutput::Summary => {
-            let values: Vec<LsoaValues<'_>> = atlas
-                .indicators
-                .iter()
-                .filter(|v| v.def.level() == Level::Lsoa21)
-                .filter_map(|v| {
-                    Some(LsoaValues {
-                        id: cnimap_core::catalogue::IndicatorId::parse(v.def.id).ok()?,
-                        rank: &v.rank,
-                        decile: &v.decile,
-                    })
-                })
-                .collect();
+            // The same table frame (and so the same indicators, in the same order) as the
+            // server's and the browser's.
+            let frame = cnimap_data::frames::table_frame(&atlas, Level::Lsoa21)
+                .context("the data has no LSOA 2021 indicators")?;
+            let values = custom_area::frame_values(&frame);
             custom_area::to_csv(&areas, threshold, &values)
         }
         AreasOutput::Lsoas => custom_area::covers_csv(&areas, threshold, &layer.codes),

@@ -7,7 +7,8 @@
 
 pub mod geojson;
 pub mod manifest;
-pub mod repair;
+/// Polygon repair lives in [`cnimap_geometry`] (the browser repairs users' files with it too).
+pub use cnimap_geometry::repair;
 pub mod reproject;
 
 use std::path::Path;
