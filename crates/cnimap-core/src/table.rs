@@ -15,17 +15,25 @@
 //!         | PARENT "=" CODE                       (within a ward, local authority or region)
 //!         | "left_behind" [ "=" PERCENT ]         (LSOA 2021 only; default 10)
 //!         | "bivariate=" D "x" N                  (LSOA 2021 only; terciles 1..3 of IMD 2025, CNI 2023)
+//!         | "custom." MEASURE OP VALUE            (the custom index: needs weights)
 //! sort    = COLUMN [ ":asc" | ":desc" ]           (default: worst first for measures, A-Z for text)
+//! column  = ... | "custom.score" | "custom.rank" | "custom.decile"
+//! weights = INDEX ":" WEIGHTS                     (imd2025:income=30,employment=20,..., cni2023:equal;
+//!                                                  at the index's own level; see `cnimap reweight`)
 //! ```
 
+pub mod custom;
 pub mod export;
 pub mod frame;
 pub mod query;
 pub mod run;
 
+pub use custom::CustomValues;
 pub use export::{to_csv, to_response};
-pub use frame::{FrameIndicator, ParentColumn, TableFrame, TableParents, Values};
-pub use query::{Bound, Column, Filter, ParentField, Sort, TableError, TableQuery};
+pub use frame::{summary_frame, FrameIndicator, ParentColumn, TableFrame, TableParents, Values};
+pub use query::{
+    parse_weights, weights_text, Bound, Column, Filter, ParentField, Sort, TableError, TableQuery,
+};
 pub use run::{run, Cell};
 
 use crate::level::Level;

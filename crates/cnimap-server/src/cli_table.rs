@@ -28,6 +28,11 @@ pub struct TableArgs {
     /// down), or with :asc or :desc.
     #[arg(long)]
     pub sort: Option<String>,
+    /// The custom index of the custom.score, custom.rank and custom.decile columns and
+    /// filters: INDEX:WEIGHTS, such as imd2025:income=30,employment=30,health=40, cni2023:equal
+    /// or imd2025:health (one domain only), at the index's own level.
+    #[arg(long)]
+    pub weights: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
@@ -36,11 +41,12 @@ pub struct TableArgs {
 /// Parses the query (before reading any data, so a bad query fails at once), loads the atlas,
 /// builds the level's frame and writes the rows to standard output.
 pub fn run(source: &DataSource, args: &TableArgs) -> anyhow::Result<()> {
-    let query = TableQuery::parse(
+    let query = TableQuery::parse_with_weights(
         &args.level,
         &args.columns,
         &args.filter,
         args.sort.as_deref(),
+        args.weights.as_deref(),
     )?;
     let atlas = source.load_atlas()?;
     let frame = cnimap_data::frames::table_frame(&atlas, query.level)

@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use cnimap_core::api::{ErrorBody, IndicatorsResponse, TableResponse};
+use cnimap_core::api::{ErrorBody, IndicatorsResponse, TableCell, TableResponse};
+use cnimap_core::reweight::ReweightResponse;
 use cnimap_core::table::TableQuery;
 use cnimap_server::{app, AppState, DataSource};
 use cnimap_testkit::{data_dir, fuzz_cases, fuzz_seed, Rng};
@@ -368,6 +369,183 @@ fn api_summaries_at_every_level_and_their_methods_in_the_catalogue() {
     assert!(!extent.computable && extent.method.starts_with("Not computed"));
 }
 
+/// The weights the custom-index tests use, as the page's URL, the API and the CLI take them.
+const WEIGHTS: &str = "imd2025:income=30,employment=30,health=40";
+
+#[test]
+fn custom_columns_are_the_index_cnimap_reweight_rebuilds_and_the_cli_gives_the_apis_bytes() {
+    let query = "level=lsoa21&columns=custom.score,custom.rank,custom.decile,imd2025.rank&filter=custom.decile%3D1&sort=custom.rank";
+    let (status, _, api_csv) = get(&format!(
+        "/api/table?{query}&weights={}",
+        percent_encode(WEIGHTS)
+    ));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&api_csv)
+    );
+    let out = cnimap(&[
+        "--level",
+        "lsoa21",
+        "--columns",
+        "custom.score,custom.rank,custom.decile,imd2025.rank",
+        "--filter",
+        "custom.decile=1",
+        "--sort",
+        "custom.rank",
+        "--weights",
+        WEIGHTS,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, api_csv, "cnimap table and /api/table differ");
+    let text = String::from_utf8(api_csv).expect("utf-8");
+    let (comment, header, rows) = parse_csv(&text);
+    assert!(
+        comment.contains("&weights=imd2025:income=30,employment=30,education=0,health=40,crime=0,housing=0,environment=0"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("custom.score: the Index of Multiple Deprivation 2025 rebuilt from its domains with custom weights (income 30%, employment 30%, education 0%, health 40%"),
+        "{comment}"
+    );
+    assert_eq!(
+        header,
+        [
+            "code",
+            "name",
+            "custom.score",
+            "custom.rank",
+            "custom.decile",
+            "imd2025.rank"
+        ]
+    );
+    // The same index as the reweight door: every area in decile 1 there, with its rank.
+    let (status, _, body) = get(
+        "/api/reweight?index=imd2025&weights=income%3D30,employment%3D30,health%3D40&format=json",
+    );
+    assert_eq!(status, StatusCode::OK);
+    let r: ReweightResponse = serde_json::from_slice(&body).expect("json");
+    let mut expected: Vec<(String, u32)> = r
+        .areas
+        .iter()
+        .filter(|a| a.decile == 1)
+        .map(|a| (a.code.clone(), a.rank))
+        .collect();
+    expected.sort_by_key(|(c, rank)| (*rank, c.clone()));
+    let ours: Vec<(String, u32)> = rows
+        .iter()
+        .map(|r| (r[0].clone(), r[3].parse().expect("rank")))
+        .collect();
+    // ⌈10 × rank ÷ 33,755⌉ = 1 for ranks up to 3,375 (no ties at the edge).
+    assert_eq!(ours.len(), 3_375);
+    assert_eq!(ours, expected);
+    // And the scores agree to the CSV's six decimals.
+    let by_code: HashMap<&str, f64> = r.areas.iter().map(|a| (a.code.as_str(), a.score)).collect();
+    for row in &rows {
+        let ours: f64 = row[2].parse().expect("score");
+        assert!((ours - by_code[row[0].as_str()]).abs() < 1e-5, "{row:?}");
+    }
+}
+
+#[test]
+fn custom_columns_in_json_and_their_refusals_name_the_weights() {
+    let (status, _, body) = get(&format!(
+        "/api/table?level=lsoa21&columns=custom.rank&sort=custom.rank&format=json&weights={}",
+        percent_encode("imd2025:official")
+    ));
+    assert_eq!(status, StatusCode::OK);
+    let t: TableResponse = serde_json::from_slice(&body).expect("json");
+    assert_eq!(t.rows[0][2], Some(TableCell::Whole(1)));
+    assert!(t
+        .methods
+        .iter()
+        .any(|m| m.column == "custom.rank" && m.method.contains("MHCLG's domain weights")));
+    for (uri, says) in [
+        (
+            "/api/table?level=lsoa21&columns=custom.rank".to_string(),
+            "column \"custom.rank\": the custom index needs weights",
+        ),
+        (
+            format!(
+                "/api/table?level=lsoa21&columns=custom.rank&weights={}",
+                percent_encode("imd2025:wealth=1")
+            ),
+            "weights \"imd2025:wealth=1\"",
+        ),
+        (
+            format!(
+                "/api/table?level=lad24&columns=custom.rank&weights={}",
+                percent_encode("imd2025:equal")
+            ),
+            "available at level lsoa21 only, not lad24",
+        ),
+        (
+            "/api/table?level=lsoa21&filter=bivariate%3D4x1".to_string(),
+            "filter \"bivariate=4x1\": bivariate takes =DxN with terciles 1 to 3",
+        ),
+    ] {
+        let (status, _, body) = get(&uri);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        let e: ErrorBody = serde_json::from_slice(&body).expect("error body");
+        assert!(e.message.contains(says), "{uri}: {}", e.message);
+    }
+    let out = cnimap(&[
+        "--level",
+        "lsoa21",
+        "--columns",
+        "custom.rank",
+        "--weights",
+        "cni2023",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: weights \"cni2023\": weights are INDEX:WEIGHTS"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_bivariate_filter_keeps_the_lsoas_of_its_class_on_both_indices() {
+    // Class 1x1: the most deprived third on the IMD 2025 and the highest-need third on the CNI
+    // 2023, ⌈3 × rank ÷ n⌉ = 1 on both, counted here from the ranks the API gives.
+    let (status, _, body) =
+        get("/api/table?level=lsoa21&columns=imd2025.rank,cni2023.rank&format=json");
+    assert_eq!(status, StatusCode::OK);
+    let all: TableResponse = serde_json::from_slice(&body).expect("json");
+    let third = |cell: &Option<TableCell>, n: u32| match cell {
+        Some(TableCell::Whole(r)) => Some((3 * r).div_ceil(n)),
+        _ => None,
+    };
+    let expected: BTreeSet<String> = all
+        .rows
+        .iter()
+        .filter(|r| third(&r[2], 33_755) == Some(1) && third(&r[3], 33_755) == Some(1))
+        .filter_map(|r| match &r[0] {
+            Some(TableCell::Text(c)) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(expected.len() > 5_000, "{}", expected.len());
+    let (status, _, body) = get("/api/table?level=lsoa21&filter=bivariate%3D1x1&format=json");
+    assert_eq!(status, StatusCode::OK);
+    let t: TableResponse = serde_json::from_slice(&body).expect("json");
+    let ours: BTreeSet<String> = t
+        .rows
+        .iter()
+        .filter_map(|r| match &r[0] {
+            Some(TableCell::Text(c)) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ours, expected);
+}
+
 /// A filter or sort string: mostly near the grammar, sometimes anything.
 fn generated(rng: &mut Rng) -> String {
     const HEADS: &[&str] = &[
@@ -385,6 +563,7 @@ fn generated(rng: &mut Rng) -> String {
         "lsoa21",
         "left_behind",
         "bivariate",
+        "custom",
         "code",
         "name",
         "é",
@@ -425,6 +604,12 @@ fn generated(rng: &mut Rng) -> String {
         "1x1",
         "3x3",
         "4x0",
+        "2x",
+        "x1",
+        "1X1",
+        "1x1x1",
+        "0x2",
+        "1-1",
         "",
         " ",
         "٣",
@@ -478,11 +663,53 @@ fn generated_filters_and_sorts_never_panic_and_every_refusal_is_a_400_with_a_mes
         let level = rng.pick(LEVELS);
         let filters: Vec<String> = (0..rng.below(3)).map(|_| generated(&mut rng)).collect();
         let sort = generated(&mut rng);
+        // The custom index: weights near the grammar, sometimes anything, sometimes none.
+        let weights: Option<String> = match rng.below(4) {
+            0 => None,
+            1 => Some(generated(&mut rng)),
+            _ => Some(format!(
+                "{}:{}",
+                rng.pick(&["imd2025", "imd2019", "cni2023", "imd2026", ""]),
+                rng.pick(&[
+                    "official",
+                    "equal",
+                    "income",
+                    "civic",
+                    "income=30,health=70",
+                    "civic=1,engaged=2",
+                    "income=-1",
+                    "income=0",
+                    "income=1e400",
+                    "wealth=1",
+                    "income=1,income=2",
+                    "",
+                    ",",
+                ])
+            )),
+        };
+        let columns: Vec<String> = if rng.below(3) == 0 {
+            vec![rng
+                .pick(&[
+                    "custom.rank",
+                    "custom.score,custom.decile",
+                    "custom.extent",
+                    "custom",
+                ])
+                .to_string()]
+        } else {
+            Vec::new()
+        };
         let parsed = catch_unwind(AssertUnwindSafe(|| {
-            TableQuery::parse(level, &[] as &[String], &filters, Some(&sort))
+            TableQuery::parse_with_weights(
+                level,
+                &columns,
+                &filters,
+                Some(&sort),
+                weights.as_deref(),
+            )
         }));
         let Ok(parsed) = parsed else {
-            panic!("case {case}: parser panicked on {level:?} {filters:?} {sort:?}");
+            panic!("case {case}: parser panicked on {level:?} {columns:?} {filters:?} {sort:?} {weights:?}");
         };
         if let Err(e) = &parsed {
             assert!(!e.to_string().is_empty());
@@ -493,6 +720,14 @@ fn generated_filters_and_sorts_never_panic_and_every_refusal_is_a_400_with_a_mes
             continue;
         }
         let mut uri = format!("/api/table?level={level}&sort={}", percent_encode(&sort));
+        for c in &columns {
+            uri.push_str("&columns=");
+            uri.push_str(&percent_encode(c));
+        }
+        if let Some(w) = &weights {
+            uri.push_str("&weights=");
+            uri.push_str(&percent_encode(w));
+        }
         for f in &filters {
             uri.push_str("&filter=");
             uri.push_str(&percent_encode(f));

@@ -613,9 +613,9 @@ mod tests {
             sort: Some("imd2025.rank".into()),
         };
         let q = s.query().expect("query");
-        let rows = run(&frame, &q).expect("rows");
+        let rows = run(&frame, None, &q).expect("rows");
         assert_eq!(rows, [0, 2]);
-        let csv = to_csv(&frame, &q, &rows);
+        let csv = to_csv(&frame, None, &q, &rows);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[1], "code,name,lad24.name,imd2025.score");
         assert_eq!(lines[2], "E01000001,A 001A,A,50.5");

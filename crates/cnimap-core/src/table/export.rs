@@ -8,6 +8,7 @@ use crate::bivariate::BIVARIATE_METHOD;
 use crate::catalogue::IndicatorId;
 use crate::left_behind::LEFT_BEHIND_PAIR;
 
+use super::custom::CustomValues;
 use super::frame::TableFrame;
 use super::query::{Column, Filter, TableQuery};
 use super::run::{cell, Cell};
@@ -41,8 +42,16 @@ pub fn indicators(query: &TableQuery) -> BTreeSet<IndicatorId> {
                 ids.insert(IndicatorId::IMD2025);
                 ids.insert(IndicatorId::CNI2023);
             }
-            Filter::Within { .. } => {}
+            Filter::Within { .. } | Filter::Custom { .. } => {}
         }
+    }
+    if let Some(w) = &query.weights {
+        ids.extend(
+            w.index
+                .domains()
+                .iter()
+                .filter_map(|d| IndicatorId::parse(d.indicator).ok()),
+        );
     }
     ids
 }
@@ -87,6 +96,10 @@ pub fn methods(frame: &TableFrame, query: &TableQuery) -> Vec<ColumnMethod> {
                 column: c.id(),
                 method: measure.method(indicator.def()),
             }),
+            Column::Custom(_) => query.weights.as_ref().map(|w| ColumnMethod {
+                column: c.id(),
+                method: custom_method(w),
+            }),
             _ => None,
         })
         .collect();
@@ -99,6 +112,14 @@ pub fn methods(frame: &TableFrame, query: &TableQuery) -> Vec<ColumnMethod> {
                 n(LEFT_BEHIND_PAIR.deprivation),
             ),
             Filter::Bivariate(class) => format!("{}: {BIVARIATE_METHOD}", class.label()),
+            Filter::Custom { .. }
+                if !query.columns.iter().any(|c| matches!(c, Column::Custom(_))) =>
+            {
+                match &query.weights {
+                    Some(w) => custom_method(w),
+                    None => continue,
+                }
+            }
             _ => continue,
         };
         out.push(ColumnMethod {
@@ -107,6 +128,16 @@ pub fn methods(frame: &TableFrame, query: &TableQuery) -> Vec<ColumnMethod> {
         });
     }
     out
+}
+
+/// How the custom columns were made, in words: the index, the weights and the method.
+pub fn custom_method(weights: &crate::reweight::Weights) -> String {
+    format!(
+        "the {} rebuilt from its domains with custom weights ({}): {}",
+        weights.index.indicator().def().title,
+        weights.describe(),
+        weights.method_sentence()
+    )
 }
 
 /// The CSV's first line: `# ` then the query, the row count, the sources and the methods, on one
@@ -158,7 +189,12 @@ pub(crate) fn csv_field(out: &mut String, text: &str) {
 
 /// The rows as CSV: the comment line, a header of column ids, one line per row (`\n` endings;
 /// numbers rounded to 6 decimals; an empty field where an area has no value).
-pub fn to_csv(frame: &TableFrame, query: &TableQuery, rows: &[u32]) -> String {
+pub fn to_csv(
+    frame: &TableFrame,
+    custom: Option<&CustomValues>,
+    query: &TableQuery,
+    rows: &[u32],
+) -> String {
     let mut out = comment_line(frame, query, rows.len());
     out.push('\n');
     let header: Vec<String> = query.columns.iter().map(Column::id).collect();
@@ -169,7 +205,7 @@ pub fn to_csv(frame: &TableFrame, query: &TableQuery, rows: &[u32]) -> String {
             if k > 0 {
                 out.push(',');
             }
-            match cell(frame, c, i as usize) {
+            match cell(frame, custom, c, i as usize) {
                 Cell::Text(t) => csv_field(&mut out, t),
                 Cell::Whole(v) => out.push_str(&v.to_string()),
                 Cell::Number(v) => out.push_str(&number_text(v)),
@@ -182,7 +218,12 @@ pub fn to_csv(frame: &TableFrame, query: &TableQuery, rows: &[u32]) -> String {
 }
 
 /// The rows as the JSON response.
-pub fn to_response(frame: &TableFrame, query: &TableQuery, rows: &[u32]) -> TableResponse {
+pub fn to_response(
+    frame: &TableFrame,
+    custom: Option<&CustomValues>,
+    query: &TableQuery,
+    rows: &[u32],
+) -> TableResponse {
     TableResponse {
         level: query.level,
         query: query.to_query_string(),
@@ -197,7 +238,7 @@ pub fn to_response(frame: &TableFrame, query: &TableQuery, rows: &[u32]) -> Tabl
                 query
                     .columns
                     .iter()
-                    .map(|c| match cell(frame, c, i as usize) {
+                    .map(|c| match cell(frame, custom, c, i as usize) {
                         Cell::Text(t) => Some(TableCell::Text(t.to_string())),
                         Cell::Whole(v) => Some(TableCell::Whole(v)),
                         Cell::Number(v) => Some(TableCell::Number(v)),
@@ -252,8 +293,8 @@ mod tests {
             Some("imd2025.share_decile1"),
         )
         .expect("query");
-        let rows = run(&f, &q).expect("rows");
-        let csv = to_csv(&f, &q, &rows);
+        let rows = run(&f, None, &q).expect("rows");
+        let csv = to_csv(&f, None, &q, &rows);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 4, "{csv}");
         assert!(lines[0].starts_with("# cnimap table (Local authority (2024)): 2 of 2 local authorities; query: level=lad24&columns=imd2025.share_decile1,region.name&sort=imd2025.share_decile1:desc; sources: English Indices of Deprivation 2025"), "{}", lines[0]);
@@ -277,8 +318,8 @@ mod tests {
             None,
         )
         .expect("query");
-        let rows = run(&f, &q).expect("rows");
-        let r = to_response(&f, &q, &rows);
+        let rows = run(&f, None, &q).expect("rows");
+        let r = to_response(&f, None, &q, &rows);
         assert_eq!((r.count, r.of), (2, 2));
         assert_eq!(r.rows[0][2], Some(TableCell::Whole(1)));
         assert_eq!(r.rows[1][2], Some(TableCell::Whole(2)));

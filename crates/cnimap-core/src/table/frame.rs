@@ -161,3 +161,206 @@ impl TableFrame {
         self.parents.iter().find(|p| p.level == level)
     }
 }
+
+/// Why a summary frame cannot be made from the documents given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SummaryFrameError {
+    /// The level is not a summary level (ward 2024, LAD 2024, region).
+    #[error("{0} is not a summary level: tables of ward24, lad24 and region summarise LSOAs")]
+    NotSummaryLevel(Level),
+    /// The LSOA parents document has no column for the level.
+    #[error("parents/{lsoas} has no {level} column")]
+    NoParentColumn {
+        /// The LSOA level of the document.
+        lsoas: Level,
+        /// The level looked for.
+        level: Level,
+    },
+    /// An indicator's values are not of the LSOA level its document is for.
+    #[error("values of {indicator} are published on {published}, not on {given}")]
+    WrongLevel {
+        /// The indicator.
+        indicator: IndicatorId,
+        /// Where it is published.
+        published: Level,
+        /// The document given for it.
+        given: Level,
+    },
+    /// IoD 2019 summaries are population-weighted and no populations were given.
+    #[error("{indicator}'s summaries at {level} are weighted by the LSOA 2011 populations, which this page does not have")]
+    NeedsPopulation {
+        /// The indicator.
+        indicator: IndicatorId,
+        /// The level.
+        level: Level,
+    },
+}
+
+/// The frame of a summary level (ward 2024, LAD 2024, region) made from LSOA documents, as the
+/// server makes it from the atlas: rows are the areas of `lsoa21`'s column for `level` (sorted by
+/// code), each parent the parent of the area's first LSOA 2021, and each indicator's summary
+/// measures from [`crate::summary::summarise`] over its published LSOAs (`lsoa11` for indicators
+/// on LSOA 2011, with `population11`, each LSOA 2011's population, for their weighted average
+/// ranks). `published` holds LSOA values as [`FrameIndicator::published`] makes them.
+pub fn summary_frame(
+    level: Level,
+    lsoa21: &TableParents,
+    lsoa11: Option<&TableParents>,
+    population11: Option<&[Option<u32>]>,
+    published: &[&FrameIndicator],
+) -> Result<TableFrame, SummaryFrameError> {
+    use super::parent_levels;
+    use crate::summary::{summarise, summary_levels};
+    if !summary_levels(Level::Lsoa21).contains(&level) {
+        return Err(SummaryFrameError::NotSummaryLevel(level));
+    }
+    fn column(doc: &TableParents, l: Level) -> Result<&ParentColumn, SummaryFrameError> {
+        doc.parents
+            .iter()
+            .find(|p| p.level == l)
+            .ok_or(SummaryFrameError::NoParentColumn {
+                lsoas: doc.layer,
+                level: l,
+            })
+    }
+    let own = column(lsoa21, level)?;
+    let n = own.areas.len();
+    let mut parents = Vec::new();
+    for &p in parent_levels(level) {
+        let Ok(up) = column(lsoa21, p) else {
+            continue;
+        };
+        let mut index = vec![None; n];
+        for (c, q) in own.index.iter().zip(&up.index) {
+            if let (Some(c), Some(q)) = (c, q) {
+                if let Some(slot) = index.get_mut(*c as usize) {
+                    slot.get_or_insert(*q);
+                }
+            }
+        }
+        parents.push(ParentColumn {
+            level: p,
+            areas: up.areas.clone(),
+            index,
+        });
+    }
+    let mut indicators = Vec::with_capacity(published.len());
+    for fi in published {
+        let at = fi.id.def().level();
+        if !summary_levels(at).contains(&level) {
+            continue;
+        }
+        let (doc, weight) = match at {
+            Level::Lsoa21 => (lsoa21, None),
+            _ => {
+                let Some(doc) = lsoa11.filter(|d| d.layer == at) else {
+                    return Err(SummaryFrameError::WrongLevel {
+                        indicator: fi.id,
+                        published: at,
+                        given: lsoa21.layer,
+                    });
+                };
+                let Some(w) = population11 else {
+                    return Err(SummaryFrameError::NeedsPopulation {
+                        indicator: fi.id,
+                        level,
+                    });
+                };
+                (doc, Some(w))
+            }
+        };
+        let index = &column(doc, level)?.index;
+        let rank: Vec<Option<u32>> = match fi.values(Measure::Rank) {
+            Some(Values::Whole(v)) => v.clone(),
+            _ => continue,
+        };
+        let decile: Vec<Option<u8>> = match fi.values(Measure::Decile) {
+            Some(Values::Small(v)) => v.clone(),
+            _ => continue,
+        };
+        let rows = summarise(index, n, &rank, &decile, weight);
+        indicators.push(FrameIndicator::summaries(fi.id, &rows));
+    }
+    Ok(TableFrame {
+        level,
+        codes: own.areas.iter().map(|a| a.code.clone()).collect(),
+        names: own.areas.iter().map(|a| a.name.clone()).collect(),
+        parents,
+        indicators,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn area(code: &str, name: &str) -> NamedArea {
+        NamedArea {
+            code: code.into(),
+            name: name.into(),
+        }
+    }
+
+    /// Four LSOAs in two LADs of one region; IMD ranks 1, 2, 4, 3 of 4, deciles 1, 1, 10, 8.
+    fn parents() -> TableParents {
+        TableParents {
+            layer: Level::Lsoa21,
+            parents: vec![
+                ParentColumn {
+                    level: Level::Lad24,
+                    areas: vec![area("E06000001", "A"), area("E06000002", "B")],
+                    index: vec![Some(1), Some(0), Some(0), Some(1)],
+                },
+                ParentColumn {
+                    level: Level::Region,
+                    areas: vec![area("E12000001", "North East")],
+                    index: vec![Some(0), Some(0), Some(0), None],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_summary_frame_from_lsoa_documents_summarises_each_lad_and_finds_its_region() {
+        let imd = FrameIndicator::published(
+            IndicatorId::IMD2025,
+            4,
+            vec![Some(1), Some(2), Some(4), Some(3)],
+            vec![Some(1), Some(1), Some(10), Some(8)],
+            None,
+        );
+        let f = summary_frame(Level::Lad24, &parents(), None, None, &[&imd]).expect("frame");
+        assert_eq!(f.codes, ["E06000001", "E06000002"]);
+        let share = f
+            .indicator(IndicatorId::IMD2025)
+            .and_then(|i| i.values(Measure::ShareDecile1))
+            .expect("share");
+        // A: LSOAs 1 and 2 (deciles 1, 10): 0.5; B: LSOAs 0 and 3 (deciles 1, 8): 0.5.
+        assert_eq!((share.get(0), share.get(1)), (Some(0.5), Some(0.5)));
+        let avg = f
+            .indicator(IndicatorId::IMD2025)
+            .and_then(|i| i.values(Measure::AverageRank))
+            .expect("average");
+        assert_eq!((avg.get(0), avg.get(1)), (Some(3.0), Some(2.0)));
+        let region = f.parent(Level::Region).expect("region");
+        assert_eq!(region.index, [Some(0), Some(0)]);
+    }
+
+    #[test]
+    fn iod2019_summaries_are_refused_without_populations_and_other_levels_by_name() {
+        let imd19 =
+            FrameIndicator::published(IndicatorId::IMD2019, 1, vec![Some(1)], vec![Some(1)], None);
+        let mut p11 = parents();
+        p11.layer = Level::Lsoa11;
+        let e = summary_frame(Level::Lad24, &parents(), Some(&p11), None, &[&imd19])
+            .expect_err("refused");
+        assert!(
+            matches!(e, SummaryFrameError::NeedsPopulation { .. }),
+            "{e}"
+        );
+        assert!(matches!(
+            summary_frame(Level::Lsoa21, &parents(), None, None, &[]),
+            Err(SummaryFrameError::NotSummaryLevel(Level::Lsoa21))
+        ));
+    }
+}

@@ -5,6 +5,7 @@ use crate::bivariate::BivariateClass;
 use crate::catalogue::IndicatorId;
 use crate::left_behind::{LeftBehindRule, RuleError};
 use crate::level::Level;
+use crate::reweight::{CompositeIndex, ReweightError, Weights};
 use crate::summary::{measures_at, summary_levels, Measure};
 
 use super::{parent_levels, TABLE_LEVELS};
@@ -19,7 +20,7 @@ pub const MAX_PART_CHARS: usize = 200;
 /// Which part of a query an error is about, with its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
-    /// "level", "column", "filter" or "sort".
+    /// "level", "column", "filter", "sort" or "weights".
     pub kind: &'static str,
     /// The text as given (cut to [`MAX_PART_CHARS`] characters).
     pub text: String,
@@ -208,6 +209,35 @@ pub enum TableError {
         /// The code given.
         code: String,
     },
+    /// `weights` that do not read as `INDEX:WEIGHTS`, or weights the reweighting refuses.
+    #[error("{at}: {reason}")]
+    BadWeights {
+        /// The part.
+        at: Part,
+        /// What is wrong and what is expected.
+        reason: String,
+        /// The reweighting's error, when it refused the weights themselves.
+        #[source]
+        source: Option<ReweightError>,
+    },
+    /// A `custom.*` column, filter or sort in a query without `weights`.
+    #[error("{at}: the custom index needs weights: add weights=INDEX:WEIGHTS, such as weights=imd2025:income=30,employment=30,health=40 or weights=cni2023:equal")]
+    CustomWithoutWeights {
+        /// The part.
+        at: Part,
+    },
+    /// Weights of an index that is not published at the table's level.
+    #[error("{at}: {index} is published on level {published}, so its custom columns are available at level {published} only, not {level}")]
+    CustomNotAtLevel {
+        /// The part.
+        at: Part,
+        /// The index.
+        index: CompositeIndex,
+        /// Its level.
+        published: Level,
+        /// The table's level.
+        level: Level,
+    },
     /// An indicator whose values were not loaded (found when the table is run).
     #[error("{at}: no values loaded for {indicator} at level {level}")]
     NotLoaded {
@@ -242,6 +272,9 @@ impl TableError {
             | TableError::BadThreshold { at, .. }
             | TableError::BadSort { at, .. }
             | TableError::UnknownArea { at, .. }
+            | TableError::BadWeights { at, .. }
+            | TableError::CustomWithoutWeights { at }
+            | TableError::CustomNotAtLevel { at, .. }
             | TableError::NotLoaded { at, .. } => at,
         }
     }
@@ -277,7 +310,16 @@ pub enum Column {
         /// The measure.
         measure: Measure,
     },
+    /// The query's custom index (its `weights`): `custom.score`, `custom.rank` or
+    /// `custom.decile`.
+    Custom(Measure),
 }
+
+/// The head of the custom index's column ids (`custom.rank`).
+pub const CUSTOM: &str = "custom";
+
+/// The measures of the custom index, in column order.
+pub const CUSTOM_MEASURES: [Measure; 3] = [Measure::Score, Measure::Rank, Measure::Decile];
 
 fn list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
     items
@@ -301,6 +343,7 @@ impl Column {
                 }
             ),
             Column::Value { indicator, measure } => format!("{indicator}.{measure}"),
+            Column::Custom(measure) => format!("{CUSTOM}.{measure}"),
         }
     }
 
@@ -322,6 +365,16 @@ impl Column {
             }
             return Err(TableError::UnknownColumn { at: err_at() });
         };
+        if head == CUSTOM {
+            return Measure::from_id(tail)
+                .filter(|m| CUSTOM_MEASURES.contains(m))
+                .map(Column::Custom)
+                .ok_or_else(|| TableError::UnknownMeasure {
+                    at: err_at(),
+                    measure: tail.to_string(),
+                    known: list(CUSTOM_MEASURES),
+                });
+        }
         if let Some(parent) = Level::from_id(head) {
             if !parent_levels(level).contains(&parent) {
                 return Err(TableError::UnknownParent {
@@ -384,7 +437,7 @@ impl Column {
     /// scores; ranks, deciles and text ascend).
     pub fn descends_by_default(&self) -> bool {
         match self {
-            Column::Value { measure, .. } => !measure.worst_is_low(),
+            Column::Value { measure, .. } | Column::Custom(measure) => !measure.worst_is_low(),
             _ => false,
         }
     }
@@ -435,6 +488,15 @@ pub enum Filter {
     LeftBehind(LeftBehindRule),
     /// In one bivariate class (IMD 2025 x CNI 2023 terciles).
     Bivariate(BivariateClass),
+    /// A measure of the query's custom index within a range (`custom.decile=1`).
+    Custom {
+        /// The measure.
+        measure: Measure,
+        /// Lower end.
+        lo: Bound,
+        /// Upper end.
+        hi: Bound,
+    },
 }
 
 impl Filter {
@@ -530,11 +592,15 @@ impl Filter {
                 code: value.to_string(),
             });
         }
-        let Column::Value { indicator, measure } = Column::parse(lhs, level, &at)? else {
-            return Err(bad(
-                &at,
-                "filters compare an <indicator>.<measure> or name a parent (lad24=CODE); code, name and parent names cannot be compared",
-            ));
+        let (indicator, measure) = match Column::parse(lhs, level, &at)? {
+            Column::Value { indicator, measure } => (Some(indicator), measure),
+            Column::Custom(measure) => (None, measure),
+            _ => {
+                return Err(bad(
+                    &at,
+                    "filters compare an <indicator>.<measure> or name a parent (lad24=CODE); code, name and parent names cannot be compared",
+                ))
+            }
         };
         let number = |s: &str| parse_value(s, measure, &at);
         let (lo, hi) = match op {
@@ -553,11 +619,14 @@ impl Filter {
         if is_empty(lo, hi, measure) {
             return Err(TableError::EmptyRange { at });
         }
-        Ok(Filter::Range {
-            indicator,
-            measure,
-            lo,
-            hi,
+        Ok(match indicator {
+            Some(indicator) => Filter::Range {
+                indicator,
+                measure,
+                lo,
+                hi,
+            },
+            None => Filter::Custom { measure, lo, hi },
         })
     }
 }
@@ -713,6 +782,43 @@ pub struct TableQuery {
     pub filter_text: Vec<String>,
     /// The sort; `None` keeps code order.
     pub sort: Option<Sort>,
+    /// The weights of the custom index (`weights=imd2025:income=30,...`), when a `custom.*`
+    /// column, filter or sort uses it (weights no part of the query uses are checked, then
+    /// dropped).
+    pub weights: Option<Weights>,
+}
+
+/// Reads `weights=INDEX:WEIGHTS` (`imd2025:income=30,employment=20,...`, `cni2023:equal`,
+/// `imd2019:official`, `imd2025:health`: one domain only), naming what is wrong.
+pub fn parse_weights(text: &str) -> Result<Weights, TableError> {
+    let at = Part::new("weights", text);
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(TableError::Empty { at });
+    }
+    let known = list(CompositeIndex::ALL);
+    let Some((index, weights)) = text.split_once(':') else {
+        return Err(TableError::BadWeights {
+            at,
+            reason: format!("weights are INDEX:WEIGHTS, such as imd2025:income=30,employment=20,... or cni2023:equal; the index is one of {known}"),
+            source: None,
+        });
+    };
+    let index = CompositeIndex::parse(index.trim()).map_err(|e| TableError::BadWeights {
+        at: at.clone(),
+        reason: format!("{e}; the index is one of {known}"),
+        source: Some(e),
+    })?;
+    Weights::parse(index, weights).map_err(|e| TableError::BadWeights {
+        at,
+        reason: e.to_string(),
+        source: Some(e),
+    })
+}
+
+/// `weights` as the query writes them: `imd2025:income=30,employment=20,...` (one decimal place).
+pub fn weights_text(weights: &Weights) -> String {
+    format!("{}:{}", weights.index, weights.to_query())
 }
 
 impl TableQuery {
@@ -720,6 +826,72 @@ impl TableQuery {
     /// filters and an optional sort. `code` and `name` always come first; a column named twice
     /// is shown once.
     pub fn parse<S: AsRef<str>>(
+        level: &str,
+        columns: &[S],
+        filters: &[S],
+        sort: Option<&str>,
+    ) -> Result<TableQuery, TableError> {
+        TableQuery::parse_with_weights(level, columns, filters, sort, None)
+    }
+
+    /// [`TableQuery::parse`] with the custom index's `weights` (see [`parse_weights`]): needed
+    /// when a `custom.*` column, filter or sort is named, and only at the index's level.
+    pub fn parse_with_weights<S: AsRef<str>>(
+        level: &str,
+        columns: &[S],
+        filters: &[S],
+        sort: Option<&str>,
+        weights: Option<&str>,
+    ) -> Result<TableQuery, TableError> {
+        let mut q = TableQuery::parse_parts(level, columns, filters, sort)?;
+        let weights = match weights.map(str::trim) {
+            None | Some("") => None,
+            Some(w) if w.chars().count() > MAX_PART_CHARS => {
+                return Err(TableError::TooMany {
+                    at: Part::new("weights", w),
+                    max: MAX_PART_CHARS,
+                })
+            }
+            Some(w) => Some((parse_weights(w)?, w)),
+        };
+        let Some(first) = q.first_custom_part() else {
+            return Ok(q);
+        };
+        let Some((weights, text)) = weights else {
+            return Err(TableError::CustomWithoutWeights { at: first });
+        };
+        let published = weights.index.indicator().def().level();
+        if published != q.level {
+            return Err(TableError::CustomNotAtLevel {
+                at: Part::new("weights", text),
+                index: weights.index,
+                published,
+                level: q.level,
+            });
+        }
+        q.weights = Some(weights);
+        Ok(q)
+    }
+
+    /// The first column, filter or sort that reads the custom index, as a part for errors.
+    fn first_custom_part(&self) -> Option<Part> {
+        if let Some(c) = self.columns.iter().find(|c| matches!(c, Column::Custom(_))) {
+            return Some(Part::new("column", &c.id()));
+        }
+        if let Some((_, t)) = self
+            .filters
+            .iter()
+            .zip(&self.filter_text)
+            .find(|(f, _)| matches!(f, Filter::Custom { .. }))
+        {
+            return Some(Part::new("filter", t));
+        }
+        self.sort
+            .filter(|s| matches!(s.column, Column::Custom(_)))
+            .map(|s| Part::new("sort", &s.text()))
+    }
+
+    fn parse_parts<S: AsRef<str>>(
         level: &str,
         columns: &[S],
         filters: &[S],
@@ -796,6 +968,7 @@ impl TableQuery {
             filters: parsed,
             filter_text,
             sort,
+            weights: None,
         })
     }
 
@@ -818,6 +991,9 @@ impl TableQuery {
         }
         if let Some(sort) = &self.sort {
             s.push_str(&format!("&sort={}", sort.text()));
+        }
+        if let Some(w) = &self.weights {
+            s.push_str(&format!("&weights={}", weights_text(w)));
         }
         s
     }

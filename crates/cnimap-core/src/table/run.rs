@@ -8,8 +8,9 @@ use crate::catalogue::IndicatorId;
 use crate::left_behind::LEFT_BEHIND_PAIR;
 use crate::summary::Measure;
 
+use super::custom::CustomValues;
 use super::frame::{TableFrame, Values};
-use super::query::{Column, Filter, ParentField, Part, TableError, TableQuery};
+use super::query::{weights_text, Column, Filter, ParentField, Part, TableError, TableQuery};
 
 /// One cell of the table.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,7 +51,12 @@ fn ranks<'a>(
         })
 }
 
-fn test<'a>(frame: &'a TableFrame, f: &Filter, text: &str) -> Result<Test<'a>, TableError> {
+fn test<'a>(
+    frame: &'a TableFrame,
+    custom: Option<&'a CustomValues>,
+    f: &Filter,
+    text: &str,
+) -> Result<Test<'a>, TableError> {
     let at = Part {
         kind: "filter",
         text: text.to_string(),
@@ -93,6 +99,12 @@ fn test<'a>(frame: &'a TableFrame, f: &Filter, text: &str) -> Result<Test<'a>, T
                 ranks(frame, LEFT_BEHIND_PAIR.deprivation, &at)?,
             ),
         ),
+        Filter::Custom { measure, lo, hi } => {
+            let v = custom
+                .and_then(|c| c.values(*measure))
+                .ok_or(TableError::CustomWithoutWeights { at })?;
+            Test::Range(v, *lo, *hi)
+        }
         Filter::Bivariate(class) => Test::Bivariate(
             *class,
             (
@@ -123,9 +135,26 @@ impl Test<'_> {
     }
 }
 
-/// The cell of `column` at row (feature index) `i`.
-pub fn cell<'a>(frame: &'a TableFrame, column: &Column, i: usize) -> Cell<'a> {
+fn measure_cell(v: &Values, measure: Measure, i: usize) -> Cell<'static> {
+    if measure.is_whole() {
+        v.whole(i).map_or(Cell::Missing, Cell::Whole)
+    } else {
+        v.get(i).map_or(Cell::Missing, Cell::Number)
+    }
+}
+
+/// The cell of `column` at row (feature index) `i` (`custom`: the query's custom index, for
+/// `custom.*` columns; without it they are missing).
+pub fn cell<'a>(
+    frame: &'a TableFrame,
+    custom: Option<&CustomValues>,
+    column: &Column,
+    i: usize,
+) -> Cell<'a> {
     match column {
+        Column::Custom(measure) => custom
+            .and_then(|c| c.values(*measure))
+            .map_or(Cell::Missing, |v| measure_cell(v, *measure, i)),
         Column::Code => frame.codes.get(i).map_or(Cell::Missing, |s| Cell::Text(s)),
         Column::Name => frame.names.get(i).map_or(Cell::Missing, |s| Cell::Text(s)),
         Column::Parent { level, field } => {
@@ -148,11 +177,7 @@ pub fn cell<'a>(frame: &'a TableFrame, column: &Column, i: usize) -> Cell<'a> {
             let Some(v) = frame.indicator(*indicator).and_then(|x| x.values(*measure)) else {
                 return Cell::Missing;
             };
-            if measure.is_whole() {
-                v.whole(i).map_or(Cell::Missing, Cell::Whole)
-            } else {
-                v.get(i).map_or(Cell::Missing, Cell::Number)
-            }
+            measure_cell(v, *measure, i)
         }
     }
 }
@@ -168,9 +193,26 @@ fn compare(a: Cell<'_>, b: Cell<'_>) -> Ordering {
 
 /// The rows (feature indices) that pass every filter, in the query's order: sorted by its sort
 /// column (missing values last whichever the direction; ties in code order), else code order.
-/// Fails when a filter names an area or an indicator the frame does not have, or when the frame
-/// is of another level.
-pub fn run(frame: &TableFrame, query: &TableQuery) -> Result<Vec<u32>, TableError> {
+/// Fails when a filter names an area or an indicator the frame does not have, when the frame
+/// is of another level, or when the query has weights and `custom` is not their index (made by
+/// [`super::custom::for_query`]).
+pub fn run(
+    frame: &TableFrame,
+    custom: Option<&CustomValues>,
+    query: &TableQuery,
+) -> Result<Vec<u32>, TableError> {
+    if let Some(w) = &query.weights {
+        if custom.is_none_or(|c| &c.weights != w) {
+            return Err(TableError::NotLoaded {
+                at: Part {
+                    kind: "weights",
+                    text: weights_text(w),
+                },
+                indicator: w.index.indicator(),
+                level: frame.level,
+            });
+        }
+    }
     if frame.level != query.level {
         return Err(TableError::UnknownLevel {
             at: Part {
@@ -184,7 +226,7 @@ pub fn run(frame: &TableFrame, query: &TableQuery) -> Result<Vec<u32>, TableErro
         .filters
         .iter()
         .zip(&query.filter_text)
-        .map(|(f, t)| test(frame, f, t))
+        .map(|(f, t)| test(frame, custom, f, t))
         .collect::<Result<Vec<_>, _>>()?;
     let mut rows: Vec<u32> = (0..frame.len())
         .filter(|i| tests.iter().all(|t| t.passes(*i)))
@@ -193,7 +235,7 @@ pub fn run(frame: &TableFrame, query: &TableQuery) -> Result<Vec<u32>, TableErro
     if let Some(sort) = &query.sort {
         let keys: Vec<Cell<'_>> = rows
             .iter()
-            .map(|i| cell(frame, &sort.column, *i as usize))
+            .map(|i| cell(frame, custom, &sort.column, *i as usize))
             .collect();
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by(|a, b| {
@@ -264,7 +306,7 @@ mod tests {
 
     fn rows(cols: &[&str], filters: &[&str], sort: Option<&str>) -> Vec<u32> {
         let q = TableQuery::parse("lsoa21", cols, filters, sort).expect("query");
-        run(&frame(), &q).expect("runs")
+        run(&frame(), None, &q).expect("runs")
     }
 
     #[test]
@@ -301,7 +343,7 @@ mod tests {
     #[test]
     fn an_unknown_parent_code_is_refused_when_run() {
         let q = TableQuery::parse("lsoa21", &[], &["lad24=E06009999"], None).expect("parses");
-        let e = run(&frame(), &q).expect_err("refused");
+        let e = run(&frame(), None, &q).expect_err("refused");
         assert_eq!(
             e.to_string(),
             "filter \"lad24=E06009999\": no lad24 with code \"E06009999\""
@@ -318,7 +360,7 @@ mod tests {
             None,
         )
         .expect("query");
-        let cells: Vec<Cell<'_>> = q.columns.iter().map(|c| cell(&f, c, 2)).collect();
+        let cells: Vec<Cell<'_>> = q.columns.iter().map(|c| cell(&f, None, c, 2)).collect();
         assert_eq!(
             cells,
             [
@@ -329,6 +371,6 @@ mod tests {
                 Cell::Number(30.0)
             ]
         );
-        assert_eq!(cell(&f, &q.columns[3], 3), Cell::Missing);
+        assert_eq!(cell(&f, None, &q.columns[3], 3), Cell::Missing);
     }
 }

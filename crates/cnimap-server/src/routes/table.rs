@@ -1,6 +1,7 @@
-//! `GET /api/table?level=..&columns=..&filter=..&filter=..&sort=..&format=csv|json`: the table
-//! query language of [`cnimap_core::table`] over the frames prepared at start-up; a bad query is a
-//! 400 whose message names the part that is wrong. [`render`] is shared with `cnimap table`.
+//! `GET /api/table?level=..&columns=..&filter=..&filter=..&sort=..&weights=..&format=csv|json`:
+//! the table query language of [`cnimap_core::table`] over the frames prepared at start-up (with
+//! the custom index of `weights` computed per request); a bad query is a 400 whose message names
+//! the part that is wrong. [`render`] is shared with `cnimap table`.
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue};
@@ -43,12 +44,15 @@ pub fn render(
     query: &TableQuery,
     format: Format,
 ) -> Result<(&'static str, Vec<u8>), table::TableError> {
-    let rows = table::run(frame, query)?;
+    let custom = table::custom::for_query(frame, query)?;
+    let custom = custom.as_ref();
+    let rows = table::run(frame, custom, query)?;
     Ok(match format {
-        Format::Csv => (CSV, table::to_csv(frame, query, &rows).into_bytes()),
+        Format::Csv => (CSV, table::to_csv(frame, custom, query, &rows).into_bytes()),
         Format::Json => (
             JSON,
-            serde_json::to_vec(&table::to_response(frame, query, &rows)).unwrap_or_default(),
+            serde_json::to_vec(&table::to_response(frame, custom, query, &rows))
+                .unwrap_or_default(),
         ),
     })
 }
@@ -74,6 +78,13 @@ pub struct Params {
     /// `format`: `csv` (default) or `json`.
     #[param(inline, value_type = Option<Format>)]
     pub format: Option<String>,
+    /// `weights`: the custom index of the `custom.score`, `custom.rank` and `custom.decile`
+    /// columns and filters, `INDEX:WEIGHTS` (`imd2025:income=30,employment=30,health=40`,
+    /// `cni2023:equal`, `imd2019:official`, `imd2025:health` for one domain only), the words of
+    /// `/api/reweight`; at the index's own level (lsoa21 for imd2025 and cni2023, lsoa11 for
+    /// imd2019).
+    #[param(example = "imd2025:income=30,employment=30,health=40")]
+    pub weights: Option<String>,
 }
 
 /// Decodes `%XX` escapes and `+` (a space) in one query-string component.
@@ -120,14 +131,13 @@ impl Params {
                 "level" => once(&mut p.level, v)?,
                 "sort" => once(&mut p.sort, v)?,
                 "format" => once(&mut p.format, v)?,
+                "weights" => once(&mut p.weights, v)?,
                 "columns" => p.columns.push(v),
                 "filter" => p.filters.push(v),
-                _ => {
-                    return Err(format!(
-                        "unknown parameter {:?}: use level, columns, filter, sort and format",
-                        k.chars().take(40).collect::<String>()
-                    ))
-                }
+                _ => return Err(format!(
+                    "unknown parameter {:?}: use level, columns, filter, sort, weights and format",
+                    k.chars().take(40).collect::<String>()
+                )),
             }
         }
         Ok(p)
@@ -166,22 +176,18 @@ pub async fn table(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Ap
             "level is required: lsoa21, lsoa11, ward17, ward24, lad24 or region".into(),
         )
     })?;
-    let query = TableQuery::parse(
+    let query = TableQuery::parse_with_weights(
         level,
         &params.columns,
         &params.filters,
         params.sort.as_deref(),
+        params.weights.as_deref(),
     )?;
     // Filtering and sorting 33,755 rows and encoding them takes milliseconds: off the async
     // workers.
     let (content_type, body) = tokio::task::spawn_blocking(move || {
-        let frame = state.tables.get(&query.level).ok_or_else(|| {
-            AppError::NotFound(format!(
-                "no table data for level {} in this server",
-                query.level
-            ))
-        })?;
-        render(frame, &query, format).map_err(AppError::from)
+        let frame = state.table_frame(query.level)?;
+        render(&frame, &query, format).map_err(AppError::from)
     })
     .await??;
     let mut response = body.into_response();

@@ -177,7 +177,7 @@ fn TablePanel() -> impl IntoView {
             return None;
         }
         let t0 = crate::dom::now_ms();
-        let result = table::run(&frame, &q);
+        let result = table::run(&frame, None, &q);
         let ms = crate::dom::now_ms() - t0;
         millis.try_set(Some(ms));
         Some(
@@ -226,10 +226,16 @@ fn TablePanel() -> impl IntoView {
     });
     let _ = window_event_listener(leptos::ev::resize, move |_| measure());
     scroll_to_selection(app, rows, scroller, scroll_top);
-    let close = move |_| app.table.set(None);
+    // Closing hands focus back to the button that opens the table (else it falls to the body).
+    let close = move |_| {
+        app.table.set(None);
+        request_animation_frame(|| {
+            crate::dom::focus(".table-toggle");
+        });
+    };
     let download = move |_| {
         if let Some(r) = rows.get_untracked().and_then(Result::ok) {
-            let csv = table::to_csv(&r.frame, &r.query, &r.rows);
+            let csv = table::to_csv(&r.frame, None, &r.query, &r.rows);
             let name = format!("cnimap-{}-table.csv", r.query.level);
             if let Err(e) = crate::dom::save_file(&name, csv.as_bytes(), "text/csv;charset=utf-8") {
                 app.report(format!("The CSV could not be saved: {e}"));
@@ -388,7 +394,7 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
                 .columns
                 .iter()
                 .map(|c| {
-                    let text = cell_text(table::run::cell(frame, c, i as usize));
+                    let text = cell_text(table::run::cell(frame, None, c, i as usize));
                     match c {
                         Column::Name => view! {
                             <td class="name-cell">
