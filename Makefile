@@ -10,6 +10,10 @@ ADDR ?= 127.0.0.1:8080
 FETCH ?= ask
 
 .PHONY: run test setup web check bench data
+# `serve --data` prepares the data into a cached build when the inputs or the binary changed
+# (minutes, with progress) and starts from it in about a second after that; the cache is
+# $XDG_CACHE_HOME/cnimap/builds (else ~/.cache/cnimap/builds), or CNIMAP_CACHE=DIR;
+# CNIMAP_NO_CACHE=true serves from memory instead.
 run: setup web
 	bash scripts/data-fetch.sh "$(DATA)" "$(FETCH)"
 	cargo run --release -p cnimap-server -- serve --data "$(DATA)" --addr "$(ADDR)"

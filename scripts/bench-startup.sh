@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Start-up of cnimap serve from a prepared build against serving from the data (issue 10), in one
-# run on one machine: `cnimap prepare` time and build size per part; then for `serve --data` (the
-# data read and prepared in memory), `serve --data --cache` with an empty cache (it prepares),
-# again (the cached build) and `serve --build`: time to the first 200 (GET /api/indicators), time
-# until a search answers (the index is read in the background from a build), and peak resident
-# memory (VmHWM) after warming the tile cache with WARM_TILES tiles. Figures go to BENCHMARKS.md
-# ("Start-up from a prepared build").
+# run on one machine: `serve --data` with an empty build cache (the default path: it prepares the
+# build into the cache, with progress, then serves it), again (inputs unchanged: the cached build),
+# `serve --build` on that same build, and `serve --data --no-cache` (the data read and prepared in
+# memory): time to the first 200 (GET /api/indicators), time until a search answers (the index is
+# read in the background from a build), and peak resident memory (VmHWM) after warming the tile
+# cache with WARM_TILES tiles; the load average before each start; the build's size per part.
+# Figures go to BENCHMARKS.md ("Start-up from a prepared build").
 #
 #   scripts/bench-startup.sh [BINARY]     (default: target/release/cnimap, built if missing)
 #
 # Environment: CNIMAP_DATA (default <repo>/../shared/data), CNIMAP_BENCH_PORT (18788),
 # WARM_TILES (3000), BENCH_WORK (a temporary folder; builds are large: about 1 GB each),
 # BENCH_BUILD (a build to start from instead of preparing one; the empty-cache start is then
-# skipped too, so the run takes a minute rather than ten), STARTS (2: starts of each kind).
+# skipped, so the run takes a minute rather than ten), STARTS (2: starts of each other kind).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -85,37 +86,33 @@ PY
 }
 
 STARTS="${STARTS:-2}"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "load average at the start: $(load)"
+echo "== serve (first 200, first search answer, peak RSS after $WARM tile requests)" >&2
 if [ -n "${BENCH_BUILD:-}" ]; then
   BUILD="$BENCH_BUILD"
   echo "build: $BUILD (given; not prepared in this run)"
 else
-BUILD="$WORK/build"
-echo "== prepare" >&2
-t0=$(date +%s%N)
-RUST_LOG=warn "$BIN" prepare --data "$DATA" --out "$BUILD"
-prepare_ms=$(ms "$t0")
-echo "prepare: ${prepare_ms} ms"
-echo "build size per part (bytes of files, files):"
-for part in tiles api/areas search manifest.json; do
-  printf '  %-12s %12s bytes %8s files\n' "$part" \
-    "$(find "$BUILD/$part" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
-    "$(find "$BUILD/$part" -type f | wc -l)"
-done
-printf '  %-12s %12s bytes %8s files\n' "api (docs)" \
-  "$(find "$BUILD/api" -path '*/areas' -prune -o -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
-  "$(find "$BUILD/api" -path '*/areas' -prune -o -type f -print | wc -l)"
-echo "  on disk: $(du -sh "$BUILD" | cut -f1)"
+  CACHE="$WORK/cache"
+  rm -rf "$CACHE"
+  echo "serve --data, empty cache (prepares), load $(load): $(serve --data "$DATA" --cache "$CACHE")"
+  BUILD="$(dirname "$(ls -d "$CACHE"/*/manifest.json | head -n1)")"
+  echo "build size per part (bytes of files, files):"
+  for part in tiles api/areas search manifest.json; do
+    printf '  %-12s %12s bytes %8s files\n' "$part" \
+      "$(find "$BUILD/$part" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
+      "$(find "$BUILD/$part" -type f | wc -l)"
+  done
+  printf '  %-12s %12s bytes %8s files\n' "api (docs)" \
+    "$(find "$BUILD/api" -path '*/areas' -prune -o -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')" \
+    "$(find "$BUILD/api" -path '*/areas' -prune -o -type f -print | wc -l)"
+  echo "  on disk: $(du -sh "$BUILD" | cut -f1)"
 fi
-
-echo "== serve (first 200, first search answer, peak RSS after $WARM tile requests)" >&2
-echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$STARTS"); do
-  echo "serve --data (in memory), start $i:     $(serve --data "$DATA")"
-  echo "serve --build, start $i:                $(serve --build "$BUILD")"
+  if [ -n "${CACHE:-}" ]; then
+    echo "serve --data, cached build, start $i, load $(load): $(serve --data "$DATA" --cache "$CACHE")"
+  fi
+  echo "serve --build, start $i, load $(load):             $(serve --build "$BUILD")"
+  echo "serve --data --no-cache, start $i, load $(load):   $(serve --data "$DATA" --no-cache)"
 done
-if [ -z "${BENCH_BUILD:-}" ]; then
-  rm -rf "$WORK/cache"
-  echo "serve --data --cache, empty (prepares): $(serve --data "$DATA" --cache "$WORK/cache")"
-  echo "serve --data --cache, second start:     $(serve --data "$DATA" --cache "$WORK/cache")"
-fi
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average at the end: $(load)"

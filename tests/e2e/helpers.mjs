@@ -68,7 +68,9 @@ async function startCnimapServe(extra) {
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(BINARY, ['serve', ...(extra || ['--data', DATA]), '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
+  // --no-cache: the data read in memory (seconds to a minute) rather than a full prepare into the
+  // build cache (minutes) whenever the binary is new; the static target tests the build.
+  const child = spawn(BINARY, ['serve', ...(extra || ['--data', DATA, '--no-cache']), '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },

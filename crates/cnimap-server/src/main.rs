@@ -60,13 +60,17 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
         /// Serve a build written by `cnimap prepare` (the data is not read); without it the data
-        /// is read and prepared in memory at start-up.
+        /// is served through a cached build (see --cache and --no-cache).
         #[arg(long, env = "CNIMAP_BUILD")]
         build: Option<PathBuf>,
-        /// Serve the data through a cached build in this folder, prepared when the inputs
-        /// changed (minutes the first time; then it starts from the build).
-        #[arg(long, env = "CNIMAP_CACHE")]
+        /// Where `--data` is prepared into a cached build, when the inputs or this binary changed
+        /// (minutes the first time, with progress; then it starts from the build in about a
+        /// second). Default: $XDG_CACHE_HOME/cnimap/builds, else ~/.cache/cnimap/builds.
+        #[arg(long, env = "CNIMAP_CACHE", conflicts_with = "no_cache")]
         cache: Option<PathBuf>,
+        /// Read and prepare the data in memory at every start instead (no cached build).
+        #[arg(long, env = "CNIMAP_NO_CACHE")]
+        no_cache: bool,
         /// Address to listen on.
         #[arg(long, env = "CNIMAP_ADDR", default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
@@ -194,6 +198,7 @@ fn main() -> ExitCode {
             data,
             build,
             cache,
+            no_cache,
             addr,
             static_dir,
         } => {
@@ -201,7 +206,9 @@ fn main() -> ExitCode {
                 Some(dir) => serve::ServeFrom::Build(dir),
                 None => serve::ServeFrom::Data {
                     source: data.into_source(),
-                    cache,
+                    cache: (!no_cache).then(|| {
+                        cache.unwrap_or_else(cnimap_server::build::cache::default_cache_dir)
+                    }),
                 },
             };
             serve::run(from, addr, static_dir)

@@ -106,14 +106,16 @@ async fn overloaded(err: BoxError) -> Response {
 /// Where `cnimap serve` gets what it serves.
 #[derive(Debug, Clone)]
 pub enum ServeFrom {
-    /// The national data. Without a cache folder it is read and prepared in memory at start-up
-    /// (about 5 s, 1.1-1.4 GiB); with one it is prepared into a cached build
-    /// (`cache/<fingerprint>`) when the inputs changed, then served from that build (the first
-    /// start then takes minutes: `cnimap prepare` writes every tile of every layer).
+    /// The national data. With a cache folder (the default: `cnimap serve --data` uses
+    /// [`crate::build::cache::default_cache_dir`]) it is prepared into a cached build
+    /// (`cache/<fingerprint>`) when the inputs or the binary changed, then served from that build
+    /// (the first start takes minutes, with progress in the log: `cnimap prepare` writes every
+    /// tile of every layer; later starts take about a second). Without one (`--no-cache`) it is
+    /// read and prepared in memory at every start (about 5 s to a minute, 1.1-1.4 GiB).
     Data {
         /// The inputs.
         source: DataSource,
-        /// The folder of cached builds, when serving through one.
+        /// The folder of cached builds, when serving through one; `None`: in memory.
         cache: Option<PathBuf>,
     },
     /// A build written by `cnimap prepare`.
@@ -128,15 +130,12 @@ pub fn run(from: ServeFrom, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Re
     if !static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %static_dir.display(), "no web app found (build it with scripts/build-web.sh); serving the API and tiles only");
     }
-    let (dir, data_dir) = match from {
-        ServeFrom::Build(dir) => (dir, None),
+    let dir = match from {
+        ServeFrom::Build(dir) => dir,
         ServeFrom::Data {
             source,
             cache: Some(cache),
-        } => (
-            crate::build::cache::ensure(&source, &cache)?,
-            Some(source.data_dir),
-        ),
+        } => crate::build::cache::ensure(&source, &cache)?,
         ServeFrom::Data {
             source,
             cache: None,
@@ -146,14 +145,8 @@ pub fn run(from: ServeFrom, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Re
             return serve_state(state, addr);
         }
     };
-    let mut state = crate::build::open::open(&dir, static_dir)
+    let state = crate::build::open::open(&dir, static_dir)
         .with_context(|| format!("opening the build {}", dir.display()))?;
-    // A build holds no indicator values: the bulk lookup's table (POST /api/lookup) is read from
-    // the data when it is at hand (about a second); from a build alone the route answers 404.
-    if let (Some(data_dir), Some(inner)) = (data_dir, Arc::get_mut(&mut state.0)) {
-        inner.lookup = crate::lookup::table_from_files(&data_dir, Default::default())
-            .with_context(|| format!("reading the lookup table from {}", data_dir.display()))?;
-    }
     tracing::info!(ms = start.elapsed().as_millis() as u64, "ready");
     serve_state(state, addr)
 }

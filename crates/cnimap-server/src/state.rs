@@ -39,13 +39,15 @@ pub struct Inner {
     pub vintages: Vintages,
     /// Left-behind neighbourhoods per larger area, for the area panel.
     pub left_behind_counts: LeftBehindCounts,
-    /// The table's data per level (`/api/table`), built once from the atlas.
-    pub tables: HashMap<Level, cnimap_core::table::TableFrame>,
+    /// The table's data per level (`/api/table`), built once from the atlas (empty from a build:
+    /// see [`AppState::table_frame`]).
+    pub tables: HashMap<Level, Arc<cnimap_core::table::TableFrame>>,
     /// The build served from (`serve --build`): area details are read from its files, and the
     /// atlas holds only each layer's title, codes and names.
     pub build: Option<PathBuf>,
-    /// Every LSOA 2021's names, ranks and deciles for `POST /api/lookup` (left behind at 10%).
-    pub lookup: cnimap_core::bulk::AreaTable,
+    /// Every LSOA 2021's names, ranks and deciles for `POST /api/lookup` (left behind at 10%;
+    /// empty from a build: see [`AppState::lookup_table`]).
+    pub lookup: Arc<cnimap_core::bulk::AreaTable>,
     /// The built web app.
     pub static_dir: PathBuf,
     /// Start-up timings in milliseconds, for `/api/health` and the log.
@@ -64,6 +66,10 @@ pub struct Derived {
     inputs: [OnceLock<Arc<cnimap_data::domain_ranks::IndexInputs>>; 3],
     /// IMD 2019 -> 2025 and the left-behind wards, by `Comparison` position.
     changes: [OnceLock<Arc<cnimap_core::change::ChangeResponse>>; 2],
+    /// From a build: the table's frames decoded from its documents, by level.
+    frames: std::sync::Mutex<HashMap<Level, Arc<cnimap_core::table::TableFrame>>>,
+    /// From a build: the bulk lookup's table decoded from `api/lookup/areas`.
+    lookup: OnceLock<Arc<cnimap_core::bulk::AreaTable>>,
 }
 
 /// The kept value of `cell`, made by `make` the first time it succeeds (a failure is not kept).
@@ -101,6 +107,13 @@ impl Derived {
     }
 }
 
+/// A build's documents that do not give an answer: logged with the cause, a 500 for the client
+/// (the build was checked when it was opened, so this is ours, not the client's).
+fn answer_error(e: &crate::build::answers::AnswerError) -> AppError {
+    tracing::error!(error = %e, "answering from the build's documents");
+    AppError::Invariant("the build's documents do not give this answer")
+}
+
 impl std::ops::Deref for AppState {
     type Target = Inner;
     fn deref(&self) -> &Inner {
@@ -128,7 +141,7 @@ impl AppState {
         let lookup = crate::lookup::table_from_atlas(&atlas, Default::default())?;
         let tables = cnimap_core::table::TABLE_LEVELS
             .iter()
-            .filter_map(|l| Some((*l, cnimap_data::frames::table_frame(&atlas, *l)?)))
+            .filter_map(|l| Some((*l, Arc::new(cnimap_data::frames::table_frame(&atlas, *l)?))))
             .collect();
         Ok(AppState(Arc::new(Inner {
             atlas,
@@ -145,11 +158,51 @@ impl AppState {
             left_behind_counts: prepared.left_behind_counts,
             tables,
             build: None,
-            lookup,
+            lookup: Arc::new(lookup),
             static_dir,
             startup,
             derived: Derived::default(),
         })))
+    }
+
+    /// The table frame of `level`: the one built from the atlas, or (from a build) the one
+    /// decoded from the build's documents on first use; a 404 when there is none.
+    pub fn table_frame(
+        &self,
+        level: Level,
+    ) -> Result<Arc<cnimap_core::table::TableFrame>, AppError> {
+        let none = || AppError::NotFound(format!("no table data for level {level} in this server"));
+        if let Some(frame) = self.tables.get(&level) {
+            return Ok(frame.clone());
+        }
+        if self.build.is_none() {
+            return Err(none());
+        }
+        let mut frames = self
+            .derived
+            .frames
+            .lock()
+            .map_err(|_| AppError::Invariant("the table frames' lock is poisoned"))?;
+        if let Some(frame) = frames.get(&level) {
+            return Ok(frame.clone());
+        }
+        let frame = crate::build::answers::table_frame(&self.documents, level)
+            .map_err(|e| answer_error(&e))?
+            .map(Arc::new)
+            .ok_or_else(none)?;
+        frames.insert(level, frame.clone());
+        Ok(frame)
+    }
+
+    /// The bulk lookup's table: the one built from the atlas, or (from a build) the one decoded
+    /// from `api/lookup/areas` on first use.
+    pub fn lookup_table(&self) -> Result<Arc<cnimap_core::bulk::AreaTable>, AppError> {
+        if self.build.is_none() || !self.lookup.is_empty() {
+            return Ok(self.lookup.clone());
+        }
+        kept(&self.derived.lookup, || {
+            crate::build::answers::lookup_table(&self.documents).map_err(|e| answer_error(&e))
+        })
     }
 
     /// A served layer by id, or the 404 that lists the served ones.

@@ -432,8 +432,13 @@ async fn the_change_documents_in_the_build_are_the_servers_bytes() {
     assert_eq!(missing.0, StatusCode::NOT_FOUND);
 }
 
-/// Status and body of `method uri` with `body`.
-async fn send(state: &AppState, method: &str, uri: &str, body: &str) -> (StatusCode, Vec<u8>) {
+/// Status, content type, the lookup's summary header and body of `method uri` with `body`.
+async fn send(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    body: &str,
+) -> (StatusCode, Vec<Option<String>>, Vec<u8>) {
     let r = app(state.clone())
         .oneshot(
             Request::builder()
@@ -446,64 +451,124 @@ async fn send(state: &AppState, method: &str, uri: &str, body: &str) -> (StatusC
         .await
         .expect("infallible");
     let status = r.status();
+    let headers = [header::CONTENT_TYPE.as_str(), "cnimap-lookup-summary"]
+        .iter()
+        .map(|h| {
+            r.headers()
+                .get(*h)
+                .map(|v| v.to_str().unwrap_or("?").to_string())
+        })
+        .collect();
     let body = r.into_body().collect().await.expect("body").to_bytes();
-    (status, body.to_vec())
+    (status, headers, body.to_vec())
 }
 
 #[tokio::test]
-async fn what_a_build_lacks_is_refused_with_501_naming_it_where_the_data_answers() {
+async fn the_table_lookup_reweighting_and_wards_from_a_build_are_the_datas_bytes() {
+    let f = fixture();
+    let postcodes = "ref,postcode\n1,CO15 2EQ\n2,SW1A 1AA\n3,not a postcode\n4,E1 6AN\n";
+    let asks = [
+        ("GET", "/api/table?level=lsoa21", ""),
+        (
+            "GET",
+            "/api/table?level=lsoa21&columns=imd2025.score,cni2023.rank,lad24.name&filter=imd2025.decile=1&filter=cni2023.decile%3C=2&sort=imd2025.score:desc&format=json",
+            "",
+        ),
+        (
+            "GET",
+            "/api/table?level=lsoa21&columns=imd2025.rank&filter=left_behind=20&sort=imd2025.rank",
+            "",
+        ),
+        (
+            "GET",
+            "/api/table?level=lsoa11&columns=imd2019.decile,imd2019.score&filter=imd2019.rank%3C=500",
+            "",
+        ),
+        (
+            "GET",
+            "/api/table?level=ward17&columns=cni2019.rank&sort=cni2019.rank&format=json",
+            "",
+        ),
+        ("GET", "/api/table?level=lsoa21&filter=imd2025.decile=11", ""),
+        ("POST", "/api/lookup", postcodes),
+        ("POST", "/api/lookup?format=summary", postcodes),
+        ("POST", "/api/lookup", "ref\n1\n"),
+        ("GET", "/api/reweight?index=imd2025", ""),
+        (
+            "GET",
+            "/api/reweight?index=imd2025&weights=income=80,employment=20&format=csv",
+            "",
+        ),
+        ("GET", "/api/reweight?index=cni2023&weights=equal", ""),
+        ("GET", "/api/reweight?index=imd2019&format=csv", ""),
+        ("GET", "/api/reweight?index=imd2025&weights=nonsense=3", ""),
+        ("GET", "/api/change?from=cni2019&to=cni2023", ""),
+        ("GET", "/api/change?from=cni2019&to=cni2023&format=csv", ""),
+    ];
+    let mut ok = 0;
+    for (method, uri, body) in asks {
+        let from_data = send(&f.data, method, uri, body).await;
+        let from_build = send(&f.build, method, uri, body).await;
+        assert_eq!(from_data.0, from_build.0, "{method} {uri}: status");
+        assert_eq!(from_data.1, from_build.1, "{method} {uri}: headers");
+        assert!(
+            from_data.2 == from_build.2,
+            "{method} {uri}: bodies differ ({} and {} bytes): {:?} / {:?}",
+            from_data.2.len(),
+            from_build.2.len(),
+            String::from_utf8_lossy(&from_data.2[..from_data.2.len().min(300)]),
+            String::from_utf8_lossy(&from_build.2[..from_build.2.len().min(300)]),
+        );
+        ok += usize::from(from_data.0 == StatusCode::OK);
+    }
+    // Real answers (not only errors) were compared, and at least one error too.
+    assert!(ok >= 12, "{ok} answered 200");
+}
+
+#[tokio::test]
+async fn what_a_build_still_lacks_is_refused_with_501_naming_it_where_the_data_answers() {
     let f = fixture();
     let asks = [
         (
-            "GET",
             "/api/table?level=lad24&columns=imd2025.rank_of_average_rank",
-            "",
             "cnimap table",
         ),
+        ("/api/table?level=region", "cnimap table"),
+        ("/api/change?from=imd2019&to=imd2025", "cnimap change"),
         (
-            "POST",
-            "/api/lookup",
-            "ref,postcode\n1,CO15 2EQ\n",
-            "cnimap lookup",
-        ),
-        ("GET", "/api/reweight?index=imd2025", "", "cnimap reweight"),
-        (
-            "GET",
-            "/api/change?from=imd2019&to=imd2025",
-            "",
+            "/api/change?from=imd2019&to=imd2025&format=csv",
             "cnimap change",
         ),
     ];
-    for (method, uri, body, instead) in asks {
-        let (status, _) = send(&f.data, method, uri, body).await;
-        assert_eq!(status, StatusCode::OK, "{method} {uri} from the data");
-        let (status, answer) = send(&f.build, method, uri, body).await;
-        assert_eq!(
-            status,
-            StatusCode::NOT_IMPLEMENTED,
-            "{method} {uri} from the build"
-        );
+    for (uri, instead) in asks {
+        let (status, _, _) = send(&f.data, "GET", uri, "").await;
+        assert_eq!(status, StatusCode::OK, "{uri} from the data");
+        let (status, _, answer) = send(&f.build, "GET", uri, "").await;
+        assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{uri} from the build");
         let answer: cnimap_core::api::ErrorBody =
             serde_json::from_slice(&answer).expect("an error body");
         assert_eq!(answer.error, "not_in_build");
         assert!(
             answer.message.contains("prepared build")
-                && answer.message.contains("--data")
+                && answer.message.contains("--no-cache")
                 && answer.message.contains(instead),
-            "{method} {uri}: {}",
+            "{uri}: {}",
             answer.message
         );
     }
-    // What a build holds still answers: documents, areas, search.
-    for uri in [
-        "/api/indicators",
-        "/api/areas/E01021988",
-        "/api/search?q=CO15%202EQ",
+    // What a build holds still answers: documents, areas, search, and a bad query is still a 400
+    // (not a 501) where the data path says so.
+    for (uri, status) in [
+        ("/api/indicators", StatusCode::OK),
+        ("/api/areas/E01021988", StatusCode::OK),
+        ("/api/search?q=CO15%202EQ", StatusCode::OK),
+        (
+            "/api/change?from=imd2019&to=cni2023",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/api/table?level=nowhere", StatusCode::BAD_REQUEST),
     ] {
-        assert_eq!(
-            send(&f.build, "GET", uri, "").await.0,
-            StatusCode::OK,
-            "{uri}"
-        );
+        assert_eq!(send(&f.build, "GET", uri, "").await.0, status, "{uri}");
+        assert_eq!(send(&f.data, "GET", uri, "").await.0, status, "{uri}");
     }
 }

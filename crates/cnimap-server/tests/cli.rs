@@ -201,6 +201,7 @@ fn serve_shuts_down_gracefully_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cnimap"))
         .args([
             "serve",
+            "--no-cache",
             "--data",
             data_dir().to_str().expect("utf-8"),
             "--addr",

@@ -124,9 +124,12 @@ pub fn ensure(source: &DataSource, cache: &Path) -> anyhow::Result<PathBuf> {
         Err(e) if dir.exists() => {
             tracing::warn!(error = %e, "the cached build is unusable: preparing it again");
         }
-        Err(_) => {
-            tracing::info!(build = %dir.display(), "no build for these inputs yet: preparing it")
-        }
+        Err(_) => tracing::info!(
+            build = %dir.display(),
+            "no build for these inputs (or this cnimap binary) yet: preparing it, a few minutes \
+             with progress below; later starts open it in about a second (--no-cache serves \
+             from memory instead)"
+        ),
     }
     super::prepare(source, &dir)?;
     prune(cache, &dir);

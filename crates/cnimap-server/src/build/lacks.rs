@@ -1,53 +1,84 @@
-//! What a server opened from a prepared build cannot answer, said plainly: a build holds the
-//! tiles, every document, the area details and the search index, but not the indicator values
-//! behind the table, the bulk lookup, re-weighting and change comparisons. Those routes answer
-//! `501 Not Implemented` naming what the build lacks and what to do instead, where they would
-//! otherwise answer as though the thing asked for did not exist.
+//! What a server opened from a prepared build cannot answer, said plainly. A build holds the
+//! tiles, every document, the area details and the search index, and the server answers the table
+//! of published levels, the bulk lookup, re-weighting and the left-behind wards' comparison from
+//! those documents ([`super::answers`]). It does not hold the summary measures of wards 2024,
+//! councils and regions (the table at those levels) nor each area's 2011 lineage and 2019 rank
+//! (the IMD 2019 -> 2025 rows of `/api/change`): those answer `501 Not Implemented` naming what
+//! the build lacks and what to do instead, where they would otherwise answer as though the thing
+//! asked for did not exist.
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use cnimap_core::api::ErrorBody;
+use cnimap_core::Level;
 
 use crate::state::AppState;
 
 /// The `error` kind of the answer.
 pub const KIND: &str = "not_in_build";
 
-/// What the request at `method` `path` needs that this state lacks, as a sentence, or `None`
+/// The first value of `key` in the query string (`+` and `%XX` left as they are: the values
+/// looked at here are plain ids).
+fn param<'a>(uri: &'a Uri, key: &str) -> Option<&'a str> {
+    uri.query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+}
+
+/// What the request at `method` `uri` needs that this state lacks, as a sentence, or `None`
 /// when the state can answer it. Only a state opened from a build lacks anything.
-pub fn lacking(state: &AppState, method: &Method, path: &str) -> Option<String> {
+pub fn lacking(state: &AppState, method: &Method, uri: &Uri) -> Option<String> {
     state.build.as_ref()?;
-    let values = state.atlas.indicators.is_empty();
-    let (what, lacks, instead) = match (method, path) {
-        (&Method::GET | &Method::HEAD, "/api/table") if state.tables.is_empty() => (
-            "The table of areas",
-            "the indicator values",
-            "serve with --data DIR (without --cache), or use `cnimap table`",
+    let read = matches!(*method, Method::GET | Method::HEAD);
+    let (what, lacks, instead) = match uri.path() {
+        "/api/table" if read => {
+            let level = param(uri, "level").and_then(Level::from_id)?;
+            if state.tables.contains_key(&level) || !state.documents.parents.contains_key(&level) {
+                return None;
+            }
+            let has_values = state
+                .documents
+                .values
+                .keys()
+                .any(|id| id.def().level() == level);
+            if has_values {
+                return None;
+            }
+            (
+                format!("The table of {}", level.areas_noun()),
+                "their summary measures (share in decile 1, average rank)",
+                "serve with --data DIR --no-cache, or use `cnimap table`",
+            )
+        }
+        "/api/lookup" if *method == Method::POST && state.documents.lookup_areas.is_none() => (
+            "The bulk postcode lookup".to_string(),
+            "every neighbourhood's ranks and deciles (api/lookup/areas.json)",
+            "serve with --data DIR --no-cache, or use `cnimap lookup`",
         ),
-        (&Method::POST, "/api/lookup") if state.lookup.is_empty() => (
-            "The bulk postcode lookup",
-            "every neighbourhood's ranks and deciles",
-            "serve with --data DIR, or use `cnimap lookup`",
-        ),
-        (&Method::GET | &Method::HEAD, "/api/reweight") if values => (
-            "Re-weighting an index",
-            "the domain ranks",
-            "serve with --data DIR (without --cache), or use `cnimap reweight`",
-        ),
-        (&Method::GET | &Method::HEAD, "/api/change") if values => (
-            "A change comparison",
-            "the 2019 and 2025 ranks",
-            "serve with --data DIR (without --cache), or use `cnimap change`",
-        ),
+        "/api/change"
+            if read
+                && param(uri, "from") == Some("imd2019")
+                && param(uri, "to") == Some("imd2025") =>
+        {
+            (
+                "The IMD 2019 -> 2025 comparison by area".to_string(),
+                "each area's 2011 lineage and 2019 rank (it holds the change map, \
+                 /api/change/lsoa21/imd)",
+                "serve with --data DIR --no-cache, or use `cnimap change`",
+            )
+        }
         _ => return None,
     };
     Some(format!(
         "{what} needs {lacks}, which this server does not have: it serves a prepared build \
-         (cnimap serve --build, or --data with --cache), and a build does not hold them yet. {}.",
+         (cnimap serve --build, or --data through its cache), and a build does not hold them \
+         yet. {}.",
         capitalised(instead)
     ))
 }
@@ -61,7 +92,7 @@ fn capitalised(s: &str) -> String {
 
 /// Middleware: answers 501 with [`lacking`]'s sentence, or passes the request on.
 pub async fn refuse(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match lacking(&state, req.method(), req.uri().path()) {
+    match lacking(&state, req.method(), req.uri()) {
         Some(message) => (
             StatusCode::NOT_IMPLEMENTED,
             Json(ErrorBody {

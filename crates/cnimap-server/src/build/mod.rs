@@ -2,12 +2,15 @@
 //! everything once from the data and writes it atomically; [`open`] reads it back into an
 //! [`crate::AppState`] without the national data; [`pmtiles`] reads tiles from the archives;
 //! [`cache`] keys `serve --data`'s cached builds by the inputs; [`manifest`] lists and checks files;
-//! [`lacks`] answers 501 for what a build does not hold (the table, bulk lookup, re-weighting).
+//! [`answers`] decodes the table, the bulk lookup, the domain ranks and the left-behind wards from
+//! the build's documents (as the browser does on a static site); [`lacks`] answers 501 for what a
+//! build does not hold (summary-level tables, the IMD 2019 -> 2025 rows).
 //!
 //! Area details are one file per area (`api/areas/<layer>/<code>.json`): a static host serves
 //! them with no code at all, a request reads one small file (the OS page cache keeps the hot ones),
 //! and a build of 74k areas is written in a few seconds (figures in BENCHMARKS.md).
 
+pub mod answers;
 pub mod cache;
 pub mod documents;
 pub mod lacks;

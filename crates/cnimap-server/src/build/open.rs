@@ -168,11 +168,10 @@ pub fn open(dir: &Path, static_dir: PathBuf) -> Result<AppState, BuildError> {
         documents,
         vintages: Default::default(),
         left_behind_counts: Default::default(),
-        // The table's frames need the atlas's values, which a build does not hold yet: /api/table
-        // answers 404 for a server opened from a build.
+        // The table's frames and the bulk lookup's table are decoded from the documents on first
+        // use (AppState::table_frame, AppState::lookup_table), so start-up reads nothing more.
         tables: Default::default(),
-        // Likewise the bulk lookup's table: POST /api/lookup answers 404 from a build.
-        lookup: cnimap_core::bulk::AreaTable::new(Default::default()),
+        lookup: Arc::new(cnimap_core::bulk::AreaTable::new(Default::default())),
         build: Some(dir.to_path_buf()),
         static_dir,
         startup,

@@ -86,9 +86,9 @@ pub async fn areas(
             ("content-disposition" = String, description = "`attachment; filename=\"lookup.csv\"` (CSV answers only)"),
         )),
         (status = 400, description = "A CSV that cannot be read, or no postcode column, naming the line and the problem", body = cnimap_core::api::ErrorBody),
-        (status = 404, description = "A server opened from a build, without the national data", body = cnimap_core::api::ErrorBody),
+        (status = 404, description = "The data has no LSOA 2021 layer, IMD 2025 or CNI 2023", body = cnimap_core::api::ErrorBody),
         (status = 413, description = "A body over 10 MiB or more than 100,000 data rows", body = cnimap_core::api::ErrorBody),
-        (status = 501, description = "A server opened from a prepared build (`cnimap serve --build`): the build does not hold every neighbourhood's ranks and deciles (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
+        (status = 501, description = "A server opened from a prepared build whose build has no `api/lookup/areas.json` (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn lookup(
@@ -106,10 +106,12 @@ pub async fn lookup(
             AppError::BadRequest(format!("reading the request body: {}", e.body_text()))
         }
     })?;
-    if state.lookup.is_empty() {
+    // From a build, decoded from `api/lookup/areas` on first use.
+    let table = state.lookup_table()?;
+    if table.is_empty() {
         return Err(AppError::NotFound(
-            "the bulk lookup needs the national data: this server was opened from a build \
-             (serve with --data DIR, or use `cnimap lookup`)"
+            "the bulk lookup needs every LSOA 2021's IMD 2025 and CNI 2023 ranks, which this \
+             server's data does not hold"
                 .into(),
         ));
     }
@@ -129,7 +131,7 @@ pub async fn lookup(
     let (csv, summary) = tokio::task::spawn_blocking(move || {
         let mut out = Vec::with_capacity(body.len().saturating_mul(2));
         let search: &cnimap_search::SearchIndex = &state.search;
-        let summary = augment(&body[..], &mut out, search, &state.lookup, &request)?;
+        let summary = augment(&body[..], &mut out, search, &table, &request)?;
         Ok::<_, AppError>((out, summary))
     })
     .await??;

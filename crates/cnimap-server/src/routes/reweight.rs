@@ -155,6 +155,13 @@ pub fn inputs(state: &AppState, index: CompositeIndex) -> AppResult<Arc<IndexInp
         .position(|i| *i == index)
         .unwrap_or(usize::MAX);
     state.derived.inputs(slot, || {
+        if state.build.is_some() {
+            // From a build: the index's values documents, as the browser's what-if panel reads.
+            return crate::build::answers::index_inputs(&state.documents, index).map_err(|e| {
+                tracing::info!(error = %e, %index, "no domain ranks in the build");
+                AppError::NotFound(format!("{index} is not in this server's build"))
+            });
+        }
         domain_ranks::from_atlas(&state.atlas, index)
             .ok_or_else(|| AppError::NotFound(format!("{index} is not loaded in this server")))?
             .map_err(|e| {
@@ -176,8 +183,7 @@ pub fn inputs(state: &AppState, index: CompositeIndex) -> AppResult<Arc<IndexInp
             (String = "text/csv"),
         )),
         (status = 400, description = "A missing or unknown index, a bad weight list or format, naming the part", body = cnimap_core::api::ErrorBody),
-        (status = 404, description = "The index is not loaded (a server opened from a build)", body = cnimap_core::api::ErrorBody),
-        (status = 501, description = "A server opened from a prepared build (`cnimap serve --build`): the build does not hold the domain ranks (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
+        (status = 404, description = "The index is not loaded (or, from a build, its values documents are not in it)", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn reweight(
