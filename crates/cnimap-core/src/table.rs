@@ -33,6 +33,7 @@ pub use export::{to_csv, to_response};
 pub use frame::{summary_frame, FrameIndicator, ParentColumn, TableFrame, TableParents, Values};
 pub use query::{
     parse_weights, weights_text, Bound, Column, Filter, ParentField, Sort, TableError, TableQuery,
+    CUSTOM, CUSTOM_MEASURES,
 };
 pub use run::{run, Cell};
 

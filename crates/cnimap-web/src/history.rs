@@ -45,6 +45,7 @@ pub fn sync(app: AppState) {
         app.camera.track();
         app.what_if.weights.track();
         app.table.track();
+        app.show_wards.track();
         let next = app.to_url();
         let query = next.to_query();
         let here = current_query();

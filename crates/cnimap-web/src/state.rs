@@ -290,6 +290,8 @@ pub struct AppState {
     pub what_if: WhatIf,
     /// The table beside the map, when open ([`crate::components::table_view`]).
     pub table: RwSignal<Option<crate::table_data::TableSpec>>,
+    /// Whether the 2019 left-behind wards are outlined (the change view's toggle, `wards=1`).
+    pub show_wards: RwSignal<bool>,
 }
 
 impl AppState {
@@ -392,6 +394,7 @@ impl AppState {
             map: StoredValue::new_local(None),
             what_if,
             table: RwSignal::new(url.table.clone()),
+            show_wards: RwSignal::new(url.wards),
         }
     }
 
@@ -407,6 +410,7 @@ impl AppState {
             weights: self.what_if.weights.get_untracked(),
             unknown_indicator: None,
             table: self.table.get_untracked(),
+            wards: self.show_wards.get_untracked(),
         }
     }
 
@@ -423,6 +427,9 @@ impl AppState {
         self.camera.set(url.camera);
         if self.table.get_untracked() != url.table {
             self.table.set(url.table.clone());
+        }
+        if self.show_wards.get_untracked() != url.wards {
+            self.show_wards.set(url.wards);
         }
         if self.what_if.weights.get_untracked() != url.weights {
             self.what_if.weights.set(url.weights.clone());

@@ -7,17 +7,43 @@
 //! Static first: nothing here needs a server; a static site has the same documents as files.
 
 use cnimap_core::api::{LayerAreasResponse, ValuesResponse};
+use cnimap_core::bivariate::BivariateClass;
 use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::classify::format_thousands;
-use cnimap_core::summary::{measures_at, Measure};
+use cnimap_core::reweight::Weights;
+use cnimap_core::summary::{measures_at, summary_levels, Measure};
 use cnimap_core::table::{
-    Cell, Column, FrameIndicator, ParentField, TableError, TableFrame, TableParents, TableQuery,
+    weights_text, Cell, Column, FrameIndicator, ParentField, TableError, TableFrame, TableParents,
+    TableQuery, TABLE_LEVELS,
 };
 use cnimap_core::Level;
 
-/// The levels whose frame the browser can build from the documents it fetches (the levels
-/// indicators are published on; ward, council and region summaries are only made by the server).
-pub const BROWSER_LEVELS: [Level; 3] = [Level::Lsoa21, Level::Lsoa11, Level::Ward17];
+use crate::what_if::CustomWeights;
+
+/// The levels whose frame the browser builds from the documents it fetches: every table level
+/// (the published levels from their own documents; ward 2024, LAD 2024 and region as summaries
+/// of the LSOA 2021 values, with core's [`cnimap_core::table::summary_frame`]).
+pub const BROWSER_LEVELS: [Level; 6] = TABLE_LEVELS;
+
+/// Whether `level` is a summary level (its rows summarise LSOAs).
+pub fn is_summary_level(level: Level) -> bool {
+    summary_levels(Level::Lsoa21).contains(&level)
+}
+
+/// The weights the table's custom columns use: the user's what-if weights of an index published
+/// at `level`, `preferred`'s index first (the map's indicator), else the first re-weighted one.
+pub fn table_weights(
+    level: Level,
+    custom: &CustomWeights,
+    preferred: Option<cnimap_core::reweight::CompositeIndex>,
+) -> Option<Weights> {
+    let at_level = |w: &&Weights| w.index.indicator().def().level() == level;
+    preferred
+        .and_then(|p| custom.get(&p))
+        .filter(at_level)
+        .or_else(|| custom.values().find(at_level))
+        .cloned()
+}
 
 /// The table as the URL holds it: the same four parameters as `/api/table`, as typed (checked by
 /// [`TableSpec::query`], never here, so a link with a mistake shows the parser's message).
@@ -109,13 +135,38 @@ impl TableSpec {
         self.to_params().join("&")
     }
 
+    /// The query string of the same table on `GET /api/table` with the custom index's
+    /// `weights` (the page keeps them in `w.INDEX`), when a `custom.*` part uses them.
+    pub fn api_query_with(&self, weights: Option<&Weights>) -> String {
+        let mut q = self.api_query();
+        if let Some(w) = weights.filter(|_| self.uses_custom()) {
+            q.push_str(&format!("&weights={}", escape(&weights_text(w))));
+        }
+        q
+    }
+
+    /// Whether a column, filter or the sort reads the custom index (`custom.*`).
+    pub fn uses_custom(&self) -> bool {
+        let custom = |s: &str| s.trim_start().starts_with("custom.");
+        self.columns.iter().any(|c| custom(c))
+            || self.filters.iter().any(|f| custom(f))
+            || self.sort.as_deref().is_some_and(custom)
+    }
+
     /// The parsed query: what core runs, or the parser's message naming the part that is wrong.
     pub fn query(&self) -> Result<TableQuery, TableError> {
-        TableQuery::parse(
+        self.query_with(None)
+    }
+
+    /// The parsed query with the custom index's weights (see [`table_weights`]).
+    pub fn query_with(&self, weights: Option<&Weights>) -> Result<TableQuery, TableError> {
+        let text = weights.map(weights_text);
+        TableQuery::parse_with_weights(
             self.level.id(),
             &[self.columns.join(",")],
             &self.filters,
             self.sort.as_deref(),
+            text.as_deref().filter(|_| self.uses_custom()),
         )
     }
 
@@ -198,6 +249,33 @@ impl TableSpec {
     pub fn has_left_behind(&self) -> bool {
         self.filters.iter().any(|f| is_left_behind(f))
     }
+
+    /// The spec with its bivariate-class filter (if any) replaced by `class`, or removed.
+    pub fn with_bivariate(&self, class: Option<BivariateClass>) -> TableSpec {
+        let mut s = self.clone();
+        s.filters.retain(|f| !is_bivariate(f));
+        if let Some(c) = class {
+            s.filters.push(bivariate_filter(c));
+        }
+        s
+    }
+
+    /// The class of the spec's bivariate filter, when it has one that reads as a class.
+    pub fn bivariate(&self) -> Option<BivariateClass> {
+        self.filters.iter().find_map(|f| {
+            let (d, n) = f.strip_prefix("bivariate=")?.split_once('x')?;
+            BivariateClass::new(d.trim().parse().ok()?, n.trim().parse().ok()?)
+        })
+    }
+}
+
+fn is_bivariate(filter: &str) -> bool {
+    filter.trim_start().starts_with("bivariate")
+}
+
+/// The filter of one bivariate class: `bivariate=1x3` (IMD 2025 tercile, then CNI 2023 tercile).
+pub fn bivariate_filter(class: BivariateClass) -> String {
+    format!("bivariate={}x{}", class.deprivation, class.need)
 }
 
 fn is_left_behind(filter: &str) -> bool {
@@ -219,12 +297,30 @@ fn escape(s: &str) -> String {
 
 /// The columns a new table of `level` shows after its code and name.
 pub fn default_columns(level: Level) -> Vec<String> {
+    let summaries = |parents: &[&str]| {
+        parents
+            .iter()
+            .map(|p| p.to_string())
+            .chain(
+                [
+                    "imd2025.share_decile1",
+                    "imd2025.rank_of_average_rank",
+                    "cni2023.share_decile1",
+                    "cni2023.rank_of_average_rank",
+                ]
+                .map(String::from),
+            )
+            .collect()
+    };
     let (parents, indices): (&[&str], &[IndicatorId]) = match level {
         Level::Lsoa21 => (
             &["lad24.name"],
             &[IndicatorId::IMD2025, IndicatorId::CNI2023],
         ),
         Level::Lsoa11 => (&["lad24.name"], &[IndicatorId::IMD2019]),
+        Level::Ward24 => return summaries(&["lad24.name"]),
+        Level::Lad24 => return summaries(&["region.name"]),
+        Level::Region => return summaries(&[]),
         _ => (&[], &[IndicatorId::CNI2019]),
     };
     let mut out: Vec<String> = parents.iter().map(|p| p.to_string()).collect();
@@ -240,7 +336,28 @@ pub fn default_columns(level: Level) -> Vec<String> {
 pub fn indicators_at(level: Level) -> Vec<IndicatorId> {
     IndicatorId::all()
         .filter(|id| !measures_at(id.def(), level).is_empty())
+        .filter(|id| browser_summarises(*id, level))
         .collect()
+}
+
+/// Whether the page can make `indicator`'s values at `level`: all but the IoD 2019 summaries
+/// (their average ranks are weighted by the 2011 LSOA populations, which the page does not
+/// fetch; `GET /api/table` and `cnimap table` have them).
+pub fn browser_summarises(indicator: IndicatorId, level: Level) -> bool {
+    !(is_summary_level(level) && indicator.def().level() == Level::Lsoa11)
+}
+
+/// Why the page cannot make a query's table, when one of its indicators is an IoD 2019 summary.
+pub fn not_in_browser(query: &TableQuery) -> Option<String> {
+    let id = cnimap_core::table::export::indicators(query)
+        .into_iter()
+        .find(|id| !browser_summarises(*id, query.level))?;
+    Some(format!(
+        "{} summaries for {} are weighted by the 2011 LSOA populations, which this page does not have: get this table from GET /api/table?{} or `cnimap table`.",
+        id.def().title,
+        query.level.areas_noun(),
+        query.to_query_string()
+    ))
 }
 
 /// The measures of `indicator` a table of `level` can show.
@@ -249,19 +366,27 @@ pub fn measures_of(indicator: IndicatorId, level: Level) -> Vec<Measure> {
 }
 
 /// The filter the range controls write: `imd2025.decile=1`, `imd2025.rank=1..100`,
-/// `imd2025.rank<=100`, `imd2025.decile>=9`; `None` when neither end is given.
+/// `imd2025.rank<=100`, `imd2025.decile>=9`, `imd2025.share_decile1>=0.2`, `custom.decile=1`
+/// (`head`: an indicator id or `custom`); `None` when neither end is given.
 pub fn range_filter(
-    indicator: IndicatorId,
+    head: &str,
     measure: Measure,
-    from: Option<u32>,
-    to: Option<u32>,
+    from: Option<f64>,
+    to: Option<f64>,
 ) -> Option<String> {
-    let column = format!("{indicator}.{measure}");
+    let column = format!("{head}.{measure}");
+    let n = |v: f64| {
+        if measure.is_whole() {
+            format!("{}", v.round().max(0.0) as u64)
+        } else {
+            format!("{v}")
+        }
+    };
     Some(match (from, to) {
-        (Some(a), Some(b)) if a == b => format!("{column}={a}"),
-        (Some(a), Some(b)) => format!("{column}={}..{}", a.min(b), a.max(b)),
-        (Some(a), None) => format!("{column}>={a}"),
-        (None, Some(b)) => format!("{column}<={b}"),
+        (Some(a), Some(b)) if n(a) == n(b) => format!("{column}={}", n(a)),
+        (Some(a), Some(b)) => format!("{column}={}..{}", n(a.min(b)), n(a.max(b))),
+        (Some(a), None) => format!("{column}>={}", n(a)),
+        (None, Some(b)) => format!("{column}<={}", n(b)),
         (None, None) => return None,
     })
 }
@@ -413,7 +538,46 @@ pub fn column_heading(column: &Column) -> String {
                 measure.label().to_lowercase()
             )
         }
+        Column::Custom(measure) => {
+            format!("Custom index {}", measure.label().to_lowercase())
+        }
     }
+}
+
+/// The summary-level frame from the LSOA 2021 parents document and the published values of the
+/// indicators a query needs (core's [`cnimap_core::table::summary_frame`], the server's figures).
+pub fn build_summary_frame(
+    level: Level,
+    lsoa21: &TableParents,
+    values: &[&ValuesResponse],
+) -> Result<TableFrame, String> {
+    let published: Vec<FrameIndicator> = values
+        .iter()
+        .filter_map(|v| {
+            let id = IndicatorId::parse(&v.indicator).ok()?;
+            Some(FrameIndicator::published(
+                id,
+                v.n_ranked,
+                v.rank.clone(),
+                v.decile.clone(),
+                v.score.clone(),
+            ))
+        })
+        .collect();
+    let n = lsoa21.parents.first().map_or(0, |p| p.index.len());
+    if let Some(v) = values
+        .iter()
+        .find(|v| v.layer == Level::Lsoa21 && v.rank.len() != n)
+    {
+        return Err(FrameError::WrongLength {
+            document: format!("values/{}/{}", v.layer, v.indicator),
+            found: v.rank.len(),
+            expected: n,
+        }
+        .to_string());
+    }
+    let refs: Vec<&FrameIndicator> = published.iter().collect();
+    cnimap_core::table::summary_frame(level, lsoa21, None, None, &refs).map_err(|e| e.to_string())
 }
 
 /// A cell as the table shows it: whole numbers with thousands separators, other numbers to three
@@ -518,8 +682,78 @@ mod tests {
     #[test]
     fn without_a_level_the_other_words_open_no_table() {
         assert_eq!(read("columns=imd2025.rank&filter=imd2025.decile=1"), None);
-        // A level the browser cannot build is not opened either.
-        assert_eq!(read("level=lad24&columns=imd2025.share_decile1"), None);
+        // A level with no table is not opened either; summary levels are.
+        assert_eq!(read("level=lad19&columns=imd2025.share_decile1"), None);
+        let lad = read("level=lad24&columns=imd2025.share_decile1").expect("lad24");
+        assert_eq!(lad.level, Level::Lad24);
+        assert!(lad.query().is_ok());
+    }
+
+    #[test]
+    fn every_levels_default_columns_parse() {
+        for level in BROWSER_LEVELS {
+            let s = TableSpec::new(level);
+            assert!(s.query().is_ok(), "{level}: {:?}", s.query());
+            assert!(!s.columns.is_empty());
+        }
+        // The IoD 2019 summaries are not offered at summary levels (no populations here).
+        assert!(!indicators_at(Level::Lad24).contains(&IndicatorId::IMD2019));
+        assert!(indicators_at(Level::Lad24).contains(&IndicatorId::IMD2025));
+        let q = TableSpec {
+            columns: vec!["imd2019.share_decile1".into()],
+            ..TableSpec::new(Level::Region)
+        }
+        .query()
+        .expect("parses");
+        assert!(not_in_browser(&q).is_some_and(|m| m.contains("GET /api/table?level=region")));
+    }
+
+    #[test]
+    fn custom_columns_take_the_users_weights_of_an_index_at_the_tables_level() {
+        use cnimap_core::reweight::CompositeIndex;
+        let mut custom = CustomWeights::new();
+        let imd = Weights::parse(CompositeIndex::Imd2025, "income=50,health=50").expect("w");
+        let imd19 = Weights::parse(CompositeIndex::Imd2019, "equal").expect("w");
+        custom.insert(CompositeIndex::Imd2025, imd.clone());
+        custom.insert(CompositeIndex::Imd2019, imd19.clone());
+        assert_eq!(
+            table_weights(Level::Lsoa21, &custom, None),
+            Some(imd.clone())
+        );
+        assert_eq!(
+            table_weights(Level::Lsoa11, &custom, Some(CompositeIndex::Imd2025)),
+            Some(imd19)
+        );
+        assert_eq!(table_weights(Level::Lad24, &custom, None), None);
+        let s = TableSpec::new(Level::Lsoa21).with_column("custom.rank");
+        assert!(s.uses_custom());
+        let q = s.query_with(Some(&imd)).expect("parses");
+        assert_eq!(q.weights.as_ref(), Some(&imd));
+        assert!(s
+            .api_query_with(Some(&imd))
+            .ends_with("&weights=imd2025:income=50,employment=0,education=0,health=50,crime=0,housing=0,environment=0"));
+        // Without weights the parser says what is missing.
+        assert!(s
+            .query()
+            .expect_err("refused")
+            .to_string()
+            .contains("needs weights"));
+        // A table that does not use them does not carry them.
+        assert!(!TableSpec::new(Level::Lsoa21)
+            .api_query_with(Some(&imd))
+            .contains("weights"));
+    }
+
+    #[test]
+    fn the_bivariate_control_writes_one_class_filter() {
+        let c = BivariateClass::new(1, 3).expect("class");
+        let s = TableSpec::new(Level::Lsoa21).with_bivariate(Some(c));
+        assert_eq!(s.filters, ["bivariate=1x3"]);
+        assert_eq!(s.bivariate(), Some(c));
+        let d = BivariateClass::new(2, 2).expect("class");
+        assert_eq!(s.with_bivariate(Some(d)).filters, ["bivariate=2x2"]);
+        assert!(s.with_bivariate(None).filters.is_empty());
+        assert!(s.query().is_ok());
     }
 
     #[test]
@@ -557,12 +791,19 @@ mod tests {
 
     #[test]
     fn range_controls_write_the_query_language() {
-        let d = |a, b| range_filter(IndicatorId::IMD2025, Measure::Decile, a, b);
-        assert_eq!(d(Some(1), Some(1)).as_deref(), Some("imd2025.decile=1"));
-        assert_eq!(d(Some(3), Some(1)).as_deref(), Some("imd2025.decile=1..3"));
-        assert_eq!(d(None, Some(2)).as_deref(), Some("imd2025.decile<=2"));
-        assert_eq!(d(Some(9), None).as_deref(), Some("imd2025.decile>=9"));
+        let d = |a, b| range_filter("imd2025", Measure::Decile, a, b);
+        assert_eq!(d(Some(1.0), Some(1.0)).as_deref(), Some("imd2025.decile=1"));
+        assert_eq!(
+            d(Some(3.0), Some(1.0)).as_deref(),
+            Some("imd2025.decile=1..3")
+        );
+        assert_eq!(d(None, Some(2.0)).as_deref(), Some("imd2025.decile<=2"));
+        assert_eq!(d(Some(9.0), None).as_deref(), Some("imd2025.decile>=9"));
         assert_eq!(d(None, None), None);
+        let share = range_filter("imd2025", Measure::ShareDecile1, Some(0.25), None);
+        assert_eq!(share.as_deref(), Some("imd2025.share_decile1>=0.25"));
+        let custom = range_filter("custom", Measure::Decile, Some(1.0), Some(1.0));
+        assert_eq!(custom.as_deref(), Some("custom.decile=1"));
     }
 
     fn documents() -> (LayerAreasResponse, TableParents, ValuesResponse) {

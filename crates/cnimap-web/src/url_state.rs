@@ -111,6 +111,9 @@ pub struct UrlState {
     /// The table beside the map, when open (`level=...&columns=...&filter=...&sort=...`, the
     /// words of `/api/table`; see [`crate::table_data`]).
     pub table: Option<crate::table_data::TableSpec>,
+    /// Whether the 225 left-behind wards of 2019 are outlined on the map (`wards=1`; the change
+    /// view's toggle).
+    pub wards: bool,
 }
 
 /// The indicator shown when the URL names none.
@@ -128,6 +131,7 @@ impl Default for UrlState {
             weights: CustomWeights::new(),
             unknown_indicator: None,
             table: None,
+            wards: false,
         }
     }
 }
@@ -143,8 +147,8 @@ pub enum HistoryOp {
 
 impl HistoryOp {
     /// How to record the change from `current` (what the URL holds now) to `next`: `None` when
-    /// the URL already says it; [`HistoryOp::Push`] when the selection, view, indicator or
-    /// threshold changed; [`HistoryOp::Replace`] when only the camera, the hidden classes or the
+    /// the URL already says it; [`HistoryOp::Push`] when the selection, view, indicator,
+    /// threshold or the 2019 wards' outlines changed; [`HistoryOp::Replace`] when only the camera, the hidden classes or the
     /// domain weights did (a slider drag is many small changes: Back leaves the what-if view's
     /// entry whole).
     ///
@@ -155,6 +159,7 @@ impl HistoryOp {
             return None;
         }
         let entry_changed = current.area != next.area
+            || current.wards != next.wards
             || current.view != next.view
             || current.indicator != next.indicator
             || current.threshold != next.threshold;
@@ -237,6 +242,7 @@ impl UrlState {
                     }
                 }
                 "a" if !value.is_empty() => state.area = Some(Selection::code(value)),
+                "wards" => state.wards = value == "1",
                 "l" => layer = Level::from_id(&value),
                 "h" => {
                     state.hidden = value.split(',').filter_map(|h| h.parse().ok()).collect();
@@ -293,6 +299,9 @@ impl UrlState {
             // Domain keys, digits, '.', '=' and ',' only: readable in the address bar as is.
             parts.push(format!("{}={}", what_if::url_key(*index), w.to_query()));
         }
+        if self.wards {
+            parts.push("wards=1".into());
+        }
         if let Some(table) = &self.table {
             parts.extend(table.to_params());
         }
@@ -340,6 +349,7 @@ mod tests {
                 filters: vec!["imd2025.decile=1..2".into(), "imd2025.rank<=100".into()],
                 sort: Some("cni2023.rank:desc".into()),
             }),
+            wards: true,
         };
         let query = state.to_query();
         assert!(
@@ -348,6 +358,20 @@ mod tests {
         );
         assert_eq!(UrlState::parse(&query), state);
         assert_eq!(civic().as_str(), "cni2023_civic");
+    }
+
+    #[test]
+    fn the_wards_outlines_round_trip_and_their_toggle_is_a_step_back() {
+        let s = UrlState::parse("?i=imd2025&v=change&wards=1");
+        assert!(s.wards);
+        assert_eq!(s.to_query(), "?i=imd2025&v=change&wards=1");
+        assert!(!UrlState::parse("?v=change&wards=0").wards);
+        let off = UrlState {
+            wards: false,
+            ..s.clone()
+        };
+        assert_eq!(HistoryOp::between(&off, &s, false), Some(HistoryOp::Push));
+        assert_eq!(HistoryOp::between(&s, &off, true), Some(HistoryOp::Push));
     }
 
     #[test]

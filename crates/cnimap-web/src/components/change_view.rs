@@ -75,7 +75,8 @@ fn once_wanted(wanted: impl Fn() -> bool + Send + Sync + 'static) -> Memo<bool> 
 pub fn provide_change(app: AppState) -> ChangeState {
     let view = app.view;
     let loader = app.loader;
-    let show_wards = RwSignal::new(false);
+    // In the URL (`wards=1`): the app's signal, so Back and Forward restore it.
+    let show_wards = app.show_wards;
     let panel_wants = RwSignal::new(false);
     let wants_map = once_wanted(move || view.get() == ViewMode::Change || panel_wants.get());
     let map_doc = LocalResource::new(move || {

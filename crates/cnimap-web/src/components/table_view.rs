@@ -9,9 +9,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use cnimap_core::api::{LayerAreasResponse, ValuesResponse};
+use cnimap_core::bivariate::BivariateClass;
 use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::reweight::Weights;
 use cnimap_core::summary::Measure;
-use cnimap_core::table::{self, Column, TableFrame, TableParents, TableQuery};
+use cnimap_core::table::{
+    self, Column, CustomValues, TableFrame, TableParents, TableQuery, CUSTOM_MEASURES,
+};
 use cnimap_core::Level;
 use leptos::html;
 use leptos::prelude::*;
@@ -21,8 +25,9 @@ use crate::layers::{AreaLayer, Part, StyleLayer};
 use crate::map;
 use crate::state::{use_app, AppState};
 use crate::table_data::{
-    self, build_frame, cell_text, column_heading, count_sentence, fade_classes, range_filter,
-    visible_rows, TableSpec, BROWSER_LEVELS,
+    self, build_frame, build_summary_frame, cell_text, column_heading, count_sentence,
+    fade_classes, is_summary_level, range_filter, table_weights, visible_rows, TableSpec,
+    BROWSER_LEVELS,
 };
 use crate::url_state::Selection;
 
@@ -44,6 +49,8 @@ struct Rows {
     frame: Arc<TableFrame>,
     /// The query they answer.
     query: Arc<TableQuery>,
+    /// The custom index of the query's weights, when it has some.
+    custom: Option<Arc<CustomValues>>,
 }
 
 /// The button that opens and closes the table (in the side card).
@@ -97,13 +104,17 @@ fn resize_map_with_table(app: AppState) {
 type LevelDocuments = HashMap<Level, (Arc<LayerAreasResponse>, Arc<TableParents>)>;
 
 /// Fetches the documents of a frame: codes and names and parents once per level, values through
-/// the app's cache.
+/// the app's cache. A summary level (ward 2024, LAD 2024, region) is made from the LSOA 2021
+/// parents and values.
 async fn load_frame(
     app: AppState,
     level: Level,
     ids: BTreeSet<IndicatorId>,
     base: StoredValue<LevelDocuments>,
 ) -> Option<Result<Arc<TableFrame>, String>> {
+    if is_summary_level(level) {
+        return load_summary_frame(app, level, ids, base).await;
+    }
     let cached = base.with_value(|b| b.get(&level).cloned());
     let (areas, parents) = match cached {
         Some(d) => d,
@@ -137,14 +148,72 @@ async fn load_frame(
     )
 }
 
+/// The LSOA 2021 parents document, once (from the LSOA 2021 table's documents when loaded).
+async fn lsoa21_parents(
+    app: AppState,
+    base: StoredValue<LevelDocuments>,
+) -> Result<Arc<TableParents>, String> {
+    if let Some((_, p)) = base.with_value(|b| b.get(&Level::Lsoa21).cloned()) {
+        return Ok(p);
+    }
+    let url = api::endpoints().table_parents(Level::Lsoa21);
+    app.loader
+        .count(api::get_json::<TableParents>(&url))
+        .await
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+}
+
+/// A summary level's frame: the LSOA 2021 parents and the LSOA values of the indicators the
+/// query needs (the IoD 2019 summaries are refused before this, see
+/// [`table_data::not_in_browser`]).
+async fn load_summary_frame(
+    app: AppState,
+    level: Level,
+    ids: BTreeSet<IndicatorId>,
+    base: StoredValue<LevelDocuments>,
+) -> Option<Result<Arc<TableFrame>, String>> {
+    let parents = match lsoa21_parents(app, base).await {
+        Ok(p) => p,
+        Err(e) => return Some(Err(e)),
+    };
+    let ids: Vec<IndicatorId> = ids
+        .into_iter()
+        .filter(|id| id.def().level() == Level::Lsoa21)
+        .collect();
+    let values =
+        futures::future::join_all(ids.iter().map(|id| app.loader.values(Level::Lsoa21, *id))).await;
+    let values: Vec<Arc<ValuesResponse>> = values.into_iter().collect::<Option<_>>()?;
+    let refs: Vec<&ValuesResponse> = values.iter().map(Arc::as_ref).collect();
+    Some(
+        build_summary_frame(level, &parents, &refs)
+            .map(Arc::new)
+            .map_err(|e| format!("The table could not be built: {e}")),
+    )
+}
+
 #[component]
 fn TablePanel() -> impl IntoView {
     let app = use_app();
     let base = StoredValue::new(HashMap::new());
+    // The custom index's weights: the user's what-if weights of an index at the table's level.
+    let weights = Memo::new(move |_| {
+        let level = app.table.with(|s| s.as_ref().map(|s| s.level))?;
+        let preferred = crate::what_if::composite_of(app.indicator.get());
+        app.what_if
+            .weights
+            .with(|w| table_weights(level, w, preferred))
+    });
     let query = Memo::new(move |_| {
+        let w = weights.get();
         app.table.with(|s| {
-            s.as_ref()
-                .map(|s| s.query().map(Arc::new).map_err(|e| e.to_string()))
+            s.as_ref().map(|s| {
+                let q = s.query_with(w.as_ref()).map_err(|e| e.to_string())?;
+                match table_data::not_in_browser(&q) {
+                    Some(why) => Err(why),
+                    None => Ok(Arc::new(q)),
+                }
+            })
         })
     });
     // The documents needed: the level and the indicators the query reads (a sort or a new filter
@@ -166,18 +235,49 @@ fn TablePanel() -> impl IntoView {
         async move { load_frame(app, level, ids, base).await }
     });
     let millis = RwSignal::new(None::<f64>);
+    // The custom index, made once per frame and weights (a filter or a sort reuses it).
+    let custom_cache = StoredValue::new(None::<(usize, Weights, Arc<CustomValues>)>);
     let rows = Memo::new(move |_| {
         let q = query.get()?.ok()?;
         let frame = frame.get().flatten()?.ok()?;
         if frame.level != q.level
             || table::export::indicators(&q)
                 .iter()
-                .any(|id| frame.indicator(*id).is_none())
+                .any(|id| frame.indicator(*id).is_none() && !is_summary_level(frame.level))
+        {
+            return None;
+        }
+        if is_summary_level(frame.level)
+            && table::export::indicators(&q).iter().any(|id| {
+                frame.indicator(*id).is_none() && table_data::browser_summarises(*id, frame.level)
+            })
         {
             return None;
         }
         let t0 = crate::dom::now_ms();
-        let result = table::run(&frame, None, &q);
+        let custom = match &q.weights {
+            None => None,
+            Some(w) => {
+                let key = Arc::as_ptr(&frame) as usize;
+                let cached = custom_cache.with_value(|c| {
+                    c.as_ref()
+                        .filter(|(k, cw, _)| *k == key && cw == w)
+                        .map(|(_, _, v)| v.clone())
+                });
+                match cached {
+                    Some(v) => Some(v),
+                    None => match table::custom::compute(&frame, w) {
+                        Ok(v) => {
+                            let v = Arc::new(v);
+                            custom_cache.set_value(Some((key, w.clone(), v.clone())));
+                            Some(v)
+                        }
+                        Err(e) => return Some(Err(e.to_string())),
+                    },
+                }
+            }
+        };
+        let result = table::run(&frame, custom.as_deref(), &q);
         let ms = crate::dom::now_ms() - t0;
         millis.try_set(Some(ms));
         Some(
@@ -186,6 +286,7 @@ fn TablePanel() -> impl IntoView {
                     rows: Arc::new(rows),
                     frame: frame.clone(),
                     query: q.clone(),
+                    custom,
                 })
                 .map_err(|e| e.to_string()),
         )
@@ -235,7 +336,7 @@ fn TablePanel() -> impl IntoView {
     };
     let download = move |_| {
         if let Some(r) = rows.get_untracked().and_then(Result::ok) {
-            let csv = table::to_csv(&r.frame, None, &r.query, &r.rows);
+            let csv = table::to_csv(&r.frame, r.custom.as_deref(), &r.query, &r.rows);
             let name = format!("cnimap-{}-table.csv", r.query.level);
             if let Err(e) = crate::dom::save_file(&name, csv.as_bytes(), "text/csv;charset=utf-8") {
                 app.report(format!("The CSV could not be saved: {e}"));
@@ -253,8 +354,8 @@ fn TablePanel() -> impl IntoView {
             </header>
             <div class="table-controls">
                 <LevelPicker/>
-                <ColumnPicker/>
-                <Filters rows=rows/>
+                <ColumnPicker weights=weights/>
+                <Filters rows=rows weights=weights/>
             </div>
             <div class="table-summary">
                 <p id="table-count" class="table-count" role="status" aria-live="polite">
@@ -394,7 +495,8 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
                 .columns
                 .iter()
                 .map(|c| {
-                    let text = cell_text(table::run::cell(frame, None, c, i as usize));
+                    let text =
+                        cell_text(table::run::cell(frame, r.custom.as_deref(), c, i as usize));
                     match c {
                         Column::Name => view! {
                             <td class="name-cell">
@@ -402,7 +504,9 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
                             </td>
                         }
                         .into_any(),
-                        Column::Value { .. } => view! { <td class="num">{text}</td> }.into_any(),
+                        Column::Value { .. } | Column::Custom(_) => {
+                            view! { <td class="num">{text}</td> }.into_any()
+                        }
                         _ => view! { <td>{text}</td> }.into_any(),
                     }
                 })
@@ -440,8 +544,12 @@ fn fade_map(app: AppState, rows: Memo<Option<Result<Rows, String>>>) {
         let filtered = app
             .table
             .with(|s| s.as_ref().map(|s| (s.level, !s.filters.is_empty())));
+        // Summary levels are not faded: their rows are numbered in the LSOA lookups' code order,
+        // which need not be a map layer's feature order.
         let want = match (filtered, rows.get()) {
-            (Some((level, true)), Some(Ok(r))) => AreaLayer::of(level).map(|l| (l, r)),
+            (Some((level, true)), Some(Ok(r))) if !is_summary_level(level) => {
+                AreaLayer::of(level).map(|l| (l, r))
+            }
             _ => None,
         };
         app.with_map(|m| {
@@ -564,9 +672,10 @@ fn LevelPicker() -> impl IntoView {
     }
 }
 
-/// Adds a column: a parent area or a measure of an indicator.
+/// Adds a column: a parent area, a measure of an indicator, or of the custom index (when the
+/// user has what-if weights for an index at the table's level).
 #[component]
-fn ColumnPicker() -> impl IntoView {
+fn ColumnPicker(weights: Memo<Option<Weights>>) -> impl IntoView {
     let app = use_app();
     let chosen = RwSignal::new(String::new());
     // A memo: the options are drawn again only when the level changes.
@@ -601,9 +710,25 @@ fn ColumnPicker() -> impl IntoView {
                 view! { <optgroup label=id.def().title>{options}</optgroup> }
             })
             .collect_view();
+        let custom = weights.get().map(|w| {
+            let label = format!(
+                "Custom index: the {} with your weights",
+                w.index.indicator().def().title
+            );
+            let options = CUSTOM_MEASURES
+                .into_iter()
+                .map(|m| {
+                    let c = Column::Custom(m);
+                    view! { <option value=c.id()>{column_heading(&c)}</option> }
+                })
+                .collect_view();
+            view! { <optgroup label=label>{options}</optgroup> }
+        });
         view! {
             <option value="">"Choose a column…"</option>
-            <optgroup label="Larger areas">{parents}</optgroup>
+            {(!table::parent_levels(level).is_empty())
+                .then(|| view! { <optgroup label="Larger areas">{parents}</optgroup> })}
+            {custom}
             {indicators}
         }
         .into_any()
@@ -641,24 +766,49 @@ fn ColumnPicker() -> impl IntoView {
 /// The filters: the active ones with their remove buttons, a range of a decile or a rank, a
 /// larger area typed by name, and left-behind at the map's threshold.
 #[component]
-fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
+fn Filters(
+    rows: Memo<Option<Result<Rows, String>>>,
+    weights: Memo<Option<Weights>>,
+) -> impl IntoView {
     let app = use_app();
     let level = Memo::new(move |_| {
         app.table
             .with(|s| s.as_ref().map(|s| s.level).unwrap_or(Level::Lsoa21))
     });
     let level = move || level.get();
-    let indicator = RwSignal::new(IndicatorId::IMD2025);
+    // The filter's column head: an indicator id, or `custom` for the custom index.
+    let indicator = RwSignal::new(IndicatorId::IMD2025.as_str().to_string());
     let measure = RwSignal::new(Measure::Decile);
+    // The measures the chosen head has at this level (deciles and ranks, or summaries).
+    let measures = Memo::new(move |_| {
+        let head = indicator.get();
+        if head == table::CUSTOM {
+            return vec![Measure::Decile, Measure::Rank, Measure::Score];
+        }
+        IndicatorId::parse(&head)
+            .map(|id| table_data::measures_of(id, level()))
+            .unwrap_or_default()
+    });
+    Effect::new(move |_| {
+        let m = measures.get();
+        if !m.contains(&measure.get_untracked()) {
+            if let Some(first) = m.first() {
+                measure.set(*first);
+            }
+        }
+    });
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let place = RwSignal::new(String::new());
     // Keep the chosen indicator one the level has.
     Effect::new(move |_| {
         let at = table_data::indicators_at(level());
-        if !at.contains(&indicator.get_untracked()) {
+        let head = indicator.get_untracked();
+        let custom_ok = head == table::CUSTOM && weights.get().is_some();
+        let known = IndicatorId::parse(&head).is_ok_and(|id| at.contains(&id));
+        if !custom_ok && !known {
             if let Some(first) = at.first() {
-                indicator.set(*first);
+                indicator.set(first.as_str().to_string());
             }
         }
     });
@@ -681,9 +831,9 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
     });
     let add_range = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parse = |s: String| s.trim().parse::<u32>().ok();
+        let parse = |s: String| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
         let filter = range_filter(
-            indicator.get_untracked(),
+            &indicator.get_untracked(),
             measure.get_untracked(),
             parse(from.get_untracked()),
             parse(to.get_untracked()),
@@ -786,12 +936,49 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
             .collect_view()
     };
     let indicator_options = move || {
-        table_data::indicators_at(level())
+        let custom = weights.get().map(|w| {
+            view! {
+                <option value=table::CUSTOM>
+                    {format!("Custom index ({} with your weights)", w.index.indicator().def().title)}
+                </option>
+            }
+        });
+        let published = table_data::indicators_at(level())
             .into_iter()
             .map(|id| view! { <option value=id.as_str()>{id.def().title}</option> })
+            .collect_view();
+        view! { {custom} {published} }
+    };
+    let measure_options = move || {
+        measures
+            .get()
+            .into_iter()
+            .map(|m| {
+                let words = match m {
+                    Measure::Decile => "Decile (1 = most deprived or highest need)",
+                    Measure::Rank => "Rank (1 = most deprived or highest need)",
+                    Measure::RankOfAverageRank => "Rank of average rank (1 = worst)",
+                    Measure::ShareDecile1 => "Share of LSOAs in decile 1 (0 to 1)",
+                    other => other.label(),
+                };
+                view! { <option value=m.id()>{words}</option> }
+            })
             .collect_view()
     };
+    let whole = move || measure.get().is_whole();
     let is_lsoa21 = move || level() == Level::Lsoa21;
+    let bivariate_options = move || {
+        BivariateClass::ALL
+            .into_iter()
+            .map(|c| {
+                view! {
+                    <option value=table_data::bivariate_filter(c)>
+                        {format!("{}x{}: {}", c.deprivation, c.need, c.label())}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <fieldset class="table-filters">
             <legend>"Filters (an area must meet all of them)"</legend>
@@ -800,12 +987,8 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
                 <label class="field-label" for="table-filter-indicator">"Indicator"</label>
                 <select
                     id="table-filter-indicator"
-                    prop:value=move || indicator.get().as_str()
-                    on:change=move |ev| {
-                        if let Ok(id) = IndicatorId::parse(&event_target_value(&ev)) {
-                            indicator.set(id);
-                        }
-                    }
+                    prop:value=move || indicator.get()
+                    on:change=move |ev| indicator.set(event_target_value(&ev))
                 >
                     {indicator_options}
                 </select>
@@ -819,15 +1002,15 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
                         }
                     }
                 >
-                    <option value="decile">"Decile (1 = most deprived or highest need)"</option>
-                    <option value="rank">"Rank (1 = most deprived or highest need)"</option>
+                    {measure_options}
                 </select>
                 <label class="field-label" for="table-filter-from">"From"</label>
                 <input
                     id="table-filter-from"
                     type="number"
-                    min="1"
-                    inputmode="numeric"
+                    min="0"
+                    step=move || if whole() { "1" } else { "any" }
+                    inputmode=move || if whole() { "numeric" } else { "decimal" }
                     prop:value=move || from.get()
                     on:input=move |ev| from.set(event_target_value(&ev))
                 />
@@ -835,8 +1018,9 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
                 <input
                     id="table-filter-to"
                     type="number"
-                    min="1"
-                    inputmode="numeric"
+                    min="0"
+                    step=move || if whole() { "1" } else { "any" }
+                    inputmode=move || if whole() { "numeric" } else { "decimal" }
                     prop:value=move || to.get()
                     on:input=move |ev| to.set(event_target_value(&ev))
                 />
@@ -866,6 +1050,35 @@ fn Filters(rows: Memo<Option<Result<Rows, String>>>) -> impl IntoView {
                 <button type="submit">"Add place"</button>
             </form>
             <Show when=is_lsoa21>
+                <div class="table-row-controls">
+                    <label class="field-label" for="table-filter-bivariate">
+                        "Double disadvantage class (IMD 2025 third x CNI 2023 third)"
+                    </label>
+                    <select
+                        id="table-filter-bivariate"
+                        prop:value=move || {
+                            app.table
+                                .with(|s| s.as_ref().and_then(TableSpec::bivariate))
+                                .map(table_data::bivariate_filter)
+                                .unwrap_or_default()
+                        }
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            let class = v
+                                .strip_prefix("bivariate=")
+                                .and_then(|c| c.split_once('x'))
+                                .and_then(|(d, n)| BivariateClass::new(d.parse().ok()?, n.parse().ok()?));
+                            app.table.update(|s| {
+                                if let Some(s) = s {
+                                    *s = s.with_bivariate(class);
+                                }
+                            });
+                        }
+                    >
+                        <option value="">"Any class"</option>
+                        {bivariate_options}
+                    </select>
+                </div>
                 <label class="table-check">
                     <input
                         type="checkbox"
