@@ -46,6 +46,7 @@ pub fn sync(app: AppState) {
         app.what_if.weights.track();
         app.table.track();
         app.show_wards.track();
+        app.map_level.track();
         let next = app.to_url();
         let query = next.to_query();
         let here = current_query();

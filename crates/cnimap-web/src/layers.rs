@@ -4,7 +4,9 @@
 
 use cnimap_core::Level;
 
-/// A level the map colours from `/api/values` (the levels indicators are published on).
+/// A level the map colours by feature state: the levels indicators are published on (from
+/// `/api/values`), and local authorities and regions (summaries computed in the browser, see
+/// [`crate::levels`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AreaLayer {
     /// LSOA 2021 (IoD2025, CNI 2023, the double-disadvantage views).
@@ -13,11 +15,21 @@ pub enum AreaLayer {
     Lsoa11,
     /// Wards, December 2017 (CNI 2019).
     Ward17,
+    /// Local authority districts, May 2024 (summaries of LSOA 2021 indicators).
+    Lad24,
+    /// English regions (summaries of LSOA 2021 indicators).
+    Region,
 }
 
 impl AreaLayer {
     /// Every colourable layer, in style order.
-    pub const ALL: [AreaLayer; 3] = [AreaLayer::Lsoa21, AreaLayer::Lsoa11, AreaLayer::Ward17];
+    pub const ALL: [AreaLayer; 5] = [
+        AreaLayer::Lsoa21,
+        AreaLayer::Lsoa11,
+        AreaLayer::Ward17,
+        AreaLayer::Lad24,
+        AreaLayer::Region,
+    ];
 
     /// The geography level.
     pub fn level(self) -> Level {
@@ -25,10 +37,12 @@ impl AreaLayer {
             AreaLayer::Lsoa21 => Level::Lsoa21,
             AreaLayer::Lsoa11 => Level::Lsoa11,
             AreaLayer::Ward17 => Level::Ward17,
+            AreaLayer::Lad24 => Level::Lad24,
+            AreaLayer::Region => Level::Region,
         }
     }
 
-    /// The colourable layer of a level, `None` for levels the map only outlines.
+    /// The colourable layer of a level, `None` for levels without tiles (wards 2024).
     pub fn of(level: Level) -> Option<AreaLayer> {
         AreaLayer::ALL.into_iter().find(|l| l.level() == level)
     }
@@ -45,6 +59,8 @@ impl AreaLayer {
             AreaLayer::Lsoa21 => "lsoa21-points",
             AreaLayer::Lsoa11 => "lsoa11-points",
             AreaLayer::Ward17 => "ward17-points",
+            AreaLayer::Lad24 => "lad24-points",
+            AreaLayer::Region => "region-points",
         }
     }
 }
@@ -126,6 +142,20 @@ impl StyleLayer {
                 (Ward17, Selected) => "ward17-selected",
                 (Ward17, Labels) => "ward17-labels",
                 (Ward17, Markers) => "ward17-markers",
+                // `lad24-line` and `lad24-labels` are the borders and names drawn over every
+                // level ([`StyleLayer::LadLine`], [`StyleLayer::LadLabels`]).
+                (Lad24, Fill) => "lad24-fill",
+                (Lad24, Line) => "lad24-borders",
+                (Lad24, Hover) => "lad24-hover",
+                (Lad24, Selected) => "lad24-selected",
+                (Lad24, Labels) => "lad24-names",
+                (Lad24, Markers) => "lad24-markers",
+                (Region, Fill) => "region-fill",
+                (Region, Line) => "region-borders",
+                (Region, Hover) => "region-hover",
+                (Region, Selected) => "region-selected",
+                (Region, Labels) => "region-names",
+                (Region, Markers) => "region-markers",
             },
         }
     }
@@ -160,10 +190,12 @@ mod tests {
     }
 
     #[test]
-    fn only_the_published_levels_are_colourable() {
+    fn levels_with_tiles_are_colourable_and_wards_2024_are_not() {
         assert_eq!(AreaLayer::of(Level::Lsoa11), Some(AreaLayer::Lsoa11));
         assert_eq!(AreaLayer::of(Level::Ward17), Some(AreaLayer::Ward17));
-        assert_eq!(AreaLayer::of(Level::Lad24), None);
+        assert_eq!(AreaLayer::of(Level::Lad24), Some(AreaLayer::Lad24));
+        assert_eq!(AreaLayer::of(Level::Region), Some(AreaLayer::Region));
         assert_eq!(AreaLayer::of(Level::Ward24), None);
+        assert_eq!(AreaLayer::of(Level::Lad19), None);
     }
 }

@@ -4,6 +4,7 @@
 //! - [`url_state`]: the whole view in the URL, and which changes make a history entry.
 //! - [`classes`]: map classes from `/api/values` arrays (via `cnimap-core`), and which layer a
 //!   view draws.
+//! - [`levels`]: the map at larger levels: summaries by feature, their classes and words.
 //! - [`layers`]: typed ids of the MapLibre sources and style layers.
 //! - [`style`]: the MapLibre style and the feature-state paint expressions.
 //! - [`camera`]: camera requests and the padding that keeps places clear of the cards.
@@ -29,6 +30,7 @@ pub mod classes;
 pub mod endpoints;
 pub mod keys;
 pub mod layers;
+pub mod levels;
 pub mod style;
 pub mod table_data;
 pub mod url_state;

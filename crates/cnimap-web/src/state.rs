@@ -292,6 +292,8 @@ pub struct AppState {
     pub table: RwSignal<Option<crate::table_data::TableSpec>>,
     /// Whether the 2019 left-behind wards are outlined (the change view's toggle, `wards=1`).
     pub show_wards: RwSignal<bool>,
+    /// The map at a larger level and measure ([`crate::components::level_picker`]).
+    pub map_level: RwSignal<Option<crate::levels::MapLevel>>,
 }
 
 impl AppState {
@@ -395,6 +397,7 @@ impl AppState {
             what_if,
             table: RwSignal::new(url.table.clone()),
             show_wards: RwSignal::new(url.wards),
+            map_level: RwSignal::new(url.map_level),
         }
     }
 
@@ -411,6 +414,7 @@ impl AppState {
             unknown_indicator: None,
             table: self.table.get_untracked(),
             wards: self.show_wards.get_untracked(),
+            map_level: self.map_level.get_untracked(),
         }
     }
 
@@ -425,6 +429,9 @@ impl AppState {
             self.selected.set(url.area.clone());
         }
         self.camera.set(url.camera);
+        if self.map_level.get_untracked() != url.map_level {
+            self.map_level.set(url.map_level);
+        }
         if self.table.get_untracked() != url.table {
             self.table.set(url.table.clone());
         }

@@ -17,6 +17,9 @@ use crate::layers::{AreaLayer, Part, StyleLayer};
 pub const KEY_DECILE: &str = "d";
 /// Feature-state key of the bivariate class (index + 1).
 pub const KEY_BIVARIATE: &str = "b";
+/// Feature-state key of a summary measure's class at a larger level (1..=10, see
+/// [`crate::levels::class_of`]).
+pub const KEY_MEASURE: &str = "m";
 /// Feature-state key of the left-behind flag (1 = left behind, 2 = not).
 pub const KEY_LEFT_BEHIND: &str = "l";
 
@@ -58,6 +61,16 @@ pub fn decile_fill(ramp: Ramp, hidden: &[u8]) -> Value {
     }
     expr.push(json!(NO_DATA.to_hex()));
     Value::Array(expr)
+}
+
+/// The fill colour expression for a summary measure's ten classes on `ramp` (class 1 = the
+/// worst, in the colour of decile 1), `hidden` classes transparent.
+pub fn measure_fill(ramp: Ramp, hidden: &[u8]) -> Value {
+    let mut expr = decile_fill(ramp, hidden);
+    if let Some(key) = expr.get_mut(1) {
+        *key = json!(["feature-state", KEY_MEASURE]);
+    }
+    expr
 }
 
 /// The fill colour expression for the nine bivariate classes, `hidden` holding class indices
@@ -105,11 +118,7 @@ pub fn marker_opacity() -> Value {
 /// origin or a static site's base).
 pub fn style(endpoints: &Endpoints) -> Value {
     let mut sources = serde_json::Map::new();
-    let tiled = AreaLayer::ALL
-        .iter()
-        .map(|l| l.source())
-        .chain(["lad24", "region"]);
-    for source in tiled {
+    for source in AreaLayer::ALL.iter().map(|l| l.source()) {
         sources.insert(
             source.to_string(),
             json!({ "type": "vector", "url": endpoints.tiles(source) }),
@@ -281,6 +290,15 @@ mod tests {
         assert_eq!(output_for(&expr, 10), Some(HIDDEN));
         let five = decile_colour(Ramp::Need, 5).map(|c| c.to_hex());
         assert_eq!(output_for(&expr, 5), five.as_deref());
+    }
+
+    #[test]
+    fn a_measure_fill_reads_its_own_key_with_the_decile_colours() {
+        let expr = measure_fill(Ramp::Deprivation, &[2]);
+        assert_eq!(expr[1], json!(["feature-state", KEY_MEASURE]));
+        let first = decile_colour(Ramp::Deprivation, 1).map(|c| c.to_hex());
+        assert_eq!(output_for(&expr, 1), first.as_deref());
+        assert_eq!(output_for(&expr, 2), Some(HIDDEN));
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub struct UrlState {
     /// Whether the 225 left-behind wards of 2019 are outlined on the map (`wards=1`; the change
     /// view's toggle).
     pub wards: bool,
+    /// The map at a larger level (`map=lad24&measure=imd2025.share_decile1`, the table's level
+    /// and column words; see [`crate::levels`]); `None` shows the indicator's own areas.
+    pub map_level: Option<crate::levels::MapLevel>,
 }
 
 /// The indicator shown when the URL names none.
@@ -132,6 +135,7 @@ impl Default for UrlState {
             unknown_indicator: None,
             table: None,
             wards: false,
+            map_level: None,
         }
     }
 }
@@ -162,7 +166,8 @@ impl HistoryOp {
             || current.wards != next.wards
             || current.view != next.view
             || current.indicator != next.indicator
-            || current.threshold != next.threshold;
+            || current.threshold != next.threshold
+            || current.map_level != next.map_level;
         if !entry_changed {
             return Some(HistoryOp::Replace);
         }
@@ -220,6 +225,7 @@ impl UrlState {
     pub fn parse(query: &str) -> UrlState {
         let mut state = UrlState::default();
         let mut layer = None;
+        let (mut map_level, mut measure) = (None, None);
         for pair in query.trim_start_matches('?').split('&') {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = decode(value);
@@ -244,6 +250,8 @@ impl UrlState {
                 "a" if !value.is_empty() => state.area = Some(Selection::code(value)),
                 "wards" => state.wards = value == "1",
                 "l" => layer = Level::from_id(&value),
+                "map" => map_level = Some(value),
+                "measure" => measure = Some(value),
                 "h" => {
                     state.hidden = value.split(',').filter_map(|h| h.parse().ok()).collect();
                 }
@@ -269,6 +277,14 @@ impl UrlState {
         }
         if let Some(area) = &mut state.area {
             area.layer = layer;
+        }
+        if let Some((indicator, at)) = crate::levels::MapLevel::from_params(
+            map_level.as_deref(),
+            measure.as_deref(),
+            state.indicator,
+        ) {
+            state.indicator = indicator;
+            state.map_level = Some(at);
         }
         state
     }
@@ -304,6 +320,12 @@ impl UrlState {
         }
         if let Some(table) = &self.table {
             parts.extend(table.to_params());
+        }
+        let shown = self
+            .map_level
+            .and_then(|a| crate::levels::MapLevel::new(self.indicator, a.level, a.measure));
+        if let Some(at) = shown {
+            parts.extend(at.to_params(self.indicator));
         }
         format!("?{}", parts.join("&"))
     }
@@ -350,6 +372,7 @@ mod tests {
                 sort: Some("cni2023.rank:desc".into()),
             }),
             wards: true,
+            map_level: None,
         };
         let query = state.to_query();
         assert!(
@@ -372,6 +395,32 @@ mod tests {
         };
         assert_eq!(HistoryOp::between(&off, &s, false), Some(HistoryOp::Push));
         assert_eq!(HistoryOp::between(&s, &off, true), Some(HistoryOp::Push));
+    }
+
+    #[test]
+    fn the_maps_level_and_measure_round_trip_and_make_a_history_entry() {
+        let s = UrlState::parse("?i=cni2023&map=lad24&measure=imd2025.share_decile1");
+        assert_eq!(
+            s.indicator,
+            IndicatorId::IMD2025,
+            "the measure names the indicator"
+        );
+        let at = s.map_level.expect("a larger level");
+        assert_eq!((at.level, at.measure.id()), (Level::Lad24, "share_decile1"));
+        assert_eq!(
+            s.to_query(),
+            "?i=imd2025&map=lad24&measure=imd2025.share_decile1"
+        );
+        assert_eq!(UrlState::parse(&s.to_query()), s);
+        assert_eq!(
+            HistoryOp::between(&UrlState::default(), &s, false),
+            Some(HistoryOp::Push)
+        );
+        // A level the indicator has no summaries at is ignored.
+        assert_eq!(
+            UrlState::parse("?i=imd2019&map=ward24&measure=imd2019.average_rank").map_level,
+            None
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
     history::sync(app);
     fit_selected_on_arrival(app);
     crate::components::change_view::provide_change(app);
+    crate::components::level_picker::provide_levels(app);
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" && app.selected.get_untracked().is_some() {
             let in_search =

@@ -114,6 +114,7 @@ pub fn Controls() -> impl IntoView {
                 {indicator_options()}
             </select>
             <p class="description">{description}</p>
+            <crate::components::level_picker::LevelPicker/>
         </Show>
         <weights::WhatIfWeights/>
         </div>

@@ -32,6 +32,9 @@ pub fn Legend() -> impl IntoView {
     view! {
         <section class="legend" aria-label="Legend">
             {move || match app.view.get() {
+                ViewMode::Choropleth if app.map_level.get().is_some_and(|a| {
+                    crate::levels::MapLevel::new(app.indicator.get(), a.level, a.measure).is_some()
+                }) => view! { <SummaryLegend/> }.into_any(),
                 ViewMode::Choropleth => view! { <DecileLegend/> }.into_any(),
                 ViewMode::Bivariate => view! { <BivariateLegend/> }.into_any(),
                 ViewMode::LeftBehind => ().into_any(),
@@ -197,6 +200,96 @@ fn BivariateLegend() -> impl IntoView {
         <p class="small">
             "Top-left: the most deprived third of neighbourhoods that are also in the highest-need third. "
             {BIVARIATE_METHOD}
+        </p>
+    }
+}
+
+/// The legend of a larger level: which level and measure, ten classes suited to the measure with
+/// how many areas fall in each (click to hide or show), and the measure's method in words.
+#[component]
+fn SummaryLegend() -> impl IntoView {
+    let app = use_app();
+    let at = move || {
+        let id = app.indicator.get();
+        app.map_level
+            .get()
+            .and_then(|a| crate::levels::MapLevel::new(id, a.level, a.measure))
+            .map(|a| (id, a))
+    };
+    let summary = crate::components::level_picker::current_summary;
+    let heading = move || {
+        at().map(|(id, a)| {
+            format!(
+                "{} · {}",
+                crate::levels::level_label(a.level),
+                crate::levels::measure_label(a.measure, id.def().direction())
+            )
+        })
+    };
+    let rows = move || {
+        let (id, a) = at()?;
+        let s = summary().filter(|s| s.at == a && s.indicator == id);
+        let ramp = indicator_ramp(id);
+        let counts = s.as_ref().map(|s| s.counts());
+        let (n_lsoas, n_areas) = s.as_ref().map_or((0, 0), |s| (s.n_lsoas, s.n_areas()));
+        let noun = a.level.areas_noun();
+        Some(
+            (1..=10u8)
+                .map(|class| {
+                    let rgb = decile_colour(ramp, class).unwrap_or(NO_DATA);
+                    let (colour, ink) = (rgb.to_hex(), rgb.text_colour().to_hex());
+                    let label = if s.is_some() {
+                        crate::levels::class_text(a.measure, class, n_lsoas, n_areas)
+                    } else {
+                        "…".to_string()
+                    };
+                    let count = counts
+                        .map(|c| format_thousands(c[usize::from(class - 1)]))
+                        .unwrap_or_else(|| "…".to_string());
+                    let shown = move || !app.hidden.with(|h| h.contains(&class));
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                class="legend-row"
+                                class:off=move || !shown()
+                                aria-pressed=move || if shown() { "true" } else { "false" }
+                                title="Click to hide or show this class"
+                                on:click=move |_| toggle(app, class)
+                            >
+                                <span class="swatch" style:background-color=colour style:color=ink>
+                                    <span class="decile-number" aria-hidden="true">{class}</span>
+                                </span>
+                                <span class="class-name">{label}</span>
+                                <span class="count">{count}</span>
+                                <span class="sr-only">{format!(" {noun}")}</span>
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    let method = move || {
+        let (id, a) = at()?;
+        Some(a.measure.method(id.def()))
+    };
+    let wards = move || {
+        at().filter(|(_, a)| a.level == cnimap_core::Level::Ward24)
+            .map(|_| view! { <p class="legend-phrase" data-testid="wards-note">{crate::levels::WARDS_NOTE}</p> })
+    };
+    view! {
+        <h2 class="legend-title">{move || app.indicator.get().def().title}</h2>
+        <p class="legend-phrase legend-level" data-testid="level-legend-heading">{heading}</p>
+        {wards}
+        <ul class="legend-rows" data-testid="level-legend">{rows}</ul>
+        <p class="legend-phrase legend-counts">
+            {move || at().map(|(_, a)| format!("Numbers: how many {} are in each class.", a.level.areas_noun()))}
+        </p>
+        <p class="small" data-testid="level-legend-method">
+            <span class="swatch inline" style:background-color=NO_DATA.to_hex()></span>
+            " no value · click a class to hide or show it. "
+            {method}
         </p>
     }
 }

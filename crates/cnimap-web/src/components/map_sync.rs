@@ -14,7 +14,7 @@ use crate::classes::{
 use crate::layers::{AreaLayer, Part, StyleLayer};
 use crate::map;
 use crate::state::AppState;
-use crate::style::{self, KEY_BIVARIATE, KEY_DECILE, KEY_LEFT_BEHIND};
+use crate::style::{self, KEY_BIVARIATE, KEY_DECILE, KEY_LEFT_BEHIND, KEY_MEASURE};
 use crate::url_state::ViewMode;
 
 /// Name of the `performance.mark` set when the first choropleth has been painted.
@@ -46,10 +46,32 @@ pub fn sync_layers(app: AppState) {
         let indicator = app.indicator.get();
         let hidden = app.hidden.get();
         let threshold = app.threshold.get();
-        let layer = active_layer(view, indicator);
+        // A larger level (issue 11): the level's own tiles, or the LSOA tiles for wards.
+        let at = app
+            .map_level
+            .get()
+            .filter(|_| view == ViewMode::Choropleth)
+            .and_then(|a| crate::levels::MapLevel::new(indicator, a.level, a.measure));
+        let layer = at.map_or_else(|| active_layer(view, indicator), |a| a.layer());
         // The classes to show and the fill expression colouring them, once the data is here.
         type Classes = Box<dyn Fn() -> Vec<u8>>;
         let ready: Option<(&'static str, String, Classes, serde_json::Value)> = match view {
+            ViewMode::Choropleth if at.is_some() => {
+                crate::components::level_picker::current_summary()
+                    .filter(|s| Some(s.at) == at && s.indicator == indicator)
+                    .map(|s| {
+                        let tag = format!(
+                            "{}/{}/{}#{:x}",
+                            s.at.level,
+                            indicator,
+                            s.at.measure,
+                            summary_digest(&s)
+                        );
+                        let classes: Classes = Box::new(move || s.classes());
+                        let fill = style::measure_fill(indicator_ramp(indicator), &hidden);
+                        (KEY_MEASURE, tag, classes, fill)
+                    })
+            }
             ViewMode::Choropleth => app
                 .current_values()
                 .filter(|v| v.indicator == indicator.as_str())
@@ -257,6 +279,13 @@ pub fn sync_attribution(app: AppState) {
 fn deciles_digest(v: &cnimap_core::api::ValuesResponse) -> u64 {
     v.decile.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, d| {
         (h ^ u64::from(d.unwrap_or(0))).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A digest of a summary's classes (a re-weighted index summarises to new classes).
+fn summary_digest(s: &crate::levels::SummaryMap) -> u64 {
+    s.classes().iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, c| {
+        (h ^ u64::from(*c)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

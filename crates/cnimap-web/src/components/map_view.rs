@@ -255,6 +255,9 @@ fn pick_at_centre(app: AppState, div: &web_sys::HtmlDivElement) {
 /// The value of feature `index` of the current view, in words, for the tooltip.
 fn describe(app: AppState, index: usize) -> String {
     let loading = || "Loading…".to_string();
+    if let Some(text) = crate::components::level_picker::describe_untracked(app, index) {
+        return text;
+    }
     match app.view.get_untracked() {
         ViewMode::Choropleth => app
             .values

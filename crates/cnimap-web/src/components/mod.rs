@@ -8,6 +8,7 @@ pub mod controls;
 pub mod help;
 pub mod left_behind;
 pub mod legend;
+pub mod level_picker;
 pub mod map_camera;
 pub mod map_sync;
 pub mod map_text;

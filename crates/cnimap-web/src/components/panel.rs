@@ -203,6 +203,7 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
             <HelpButton topic=HelpId::AreaCode label=Signal::stored(area_code_question(&d.code))/>
         </p>
         {names}
+        <crate::components::level_picker::PositionInParent detail=d.clone()/>
         {counterparts}
         {left_behind}
         {left_behind_count}

@@ -1,0 +1,267 @@
+//! The map's level and measure pickers (issue 11), the summaries they draw (computed in wasm by
+//! [`crate::levels`] from the documents the page fetches: a static site needs no server), and an
+//! area's position within its parent in the panel.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cnimap_core::api::{AreaDetail, LayerAreasResponse};
+use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::summary::{measures_at, Measure};
+use cnimap_core::table::TableParents;
+use cnimap_core::Level;
+use leptos::prelude::*;
+
+use crate::api;
+use crate::levels::{
+    area_position_sentence, level_label, lsoa_position_sentence, measure_label, MapLevel,
+    SummaryMap, MAP_LEVELS,
+};
+use crate::state::{use_app, AppState};
+use crate::url_state::ViewMode;
+
+/// The documents fetched once for the summaries, and the summary the map shows.
+#[derive(Clone, Copy)]
+pub struct Levels {
+    parents: StoredValue<Option<Arc<TableParents>>>,
+    tiles: StoredValue<HashMap<Level, Arc<LayerAreasResponse>>>,
+    /// The summary the map shows at a larger level (`None` at the indicator's own level).
+    pub summary: LocalResource<Option<Arc<SummaryMap>>>,
+}
+
+thread_local! {
+    /// The levels' state, also for map callbacks that run outside any reactive owner (the
+    /// tooltip), where context cannot be read.
+    static LEVELS: std::cell::Cell<Option<Levels>> = const { std::cell::Cell::new(None) };
+}
+
+/// The levels' state.
+pub fn use_levels() -> Levels {
+    LEVELS
+        .with(std::cell::Cell::get)
+        .unwrap_or_else(expect_context::<Levels>)
+}
+
+/// Makes the summary resource and provides it; call once in the root component.
+pub fn provide_levels(app: AppState) {
+    let parents = StoredValue::new(None);
+    let tiles = StoredValue::new(HashMap::new());
+    let summary = LocalResource::new(move || {
+        let (view, indicator, at) = (app.view.get(), app.indicator.get(), app.map_level.get());
+        async move {
+            if view != ViewMode::Choropleth {
+                return None;
+            }
+            let at = MapLevel::new(indicator, at?.level, at?.measure)?;
+            summary_for(app, parents, tiles, indicator, at).await
+        }
+    });
+    let levels = Levels {
+        parents,
+        tiles,
+        summary,
+    };
+    LEVELS.with(|l| l.set(Some(levels)));
+    provide_context(levels);
+}
+
+/// `/api/parents/lsoa21`, fetched once.
+async fn parents_doc(
+    app: AppState,
+    parents: StoredValue<Option<Arc<TableParents>>>,
+) -> Option<Arc<TableParents>> {
+    if let Some(p) = parents.get_value() {
+        return Some(p);
+    }
+    let url = api::endpoints().table_parents(Level::Lsoa21);
+    let doc = Arc::new(
+        app.loader
+            .fetch(api::get_json::<TableParents>(&url))
+            .await?,
+    );
+    parents.set_value(Some(doc.clone()));
+    Some(doc)
+}
+
+/// An indicator summarised at a level, from the loader's values and the documents fetched once.
+async fn summary_for(
+    app: AppState,
+    parents: StoredValue<Option<Arc<TableParents>>>,
+    tiles: StoredValue<HashMap<Level, Arc<LayerAreasResponse>>>,
+    indicator: IndicatorId,
+    at: MapLevel,
+) -> Option<Arc<SummaryMap>> {
+    let values = app.loader.values(Level::Lsoa21, indicator).await?;
+    let parents = parents_doc(app, parents).await?;
+    let layer_doc = match crate::layers::AreaLayer::of(at.level) {
+        None => None,
+        Some(_) => match tiles.with_value(|t| t.get(&at.level).cloned()) {
+            Some(t) => Some(t),
+            None => {
+                let t = Arc::new(app.loader.fetch(api::layer_areas(at.level)).await?);
+                tiles.update_value(|m| {
+                    m.insert(at.level, t.clone());
+                });
+                Some(t)
+            }
+        },
+    };
+    let t0 = crate::dom::now_ms();
+    match SummaryMap::build(&values, &parents, at, layer_doc.as_deref()) {
+        Ok(m) => {
+            tracing::debug!(ms = crate::dom::now_ms() - t0, level = %at.level, "summarised");
+            Some(Arc::new(m))
+        }
+        Err(e) => {
+            app.report(e.to_string());
+            None
+        }
+    }
+}
+
+/// The summary the map shows, tracked (`None` at the indicator's own level or while loading).
+pub fn current_summary() -> Option<Arc<SummaryMap>> {
+    use_levels().summary.get().flatten()
+}
+
+/// What the tooltip says of feature `index` at a larger level (untracked): `None` at the
+/// indicator's own level, so the caller says the decile.
+pub fn describe_untracked(app: AppState, index: usize) -> Option<String> {
+    app.map_level.get_untracked()?;
+    if app.view.get_untracked() != ViewMode::Choropleth {
+        return None;
+    }
+    let m = use_levels().summary.get_untracked().flatten();
+    let Some(m) = m else {
+        return Some("Loading…".into());
+    };
+    let (name, detail) = m.describe(index)?;
+    Some(match m.at.level {
+        Level::Ward24 => format!("{name} ward: {detail}"),
+        _ => detail,
+    })
+}
+
+/// The level and measure pickers, for an indicator published on LSOA 2021.
+#[component]
+pub fn LevelPicker() -> impl IntoView {
+    let app = use_app();
+    let has_levels = move || app.indicator.get().def().level() == Level::Lsoa21;
+    let level_value = move || {
+        app.map_level
+            .get()
+            .map(|l| l.level)
+            .unwrap_or(Level::Lsoa21)
+            .id()
+    };
+    let on_level = move |ev: leptos::ev::Event| {
+        let indicator = app.indicator.get_untracked();
+        let Some(level) = Level::from_id(&event_target_value(&ev)) else {
+            return;
+        };
+        // Keep the measure when the new level has it too.
+        let keep = app.map_level.get_untracked().map(|l| l.measure);
+        let next = keep
+            .and_then(|m| MapLevel::new(indicator, level, m))
+            .or_else(|| MapLevel::first(indicator, level));
+        app.hidden.set(Vec::new());
+        app.map_level.set(next);
+    };
+    let on_measure = move |ev: leptos::ev::Event| {
+        let indicator = app.indicator.get_untracked();
+        let Some(at) = app.map_level.get_untracked() else {
+            return;
+        };
+        if let Some(next) = Measure::from_id(&event_target_value(&ev))
+            .and_then(|m| MapLevel::new(indicator, at.level, m))
+        {
+            app.hidden.set(Vec::new());
+            app.map_level.set(Some(next));
+        }
+    };
+    let level_options = MAP_LEVELS
+        .into_iter()
+        .map(|l| view! { <option value=l.id()>{level_label(l)}</option> })
+        .collect_view();
+    let measure_options = move || {
+        let id = app.indicator.get();
+        let level = app
+            .map_level
+            .get()
+            .map(|l| l.level)
+            .unwrap_or(Level::Lsoa21);
+        measures_at(id.def(), level)
+            .into_iter()
+            .filter(|m| m.is_summary())
+            .map(|m| {
+                view! { <option value=m.id()>{measure_label(m, id.def().direction())}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=has_levels>
+            <div class="level-picker">
+                <label class="field-label" for="map-level">"Areas"</label>
+                <select id="map-level" prop:value=level_value on:change=on_level>
+                    {level_options.clone()}
+                </select>
+                <Show when=move || app.map_level.with(Option::is_some)>
+                    <label class="field-label" for="map-measure">"Measure"</label>
+                    <select
+                        id="map-measure"
+                        prop:value=move || app.map_level.get().map(|l| l.measure.id()).unwrap_or("")
+                        on:change=on_measure
+                    >
+                        {measure_options}
+                    </select>
+                </Show>
+            </div>
+        </Show>
+    }
+}
+
+/// Where the area stands within its parent, in the panel: an LSOA 2021 among its local
+/// authority's by the shown indicator's rank; a local authority or region among all of England's
+/// by the map's measure (the share in decile 1 while the map shows neighbourhoods).
+#[component]
+pub fn PositionInParent(
+    /// The area the panel shows.
+    detail: Arc<AreaDetail>,
+) -> impl IntoView {
+    let app = use_app();
+    let levels = use_levels();
+    let (code, level, feature) = (detail.code.clone(), detail.level, detail.feature_index);
+    let text = LocalResource::new(move || {
+        let indicator = app.indicator.get();
+        let at = app.map_level.get();
+        let code = code.clone();
+        async move {
+            if indicator.def().level() != Level::Lsoa21 {
+                return None;
+            }
+            match level {
+                Level::Lsoa21 => {
+                    let values = app.loader.values(Level::Lsoa21, indicator).await?;
+                    let parents = parents_doc(app, levels.parents).await?;
+                    lsoa_position_sentence(&values, &parents, feature as usize)
+                }
+                Level::Lad24 | Level::Region | Level::Ward24 => {
+                    let measure = at
+                        .filter(|a| a.level == level)
+                        .map_or(Measure::ShareDecile1, |a| a.measure);
+                    let at = MapLevel::new(indicator, level, measure)?;
+                    let m = summary_for(app, levels.parents, levels.tiles, indicator, at).await?;
+                    area_position_sentence(&m, &code)
+                }
+                _ => None,
+            }
+        }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                text.await.map(|t| view! { <p class="area-position" data-testid="area-position">{t}</p> })
+            })}
+        </Suspense>
+    }
+}
