@@ -530,3 +530,69 @@ fn mutated_user_boundaries_give_areas_or_a_clear_error() {
     );
     assert_eq!(ok + err, cases());
 }
+
+/// The LSOA shapes document (`/api/shapes/lsoa21`, decoded by the browser, the server and
+/// `cnimap areas`): random outlines on the 10^-5 degree grid come back exactly, and random or
+/// truncated number arrays decode or give a clear error naming the outline; none panics.
+#[test]
+fn shapes_documents_round_trip_or_give_a_clear_error() {
+    use cnimap_geometry::shapes::{decode, encode, ShapesDocument, FORMAT, SCALE};
+    use geo_types::{LineString, MultiPolygon, Polygon};
+
+    let mut rng = Rng::new(seed() ^ 11);
+    let (mut exact, mut refused) = (0u64, 0u64);
+    for case in 0..cases() {
+        // A few outlines of a few polygons of a few rings, on the grid.
+        let n = 1 + rng.below(4);
+        let ring = |rng: &mut Rng| {
+            let mut pts: Vec<(f64, f64)> = Vec::new();
+            for _ in 0..3 + rng.below(6) {
+                pts.push((
+                    (-600_000 + rng.below(800_000) as i64) as f64 / SCALE,
+                    (5_000_000 + rng.below(600_000) as i64) as f64 / SCALE,
+                ));
+            }
+            pts.push(pts[0]);
+            LineString::from(pts)
+        };
+        let mut outlines: Vec<(u32, MultiPolygon<f64>)> = Vec::new();
+        for i in 0..n {
+            let mut polygons = Vec::new();
+            for _ in 0..1 + rng.below(3) {
+                let exterior = ring(&mut rng);
+                let holes = (0..rng.below(2)).map(|_| ring(&mut rng)).collect();
+                polygons.push(Polygon::new(exterior, holes));
+            }
+            outlines.push((i as u32 * 2, MultiPolygon(polygons)));
+        }
+        let doc = encode("lsoa21", 2 * n, &outlines);
+        let back = no_panic("shapes decode", case, b"", || decode(&doc)).expect("decodes");
+        assert_eq!(back, outlines, "case {case}: round trip");
+        exact += 1;
+
+        // Mutated numbers: a random cut, a random change.
+        let mut numbers = doc.shapes[0].clone();
+        match rng.below(3) {
+            0 => numbers.truncate(rng.below(numbers.len())),
+            1 => {
+                let at = rng.below(numbers.len());
+                numbers[at] = rng.below(2000) as i64 - 1000;
+            }
+            _ => numbers.push(rng.below(10) as i64),
+        }
+        let bad = ShapesDocument {
+            format: FORMAT.into(),
+            layer: "lsoa21".into(),
+            scale: SCALE as u32,
+            shapes: vec![numbers],
+        };
+        if let Err(e) = no_panic("shapes decode", case, b"", || decode(&bad)) {
+            assert!(e.to_string().contains("outline 0"), "case {case}: {e}");
+            refused += 1;
+        }
+    }
+    eprintln!(
+        "shapes documents: {} cases, {exact} exact round trips, {refused} mutated documents refused",
+        cases()
+    );
+}

@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli_areas;
 pub mod cli_reweight;
 pub mod cli_table;
+pub mod custom_areas;
 pub mod detail;
 pub mod error;
 pub mod export;

@@ -44,6 +44,8 @@ use crate::routes;
         routes::parents::parents,
         routes::lookup::lookup,
         routes::lookup::areas,
+        routes::custom_areas::areas,
+        routes::custom_areas::shapes,
         routes::tiles::tilejson,
         routes::tiles::tile,
     ),
@@ -57,6 +59,7 @@ use crate::routes;
         (name = "what-if", description = "Re-weighted indices and change over time, computed from the loaded atlas"),
         (name = "table", description = "The table query language: level, columns, filters, sort"),
         (name = "lookup", description = "Bulk postcode lookup: a CSV in, the same CSV out"),
+        (name = "custom-areas", description = "Your own areas: a GeoJSON boundary file in, each area's LSOAs and summaries out"),
         (name = "tiles", description = "Vector tiles and TileJSON (`Cache-Control: public, max-age=86400`, ETag)"),
     )
 )]

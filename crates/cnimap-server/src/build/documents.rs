@@ -38,6 +38,9 @@ pub fn api_documents(documents: &Documents) -> Vec<(String, &Encoded)> {
     if let Some(body) = &documents.lookup_areas {
         out.push(("lookup/areas".to_string(), body));
     }
+    if let Some(doc) = &documents.lsoa_shapes {
+        out.push(("shapes/lsoa21".to_string(), &doc.encoded));
+    }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
@@ -52,6 +55,7 @@ pub fn documents_from_paths(
     let mut parents = HashMap::new();
     let mut change = std::collections::BTreeMap::new();
     let mut lookup_areas = None;
+    let mut lsoa_shapes = None;
     for (path, doc) in docs {
         let parts: Vec<&str> = path.split('/').collect();
         let level =
@@ -80,6 +84,9 @@ pub fn documents_from_paths(
                 change.insert(which, doc);
             }
             ["lookup", "areas"] => lookup_areas = Some(doc),
+            ["shapes", "lsoa21"] => {
+                lsoa_shapes = Some(crate::custom_areas::ShapesDoc::from_encoded(doc))
+            }
             _ => return Err(format!("{path}: not a document this cnimap knows")),
         }
     }
@@ -91,5 +98,6 @@ pub fn documents_from_paths(
         parents,
         change,
         lookup_areas,
+        lsoa_shapes,
     })
 }

@@ -44,6 +44,9 @@ pub struct Documents {
     /// ([`cnimap_core::bulk::LookupAreasDocument`]); `None` when the data has no LSOA 2021 layer,
     /// IMD 2025 or CNI 2023.
     pub lookup_areas: Option<Encoded>,
+    /// `/api/shapes/lsoa21`: every LSOA 2021 outline for custom areas
+    /// ([`cnimap_geometry::shapes`]); `None` without LSOA 2021 boundaries.
+    pub lsoa_shapes: Option<crate::custom_areas::ShapesDoc>,
 }
 
 /// Every source's attribution and the boundaries'.
@@ -156,6 +159,9 @@ pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> 
         lookup_areas: crate::lookup::table_from_atlas(atlas, Default::default())
             .ok()
             .map(|t| Encoded::json(&t.to_document()))
+            .transpose()?,
+        lsoa_shapes: cnimap_data::custom_areas::lsoa_shapes_document(atlas)
+            .map(|d| crate::custom_areas::ShapesDoc::new(&d))
             .transpose()?,
     })
 }

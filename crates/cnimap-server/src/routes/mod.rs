@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod change;
+pub mod custom_areas;
 pub mod documents;
 pub mod health;
 pub mod lookup;
@@ -45,12 +46,18 @@ pub fn router(state: AppState) -> Router {
         .route("/change/{layer}/{which}", get(change::layer))
         .route("/table", get(table::table))
         .route("/lookup/areas", get(lookup::areas))
+        .route("/shapes/lsoa21", get(custom_areas::shapes))
         .fallback(not_found)
         // Only the lookup takes a body: the other routes keep the server's small limit.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .route(
             "/lookup",
             post(lookup::lookup).layer(DefaultBodyLimit::max(lookup::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/areas",
+            post(custom_areas::areas)
+                .layer(DefaultBodyLimit::max(custom_areas::MAX_BODY_BYTES)),
         );
     let tiles = Router::new()
         .route("/{file}", get(tiles::tilejson))
