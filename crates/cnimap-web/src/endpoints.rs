@@ -84,6 +84,12 @@ impl Endpoints {
         self.document("lookup/areas")
     }
 
+    /// The LSOA 2021 shapes document custom areas are measured on (`/api/shapes/lsoa21`,
+    /// `api/shapes/lsoa21.json` on a static site).
+    pub fn lsoa_shapes(&self) -> String {
+        self.document("shapes/lsoa21")
+    }
+
     /// `POST /api/lookup` on a server; `None` on a static site (it looks postcodes up itself).
     pub fn lookup(&self) -> Option<String> {
         match self {

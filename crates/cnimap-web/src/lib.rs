@@ -14,6 +14,7 @@
 //! - [`endpoints`]: every URL the app requests, on a cnimap server or a static site.
 //! - [`what_if`]: the user's domain weights and the index rebuilt with them (issue 12).
 //! - [`table_data`]: the table beside the map: its URL words, its frame from the documents.
+//! - [`draw`]: drawing an area on the map: the corners clicked or typed as a GeoJSON polygon.
 //!
 //! Browser modules (wasm32 only; tested in headless Chromium with `wasm-bindgen-test`):
 //! - [`api`]: the typed HTTP client and its error enum.
@@ -27,6 +28,7 @@
 pub mod camera;
 pub mod change;
 pub mod classes;
+pub mod draw;
 pub mod endpoints;
 pub mod keys;
 pub mod layers;

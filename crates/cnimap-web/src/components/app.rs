@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                 <Controls/>
                 <crate::components::table_view::TableToggle/>
                 <crate::components::postcodes::PostcodeLookup/>
+                <crate::components::custom_areas::YourAreas/>
                 <Status/>
                 <details class="legend-box" open>
                     <summary>"Legend"</summary>

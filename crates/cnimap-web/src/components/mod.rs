@@ -5,6 +5,7 @@
 pub mod app;
 pub mod change_view;
 pub mod controls;
+pub mod custom_areas;
 pub mod help;
 pub mod left_behind;
 pub mod legend;

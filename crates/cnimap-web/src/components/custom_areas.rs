@@ -1,0 +1,774 @@
+//! "Your areas": upload a GeoJSON boundary file (picked or dropped) or draw a polygon on the map;
+//! each area is measured against every LSOA 2021 in the browser (wasm) with the same code as
+//! `cnimap areas` and `POST /api/areas` ([`cnimap_geometry::user_boundaries`],
+//! [`cnimap_core::custom_area`]), on the LSOA shapes document fetched on first use. The outlines
+//! show on the map, each area's summaries and LSOAs in the card, and the CSV downloads are byte for
+//! byte the command line's.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use cnimap_core::api::ValuesResponse;
+use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::custom_area::{self, AreaSummary, CustomArea, LsoaValues, DEFAULT_THRESHOLD};
+use cnimap_core::Level;
+use cnimap_geometry::shapes::ShapesDocument;
+use cnimap_geometry::user_boundaries::{
+    outlines_geojson, property_names, read_user_boundaries, FeatureProblem, LsoaShapes,
+};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::api::{self, get_json};
+use crate::draw;
+use crate::map::{self, LngLat, Map};
+use crate::state::{use_app, AppState};
+
+/// The map source and layers of the outlines.
+const SOURCE: &str = "custom-areas";
+const DRAFT_SOURCE: &str = "custom-areas-draft";
+const LINE_LAYER: &str = "custom-areas-line";
+const DRAFT_LINE_LAYER: &str = "custom-areas-draft-line";
+const DRAFT_POINT_LAYER: &str = "custom-areas-draft-point";
+
+#[wasm_bindgen]
+extern "C" {
+    /// `map.addSource(id, source)`.
+    #[wasm_bindgen(method, catch, js_name = addSource)]
+    fn areas_add_source(this: &Map, id: &str, source: &JsValue) -> Result<(), JsValue>;
+
+    /// `map.addLayer(layer)` (on top).
+    #[wasm_bindgen(method, catch, js_name = addLayer)]
+    fn areas_add_layer(this: &Map, layer: &JsValue) -> Result<(), JsValue>;
+
+    /// `map.getSource(id)`.
+    #[wasm_bindgen(method, catch, js_name = getSource)]
+    fn areas_get_source(this: &Map, id: &str) -> Result<JsValue, JsValue>;
+
+    /// `map.unproject([x, y])`.
+    #[wasm_bindgen(method, catch, js_name = unproject)]
+    fn areas_unproject(this: &Map, point: &JsValue) -> Result<LngLat, JsValue>;
+}
+
+/// What the page measures with: the LSOA outlines, codes and every LSOA indicator's values, in
+/// the catalogue's order (the command line's and the server's order).
+struct Measurer {
+    shapes: LsoaShapes,
+    codes: Vec<String>,
+    values: Vec<(IndicatorId, Arc<ValuesResponse>)>,
+    titles: Vec<(String, String)>,
+}
+
+impl Measurer {
+    fn lsoa_values(&self) -> Vec<LsoaValues<'_>> {
+        self.values
+            .iter()
+            .map(|(id, v)| LsoaValues {
+                id: *id,
+                rank: &v.rank,
+                decile: &v.decile,
+            })
+            .collect()
+    }
+
+    fn title(&self, id: &str) -> String {
+        self.titles
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or_else(|| id.to_string(), |(_, t)| t.clone())
+    }
+}
+
+/// Fetches the shapes document, the LSOA codes and every LSOA indicator's values.
+async fn load_measurer(app: AppState) -> Result<Measurer, String> {
+    let shapes_url = api::endpoints().lsoa_shapes();
+    let (doc, areas, meta) = futures::join!(
+        app.loader.count(get_json::<ShapesDocument>(&shapes_url)),
+        app.loader.count(api::layer_areas(Level::Lsoa21)),
+        app.loader.count(api::indicators()),
+    );
+    let doc = doc.map_err(|e| format!("The LSOA outlines could not be loaded: {e}"))?;
+    let areas = areas.map_err(|e| e.to_string())?;
+    let meta = meta.map_err(|e| e.to_string())?;
+    let shapes = LsoaShapes::from_document(&doc).map_err(|e| e.to_string())?;
+    drop(doc);
+    let ids: Vec<(IndicatorId, String)> = meta
+        .indicators
+        .iter()
+        .filter(|m| m.layer == Level::Lsoa21)
+        .filter_map(|m| Some((IndicatorId::parse(&m.id).ok()?, m.title.clone())))
+        .collect();
+    let fetched = futures::future::join_all(
+        ids.iter()
+            .map(|(id, _)| app.loader.values(Level::Lsoa21, *id)),
+    )
+    .await;
+    let mut values = Vec::with_capacity(ids.len());
+    for ((id, _), v) in ids.iter().zip(fetched) {
+        let v = v.ok_or_else(|| format!("The values of {id} could not be loaded"))?;
+        values.push((*id, v));
+    }
+    Ok(Measurer {
+        shapes,
+        codes: areas.codes,
+        values,
+        titles: ids
+            .into_iter()
+            .map(|(id, t)| (id.as_str().to_string(), t))
+            .collect(),
+    })
+}
+
+/// A file measured: its areas with their covers, what could not be used, and the outlines.
+#[derive(Clone)]
+struct Measured {
+    areas: Arc<Vec<CustomArea>>,
+    problems: Arc<Vec<FeatureProblem>>,
+    repaired: Arc<Vec<FeatureProblem>>,
+    outlines: Arc<serde_json::Value>,
+    millis: f64,
+}
+
+/// Where the card is.
+#[derive(Clone)]
+enum Stage {
+    Idle,
+    Busy(&'static str),
+    Failed(String),
+    Done(Measured),
+}
+
+/// Reads a picked or dropped file's bytes.
+async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("The file could not be read: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The sidebar card.
+#[component]
+pub fn YourAreas() -> impl IntoView {
+    let app = use_app();
+    let stage = RwSignal::new_local(Stage::Idle);
+    let measurer = StoredValue::new_local(None::<Arc<Measurer>>);
+    let bytes = StoredValue::new_local(None::<Rc<Vec<u8>>>);
+    let properties = RwSignal::new(Vec::<String>::new());
+    let name_property = RwSignal::new(String::new());
+    let threshold = RwSignal::new(DEFAULT_THRESHOLD * 100.0);
+    let file_name = RwSignal::new(String::new());
+    let drawing = RwSignal::new(false);
+    let corners = StoredValue::new_local(Vec::<(f64, f64)>::new());
+    let overlay = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let typed = RwSignal::new(String::new());
+    let typed_error = RwSignal::new(String::new());
+
+    // Measures the kept bytes with the chosen name property.
+    let run = move || {
+        let Some(input) = bytes.get_value() else {
+            return;
+        };
+        let wanted = name_property.get_untracked();
+        leptos::task::spawn_local(async move {
+            let m = match measurer.get_value() {
+                Some(m) => m,
+                None => {
+                    stage.set(Stage::Busy(
+                        "Loading the outlines of England's 33,755 neighbourhoods (first use only)…",
+                    ));
+                    match load_measurer(app).await {
+                        Ok(m) => {
+                            let m = Arc::new(m);
+                            measurer.set_value(Some(m.clone()));
+                            m
+                        }
+                        Err(e) => {
+                            stage.set(Stage::Failed(e));
+                            return;
+                        }
+                    }
+                }
+            };
+            stage.set(Stage::Busy("Measuring your areas…"));
+            let t = crate::dom::now_ms();
+            let wanted = (!wanted.is_empty()).then_some(wanted);
+            let file = match read_user_boundaries(&input, wanted.as_deref()) {
+                Ok(f) => f,
+                Err(e) => {
+                    stage.set(Stage::Failed(format!("This file cannot be used: {e}")));
+                    return;
+                }
+            };
+            if let Some(p) = &file.name_property {
+                name_property.set(p.clone());
+            }
+            let (areas, problems) = m.shapes.areas(&file);
+            let millis = crate::dom::now_ms() - t;
+            tracing::info!(areas = areas.len(), millis, "custom areas measured");
+            let outlines = outlines_geojson(&file);
+            show_outlines(app, &outlines);
+            if areas.is_empty() {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                stage.set(Stage::Failed(format!(
+                    "No area in this file covers a neighbourhood in England: {}",
+                    list.join("; ")
+                )));
+                return;
+            }
+            stage.set(Stage::Done(Measured {
+                areas: Arc::new(areas),
+                problems: Arc::new(problems),
+                repaired: Arc::new(file.repaired),
+                outlines: Arc::new(outlines),
+                millis,
+            }));
+        });
+    };
+
+    let take_bytes = move |name: String, input: Vec<u8>| {
+        file_name.set(name);
+        match property_names(&input) {
+            Ok(found) => properties.set(found),
+            Err(e) => {
+                properties.set(Vec::new());
+                bytes.set_value(None);
+                stage.set(Stage::Failed(format!("This file cannot be used: {e}")));
+                return;
+            }
+        }
+        name_property.set(String::new());
+        bytes.set_value(Some(Rc::new(input)));
+        run();
+    };
+    let take_file = move |f: web_sys::File| {
+        leptos::task::spawn_local(async move {
+            stage.set(Stage::Busy("Reading the file…"));
+            match read_file(&f).await {
+                Ok(b) => take_bytes(f.name(), b),
+                Err(e) => stage.set(Stage::Failed(e)),
+            }
+        });
+    };
+    let pick = move |ev: web_sys::Event| {
+        let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
+        if let Some(f) = input.and_then(|i| i.files()).and_then(|l| l.get(0)) {
+            take_file(f);
+        }
+    };
+    let drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0))
+        {
+            take_file(f);
+        }
+    };
+
+    // Drawing: an overlay over the map takes the clicks and keys while it lasts.
+    let finish_drawing = move |keep: bool| {
+        if let Some(el) = overlay.get_value() {
+            el.remove();
+        }
+        overlay.set_value(None);
+        drawing.set(false);
+        let points = corners.get_value();
+        corners.set_value(Vec::new());
+        show_draft(app, &[]);
+        if keep {
+            match draw::polygon_file(&points, draw::DRAWN_NAME) {
+                Some(b) => take_bytes(draw::DRAWN_NAME.to_string(), b),
+                None => stage.set(Stage::Failed(
+                    "An area needs at least 3 corners: click the map 3 times or more, then double-click or press Enter.".into(),
+                )),
+            }
+        }
+        crate::dom::focus("#areas-draw");
+    };
+    let start_drawing = move |_| {
+        if drawing.get_untracked() {
+            finish_drawing(false);
+            return;
+        }
+        let mut made = None;
+        app.with_map(|m| made = make_overlay(m, corners, app, finish_drawing));
+        match made {
+            Some(el) => {
+                corners.set_value(Vec::new());
+                drawing.set(true);
+                let _ = el.focus();
+                overlay.set_value(Some(el));
+            }
+            None => stage.set(Stage::Failed(
+                "The map is still loading: try drawing again in a moment.".into(),
+            )),
+        }
+    };
+    let use_typed = move |_| match draw::parse_corners(&typed.get_untracked()) {
+        Ok(points) => {
+            typed_error.set(String::new());
+            if let Some(b) = draw::polygon_file(&points, draw::DRAWN_NAME) {
+                take_bytes(draw::DRAWN_NAME.to_string(), b);
+            }
+        }
+        Err(e) => typed_error.set(e),
+    };
+
+    let busy = move || matches!(stage.get(), Stage::Busy(_));
+    view! {
+        <details class="areas-box" id="your-areas">
+            <summary>"Your areas"</summary>
+            <p class="areas-intro">
+                "Upload a GeoJSON file of your own areas (WGS84 or British National Grid) or draw one on the map, and see which neighbourhoods (LSOA 2021) each covers and the same summaries as a council: share in the most deprived 10% and average rank, for every indicator."
+                {move || {
+                    if api::static_base().is_some() {
+                        " Your file never leaves your browser."
+                    } else {
+                        " Your file is measured in your browser; it is not sent anywhere."
+                    }
+                }}
+            </p>
+            <div
+                class="areas-drop"
+                on:dragover=|ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=drop
+            >
+                <label for="areas-file">"GeoJSON file (or drop it here)"</label>
+                <input
+                    id="areas-file"
+                    type="file"
+                    accept=".geojson,.json,application/geo+json,application/json"
+                    on:change=pick
+                    prop:disabled=busy
+                />
+            </div>
+            <Show when=move || !properties.with(Vec::is_empty)>
+                <label for="areas-name">"Name each area by"</label>
+                <select
+                    id="areas-name"
+                    on:change=move |ev| {
+                        name_property.set(event_target_value(&ev));
+                        run();
+                    }
+                >
+                    {move || {
+                        let chosen = name_property.get();
+                        properties
+                            .get()
+                            .into_iter()
+                            .map(|p| {
+                                let selected = p == chosen;
+                                view! { <option value=p.clone() selected=selected>{p.clone()}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </Show>
+            <label for="areas-threshold">"Count a neighbourhood when at least this % of its area is inside"</label>
+            <input
+                id="areas-threshold"
+                type="number"
+                min="0"
+                max="100"
+                step="1"
+                prop:value=move || threshold.get().to_string()
+                on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).trim().parse::<f64>() {
+                        if (0.0..=100.0).contains(&v) {
+                            threshold.set(v);
+                        }
+                    }
+                }
+            />
+            <div class="areas-draw-row">
+                <button
+                    type="button"
+                    id="areas-draw"
+                    aria-pressed=move || drawing.get().to_string()
+                    on:click=start_drawing
+                    prop:disabled=busy
+                >
+                    {move || if drawing.get() { "Cancel drawing" } else { "Draw an area on the map" }}
+                </button>
+            </div>
+            <Show when=move || drawing.get()>
+                <p class="areas-draw-help" role="note">{draw::DRAW_HELP}</p>
+            </Show>
+            <details class="areas-typed">
+                <summary>"Type the corners instead"</summary>
+                <label for="areas-corners">"Corners, one \u{201c}longitude, latitude\u{201d} per line"</label>
+                <textarea
+                    id="areas-corners"
+                    rows="4"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                ></textarea>
+                <button type="button" on:click=use_typed>"Use these corners"</button>
+                <Show when=move || !typed_error.with(String::is_empty)>
+                    <p class="areas-error">{move || typed_error.get()}</p>
+                </Show>
+            </details>
+            <div class="areas-status" role="status" aria-live="polite">
+                {move || match stage.get() {
+                    Stage::Idle => ().into_any(),
+                    Stage::Busy(words) => view! { <p class="areas-busy">{words}</p> }.into_any(),
+                    Stage::Failed(message) => view! { <p class="areas-error">{message}</p> }.into_any(),
+                    Stage::Done(measured) => {
+                        let m = measurer.get_value();
+                        let name = file_name.get();
+                        match m {
+                            Some(m) => view! { <AreasResult measured m threshold name/> }.into_any(),
+                            None => ().into_any(),
+                        }
+                    }
+                }}
+            </div>
+        </details>
+    }
+}
+
+/// The results of a measured file at the current threshold.
+#[component]
+fn AreasResult(
+    measured: Measured,
+    m: Arc<Measurer>,
+    threshold: RwSignal<f64>,
+    name: String,
+) -> impl IntoView {
+    let app = use_app();
+    let outlines = measured.outlines.clone();
+    let fit = move |_| fit_to(app, &outlines);
+    let problems: Vec<String> = measured.problems.iter().map(ToString::to_string).collect();
+    let repaired: Vec<String> = measured.repaired.iter().map(ToString::to_string).collect();
+    let n_problems = measured.problems.len();
+    let n_repaired = measured.repaired.len();
+    let stem = name
+        .trim_end_matches(".geojson")
+        .trim_end_matches(".json")
+        .to_string();
+    let areas = measured.areas.clone();
+    let m2 = m.clone();
+    let body = move || {
+        let t = threshold.get() / 100.0;
+        let values = m2.lsoa_values();
+        let summaries = custom_area::summaries(&areas, t, &values, &m2.codes);
+        let csv = Arc::new(custom_area::to_csv(&areas, t, &values));
+        let lsoas_csv = Arc::new(custom_area::covers_csv(&areas, t, &m2.codes));
+        let (stem1, stem2) = (stem.clone(), stem.clone());
+        let save = move |_| {
+            let _ = crate::dom::save_file(
+                &format!("{stem1}-summary.csv"),
+                csv.as_bytes(),
+                "text/csv;charset=utf-8",
+            );
+        };
+        let save_lsoas = move |_| {
+            let _ = crate::dom::save_file(
+                &format!("{stem2}-lsoas.csv"),
+                lsoas_csv.as_bytes(),
+                "text/csv;charset=utf-8",
+            );
+        };
+        let cards = summaries
+            .into_iter()
+            .map(|s| area_card(&m2, s))
+            .collect_view();
+        view! {
+            <p class="areas-rule">{custom_area::rule_words(t)}</p>
+            <div class="areas-downloads">
+                <button type="button" id="areas-save" on:click=save>"Download the summary (CSV)"</button>
+                <button type="button" id="areas-save-lsoas" on:click=save_lsoas>"Download the neighbourhoods (CSV)"</button>
+            </div>
+            {cards}
+        }
+    };
+    view! {
+        <p class="areas-done" data-millis=format!("{:.0}", measured.millis)>
+            {format!(
+                "{} {} measured in {:.0} ms.",
+                measured.areas.len(),
+                if measured.areas.len() == 1 { "area" } else { "areas" },
+                measured.millis
+            )}
+            " "
+            <button type="button" class="link-button" on:click=fit>"Show on the map"</button>
+        </p>
+        {(n_problems > 0).then(|| view! {
+            <div class="areas-problems">
+                <p>{format!("{n_problems} {} could not be used:", if n_problems == 1 { "feature" } else { "features" })}</p>
+                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </div>
+        })}
+        {(n_repaired > 0).then(|| view! {
+            <details class="areas-repaired">
+                <summary>{format!("{n_repaired} repaired")}</summary>
+                <ul>{repaired.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </details>
+        })}
+        {body}
+    }
+}
+
+/// One area's card: headline summaries, every indicator, and its LSOAs.
+fn area_card(m: &Measurer, s: AreaSummary) -> impl IntoView {
+    let percent =
+        |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{:.1}%", v * 100.0));
+    let rank = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.0}"));
+    let headline = ["imd2025", "cni2023"]
+        .iter()
+        .filter_map(|id| s.indicators.iter().find(|i| i.indicator == *id))
+        .map(|i| {
+            view! {
+                <tr>
+                    <th scope="row">{m.title(&i.indicator)}</th>
+                    <td>{percent(i.share_decile1)}</td>
+                    <td>{rank(i.average_rank)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let all = s
+        .indicators
+        .iter()
+        .map(|i| {
+            view! {
+                <tr>
+                    <th scope="row">{m.title(&i.indicator)}</th>
+                    <td>{percent(i.share_decile1)}</td>
+                    <td>{rank(i.average_rank)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let touched = s.covers.len();
+    let lsoas = s
+        .covers
+        .iter()
+        .map(|c| {
+            view! {
+                <tr class:counts=c.counts>
+                    <td>{c.code.clone()}</td>
+                    <td>{format!("{:.1}%", c.share * 100.0)}</td>
+                    <td>{if c.counts { "yes" } else { "no" }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="area-result" aria-label=s.name.clone()>
+            <h3>{s.name.clone()}</h3>
+            <p class="area-count">
+                {format!(
+                    "{} {} counted ({} touched).",
+                    s.lsoas,
+                    if s.lsoas == 1 { "neighbourhood" } else { "neighbourhoods" },
+                    touched
+                )}
+            </p>
+            <table class="area-summary">
+                <thead>
+                    <tr><th scope="col">"Indicator"</th><th scope="col">"In decile 1"</th><th scope="col">"Average rank"</th></tr>
+                </thead>
+                <tbody>{headline}</tbody>
+            </table>
+            <details>
+                <summary>"Every indicator"</summary>
+                <table class="area-summary">
+                    <thead>
+                        <tr><th scope="col">"Indicator"</th><th scope="col">"In decile 1"</th><th scope="col">"Average rank"</th></tr>
+                    </thead>
+                    <tbody>{all}</tbody>
+                </table>
+            </details>
+            <details>
+                <summary>{format!("Neighbourhoods ({touched})")}</summary>
+                <table class="area-lsoas">
+                    <thead>
+                        <tr><th scope="col">"LSOA 2021"</th><th scope="col">"Share inside"</th><th scope="col">"Counts"</th></tr>
+                    </thead>
+                    <tbody>{lsoas}</tbody>
+                </table>
+            </details>
+        </section>
+    }
+}
+
+/// The source `id`, when the map has it.
+fn source(map: &Map, id: &str) -> Option<JsValue> {
+    map.areas_get_source(id)
+        .ok()
+        .filter(|s| !s.is_undefined() && !s.is_null())
+}
+
+/// Adds the sources and layers once; false when the map's style has not loaded yet.
+fn ensure_layers(map: &Map) -> bool {
+    if source(map, SOURCE).is_some() {
+        return true;
+    }
+    let empty = serde_json::json!({"type": "FeatureCollection", "features": []});
+    let geojson = map::json(&serde_json::json!({"type": "geojson", "data": empty}));
+    let layers = [
+        serde_json::json!({
+            "id": LINE_LAYER, "type": "line", "source": SOURCE,
+            "paint": {"line-color": "#1a1a1a", "line-width": 3, "line-opacity": 0.9},
+        }),
+        serde_json::json!({
+            "id": DRAFT_LINE_LAYER, "type": "line", "source": DRAFT_SOURCE,
+            "filter": ["==", ["geometry-type"], "LineString"],
+            "paint": {"line-color": "#c2185b", "line-width": 2.5, "line-dasharray": [2, 1]},
+        }),
+        serde_json::json!({
+            "id": DRAFT_POINT_LAYER, "type": "circle", "source": DRAFT_SOURCE,
+            "filter": ["==", ["geometry-type"], "Point"],
+            "paint": {"circle-radius": 5, "circle-color": "#c2185b", "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5},
+        }),
+    ];
+    let added = map.areas_add_source(SOURCE, &geojson).is_ok()
+        && map.areas_add_source(DRAFT_SOURCE, &geojson).is_ok()
+        && layers
+            .iter()
+            .all(|l| map.areas_add_layer(&map::json(l)).is_ok());
+    if !added {
+        tracing::warn!("the map is not ready for the custom areas' outlines");
+    }
+    added
+}
+
+/// Sets a GeoJSON source's data.
+fn set_data(map: &Map, id: &str, data: &serde_json::Value) {
+    let Some(s) = source(map, id) else {
+        return;
+    };
+    if let Ok(f) = js_sys::Reflect::get(&s, &"setData".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(&s, &map::json(data));
+        }
+    }
+}
+
+fn show_outlines(app: AppState, outlines: &serde_json::Value) {
+    app.with_map(|m| {
+        ensure_layers(m);
+        set_data(m, SOURCE, outlines);
+    });
+    fit_to(app, outlines);
+}
+
+fn show_draft(app: AppState, corners: &[(f64, f64)]) {
+    app.with_map(|m| {
+        ensure_layers(m);
+        set_data(m, DRAFT_SOURCE, &draw::draft_geojson(corners));
+    });
+}
+
+/// Fits the map to the outlines' bounds.
+fn fit_to(app: AppState, outlines: &serde_json::Value) {
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut visit = |p: &serde_json::Value| {
+        if let (Some(x), Some(y)) = (p[0].as_f64(), p[1].as_f64()) {
+            b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+        }
+    };
+    for f in outlines["features"].as_array().into_iter().flatten() {
+        for poly in f["geometry"]["coordinates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            for ring in poly.as_array().into_iter().flatten() {
+                for p in ring.as_array().into_iter().flatten() {
+                    visit(p);
+                }
+            }
+        }
+    }
+    if !b[0].is_finite() {
+        return;
+    }
+    app.with_map(|m| {
+        m.fit_bounds(
+            &map::json(&serde_json::json!([[b[0], b[1]], [b[2], b[3]]])),
+            &map::json(&serde_json::json!({"padding": 40, "duration": 0, "maxZoom": 14})),
+        );
+    });
+}
+
+/// The drawing overlay: a focusable layer over the map that turns clicks into corners
+/// (`map.unproject`) and takes Enter, Backspace and Escape. Removed by `finish`.
+fn make_overlay(
+    m: &Map,
+    corners: StoredValue<Vec<(f64, f64)>, LocalStorage>,
+    app: AppState,
+    finish: impl Fn(bool) + Copy + 'static,
+) -> Option<web_sys::HtmlElement> {
+    if !ensure_layers(m) {
+        return None;
+    }
+    let container = m.get_container();
+    let document = web_sys::window()?.document()?;
+    let el: web_sys::HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
+    el.set_class_name("draw-overlay");
+    el.set_id("draw-overlay");
+    let _ = el.set_attribute("tabindex", "0");
+    let _ = el.set_attribute("role", "application");
+    let _ = el.set_attribute(
+        "aria-label",
+        "Drawing an area: click to add corners, Enter to finish, Escape to cancel",
+    );
+    let add = {
+        let m = m.clone();
+        move |ev: web_sys::MouseEvent| {
+            ev.prevent_default();
+            let p = js_sys::Array::of2(
+                &JsValue::from_f64(f64::from(ev.offset_x())),
+                &JsValue::from_f64(f64::from(ev.offset_y())),
+            );
+            let Ok(ll) = m.areas_unproject(&p) else {
+                return;
+            };
+            corners.update_value(|c| draw::add_corner(c, (ll.lng(), ll.lat())));
+            show_draft(app, &corners.get_value());
+        }
+    };
+    let click = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(add);
+    let _ = el.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+    click.forget();
+    let dbl = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        finish(true);
+    });
+    let _ = el.add_event_listener_with_callback("dblclick", dbl.as_ref().unchecked_ref());
+    dbl.forget();
+    let key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+        move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+            "Enter" => {
+                ev.prevent_default();
+                finish(true);
+            }
+            "Escape" => {
+                ev.prevent_default();
+                finish(false);
+            }
+            "Backspace" => {
+                ev.prevent_default();
+                corners.update_value(|c| {
+                    c.pop();
+                });
+                show_draft(app, &corners.get_value());
+            }
+            _ => {}
+        },
+    );
+    let _ = el.add_event_listener_with_callback("keydown", key.as_ref().unchecked_ref());
+    key.forget();
+    container.append_child(&el).ok()?;
+    Some(el)
+}
