@@ -1,8 +1,8 @@
 // The change map (issue 12): IMD 2019 -> IMD 2025 deciles moved on every LSOA 2021. Switching to
 // the change view paints every area from the change document (feature state `s`), the legend's
 // counts add up to the 33,755 neighbourhoods (compared plus not comparable), the URL round-trips
-// `v=change`, the 225 left-behind wards of 2019 toggle as an outline layer and download as CSV
-// with the API's columns, the area panel shows both editions with the arrow of change, and
+// `v=change`, the 225 left-behind wards of 2019 toggle as an outline layer (in the URL as
+// `wards=1`, stepped by Back and Forward) and download as CSV with the API's columns, the area panel shows both editions with the arrow of change, and
 // axe-core finds no WCAG A/AA violation in the view. Runs on `cnimap serve` and on the static
 // site (CNIMAP_E2E_TARGET=static): the browser reads the same `api/change/...` documents.
 
@@ -146,6 +146,41 @@ describe('change map', () => {
     await page.locator('#ward-outlines').uncheck();
     await waitForIdle(page);
     assert.deepEqual(await visibility(), ['none', 'none']);
+    await context.close();
+  });
+
+  test('the wards toggle is in the URL (wards=1): a link opens it, Back and Forward step it', async () => {
+    const { context, page, errors } = await open('?v=change&wards=1');
+    await waitPainted(page);
+    const visibility = () => page.evaluate(() => {
+      const map = window.cnimap.map;
+      return ['lbw2019-still', 'lbw2019-not'].map((id) => (map.getLayer(id) ? map.getLayoutProperty(id, 'visibility') : 'absent'));
+    });
+    // A shared link opens with the outlines drawn and the box ticked.
+    await page.waitForFunction(() => window.cnimap.map.getSource('lbw2019') && window.cnimap.map.isSourceLoaded('lbw2019'), null, { timeout: 60_000 });
+    await waitForIdle(page);
+    assert.ok(await page.locator('#ward-outlines').isChecked(), 'the box is ticked from the link');
+    assert.deepEqual(await visibility(), ['visible', 'visible']);
+
+    // Unticking writes the URL and makes a history step.
+    await page.locator('#ward-outlines').uncheck();
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('wards'));
+    await waitForIdle(page);
+    assert.deepEqual(await visibility(), ['none', 'none']);
+
+    // Back restores the outlines, Forward hides them again.
+    await page.goBack();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('wards') === '1');
+    await page.waitForFunction(() => document.querySelector('#ward-outlines')?.checked === true);
+    await waitForIdle(page);
+    assert.deepEqual(await visibility(), ['visible', 'visible']);
+    await page.goForward();
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('wards'));
+    await page.waitForFunction(() => document.querySelector('#ward-outlines')?.checked === false);
+    await waitForIdle(page);
+    assert.deepEqual(await visibility(), ['none', 'none']);
+    assert.equal(new URL(page.url()).searchParams.get('v'), 'change', 'the view stays');
+    assert.deepEqual(errors, []);
     await context.close();
   });
 

@@ -4,8 +4,12 @@
 // JSON documents) is byte for byte the one GET /api/table gives for the same query (on the static
 // target, where there is no API, the one `cnimap table` gives on the same data: the same core
 // code through the other door); a shared link opens the same table; a row selects its area and a
-// selection scrolls to its row; on a phone the table is below the map; axe-core finds no WCAG 2.2
-// A/AA violation. Filter + sort + repaint timings are printed (a benchmark, never a pass/fail).
+// selection scrolls to its row; tables of local authorities, regions and 2024 wards are made in
+// the browser from the LSOA documents (Middlesbrough first with 0.5) and give `cnimap table`'s and
+// `/api/table`'s bytes; the custom index of the URL's what-if weights is a column and a filter
+// with the same bytes as `--weights`/`weights=`; the bivariate-class control filters to one
+// class; on a phone the table is below the map; axe-core finds no WCAG 2.2 A/AA violation (also on
+// the new controls). Filter + sort + repaint timings are printed (a benchmark, never a pass/fail).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -66,14 +70,46 @@ async function addRange(page, indicator, measure, from, to) {
   await page.click('#table-filter-add');
 }
 
-/** The table's parameters in the page URL, as a query string for /api/table. */
-function tableQuery(pageUrl) {
+/**
+ * The table's parameters in the page URL, as a query string for /api/table: the page keeps the
+ * custom index's weights as `w.INDEX=...` (the what-if panel's), the API and the CLI take them as
+ * `weights=INDEX:...` (`index`: which of the URL's weights the table uses).
+ */
+function tableQuery(pageUrl, index = null) {
   const params = new URL(pageUrl).searchParams;
   const out = new URLSearchParams();
   for (const key of ['level', 'columns', 'filter', 'sort']) {
     for (const v of params.getAll(key)) out.append(key, v);
   }
+  if (index && params.get(`w.${index}`)) out.append('weights', `${index}:${params.get(`w.${index}`)}`);
   return out;
+}
+
+/** `cnimap table` for the same query (the third door, on both targets). */
+function cliCsv(query) {
+  const args = ['table', '--data', DATA, '--level', query.get('level'), '--format', 'csv'];
+  if (query.get('columns')) args.push('--columns', query.get('columns'));
+  for (const f of query.getAll('filter')) args.push('--filter', f);
+  if (query.get('sort')) args.push('--sort', query.get('sort'));
+  if (query.get('weights')) args.push('--weights', query.get('weights'));
+  const r = spawnSync(BINARY, args, { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'warn' }, maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** The CSV the page downloads. */
+async function downloadCsv(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.table-download')]);
+  return { name: download.suggestedFilename(), csv: fs.readFileSync(await download.path(), 'utf8') };
+}
+
+/** Asserts two CSVs are the same line by line (a readable first difference), then byte for byte. */
+function sameCsv(mine, theirs, what) {
+  const a = mine.split('\n');
+  const b = theirs.split('\n');
+  for (let i = 0; i < Math.min(a.length, b.length); i++) assert.equal(a[i], b[i], `${what}: line ${i + 1}`);
+  assert.equal(a.length, b.length, `${what}: as many lines`);
+  assert.equal(mine, theirs, `${what}: byte for byte`);
 }
 
 /** The reference CSV for the same query: GET /api/table, or `cnimap table` on the static target. */
@@ -83,13 +119,7 @@ async function referenceCsv(query) {
     assert.equal(r.status, 200, await r.clone().text());
     return r.text();
   }
-  const args = ['table', '--data', DATA, '--level', query.get('level'), '--format', 'csv'];
-  if (query.get('columns')) args.push('--columns', query.get('columns'));
-  for (const f of query.getAll('filter')) args.push('--filter', f);
-  if (query.get('sort')) args.push('--sort', query.get('sort'));
-  const r = spawnSync(BINARY, args, { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'warn' }, maxBuffer: 64 << 20 });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
+  return cliCsv(query);
 }
 
 /** How many lsoa21 features the map fades (feature state t = 2) and keeps (t = 1). */
@@ -235,6 +265,105 @@ describe('the table beside the map', () => {
     }
   });
 
+  test('a table of local authorities made in the browser: Middlesbrough first, the CSV equal to cnimap table and /api/table', async () => {
+    const { context, page, errors } = await open('?i=imd2025&level=lad24&columns=imd2025.share_decile1&sort=imd2025.share_decile1');
+    try {
+      const count = await countText(page, /^296 of 296 /);
+      assert.match(count, /^296 of 296 local authorities$/);
+      const headers = await page.$$eval('.areas-table thead th', (th) => th.map((t) => t.getAttribute('title')));
+      assert.deepEqual(headers, ['code', 'name', 'imd2025.share_decile1']);
+      const first = page.locator('.areas-table tbody tr:not(.spacer)').first();
+      assert.equal(await first.getAttribute('data-code'), 'E06000002', 'Middlesbrough first');
+      assert.equal((await first.locator('td').nth(2).textContent()).trim(), '0.5');
+
+      const { name, csv } = await downloadCsv(page);
+      assert.equal(name, 'cnimap-lad24-table.csv');
+      const query = tableQuery(page.url());
+      sameCsv(csv, cliCsv(query), 'cnimap table');
+      if (!STATIC) sameCsv(csv, await referenceCsv(query), 'GET /api/table');
+      const lines = csv.split('\n');
+      assert.equal(lines[1], 'code,name,imd2025.share_decile1');
+      assert.equal(lines[2], 'E06000002,Middlesbrough,0.5');
+      assert.equal(lines.length, 296 + 3);
+
+      // The level picker: regions and 2024 wards, with their summaries and parents.
+      await page.selectOption('#table-level', 'region');
+      assert.equal(await countText(page, /^9 of 9 /), '9 of 9 regions');
+      await page.selectOption('#table-level', 'ward24');
+      const wards = await countText(page, /^[\d,]+ of [\d,]+ wards/);
+      const { csv: wardCsv } = await downloadCsv(page);
+      sameCsv(wardCsv, cliCsv(tableQuery(page.url())), 'cnimap table (ward24)');
+      console.log(`browser summary tables: 296 local authorities, 9 regions, ${wards}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the custom index with the what-if weights: columns, a filter and a CSV equal to the other doors', async () => {
+    const weights = 'income=30,employment=30,health=40';
+    const { context, page, errors } = await open(`?i=imd2025&w.imd2025=${weights}&level=lsoa21&columns=imd2025.rank&filter=custom.decile=1`);
+    try {
+      // ⌈10 × rank ÷ 33,755⌉ = 1 for the first 3,375 ranks of the rebuilt index.
+      assert.equal(await countText(page, /^3,375 of 33,755/), '3,375 of 33,755 neighbourhoods');
+      // A benchmark, printed: the custom index rebuilt in wasm (7 domains, 33,755 areas) with the filter.
+      console.log(`custom index table (${STATIC ? 'static' : 'server'}): ${await page.locator('.table-foot').textContent()}`);
+      // The column picker offers the custom index; add its rank and sort by it.
+      await page.selectOption('#table-add-column', 'custom.rank');
+      await page.click('.table-row-controls button:has-text("Add column")');
+      await page.waitForSelector('th[title="custom.rank"]');
+      await page.locator('th[title="custom.rank"] .sort-button').click();
+      await page.waitForSelector('th[title="custom.rank"][aria-sort=ascending]');
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('columns'), 'imd2025.rank,custom.rank');
+      assert.equal(url.searchParams.get('sort'), 'custom.rank:asc');
+      const firstRank = await page.locator('.areas-table tbody tr:not(.spacer)').first().locator('td').nth(3).textContent();
+      assert.equal(firstRank.trim(), '1');
+
+      const { csv } = await downloadCsv(page);
+      const query = tableQuery(page.url(), 'imd2025');
+      assert.equal(query.get('weights'), 'imd2025:income=30,employment=30,education=0,health=40,crime=0,housing=0,environment=0', 'the page writes the weights in their canonical form');
+      sameCsv(csv, cliCsv(query), 'cnimap table --weights');
+      if (!STATIC) sameCsv(csv, await referenceCsv(query), 'GET /api/table?weights=');
+      const lines = csv.split('\n');
+      assert.match(lines[0], /&weights=imd2025:income=30,employment=30,education=0,health=40,crime=0,housing=0,environment=0/);
+      assert.match(lines[0], /custom\.rank: the Index of Multiple Deprivation 2025 rebuilt from its domains with custom weights \(income 30%, employment 30%/);
+      assert.match(lines[0], /exponential distribution/);
+      assert.equal(lines[1], 'code,name,imd2025.rank,custom.rank');
+      assert.equal(lines.length, 3375 + 3);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the bivariate-class control filters to one class, in the URL, with the CSV of the other doors', async () => {
+    const { context, page, errors } = await open('?i=imd2025&level=lsoa21&columns=imd2025.rank,cni2023.rank');
+    try {
+      await countText(page, /^33,755 of 33,755/);
+      await page.selectOption('#table-filter-bivariate', 'bivariate=1x1');
+      const count = await countText(page, /^[\d,]+ of 33,755 neighbourhoods$/);
+      assert.notEqual(count, '33,755 of 33,755 neighbourhoods');
+      assert.deepEqual(new URL(page.url()).searchParams.getAll('filter'), ['bivariate=1x1']);
+      const { csv } = await downloadCsv(page);
+      const query = tableQuery(page.url());
+      sameCsv(csv, cliCsv(query), 'cnimap table');
+      if (!STATIC) sameCsv(csv, await referenceCsv(query), 'GET /api/table');
+      // Every row is in the first third of both indices' ranks: ⌈3 × rank ÷ 33,755⌉ = 1.
+      const rows = csv.trimEnd().split('\n').slice(2).map((l) => l.split(',').slice(-2).map(Number));
+      assert.equal(rows.length, Number(count.split(' ')[0].replace(/,/g, '')));
+      assert.ok(rows.every(([imd, cni]) => Math.ceil((3 * imd) / LSOAS) === 1 && Math.ceil((3 * cni) / LSOAS) === 1));
+      // Another class replaces it; "Any class" removes it.
+      await page.selectOption('#table-filter-bivariate', 'bivariate=3x1');
+      await page.waitForFunction(() => new URL(location.href).searchParams.getAll('filter').join() === 'bivariate=3x1');
+      await page.selectOption('#table-filter-bivariate', '');
+      await countText(page, /^33,755 of 33,755/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('on a phone the table is below the map', async () => {
     const { context, page, errors } = await open('?i=imd2025&level=lsoa21&columns=imd2025.decile&filter=imd2025.decile=1', PHONE, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     try {
@@ -249,6 +378,24 @@ describe('the table beside the map', () => {
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
+    }
+  });
+
+  test('axe-core finds no WCAG 2.2 A/AA violation with the new controls: a council table, custom columns, a bivariate class', async () => {
+    for (const link of [
+      '?i=imd2025&level=lad24&columns=region.name,imd2025.share_decile1,imd2025.rank_of_average_rank&filter=imd2025.share_decile1>=0.2&sort=imd2025.share_decile1',
+      '?i=imd2025&w.imd2025=income=50,health=50&level=lsoa21&columns=custom.score,custom.rank,custom.decile&filter=bivariate=1x1&filter=custom.decile=1..2&sort=custom.rank',
+    ]) {
+      const { context, page } = await open(link);
+      try {
+        await countText(page, /^[\d,]+ of [\d,]+ /);
+        await page.selectOption('#table-filter-indicator', { index: 0 });
+        await waitForIdle(page);
+        const violations = await audit(page);
+        assert.equal(violations.length, 0, `${link}: axe violations:\n${violations.join('\n')}`);
+      } finally {
+        await context.close();
+      }
     }
   });
 
