@@ -10,17 +10,14 @@
 // time to switch level is printed (a benchmark, never a pass/fail).
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { audit, report } from './axe.mjs';
 import {
-  REPO, colourDistance, countNear, fillOnly, getJson, insidePoint, launchBrowser, parseColour,
+  countNear, fillOnly, getJson, insidePoint, launchBrowser, parseColour,
   pixelsAround, startServer, stopServer, waitForFirstPaint, waitForIdle,
 } from './helpers.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
-const AXE_SOURCE = fs.readFileSync(path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const MIDDLESBROUGH = 'E06000002';
 const MIDDLESBROUGH_LNGLAT = [-1.2346, 54.5590];
 
@@ -164,19 +161,11 @@ describe('levels on the map', () => {
     console.log(`panel: ${position}`);
     assert.equal(query(page.url()).get('a'), MIDDLESBROUGH);
 
-    // axe-core on the level view with the panel open, the legend scrolled into view (the side
-    // card's credit line stays at its foot and rows scrolled under it count as obscured).
+    // axe-core (tests/e2e/axe.mjs) on the level view with the panel open, the legend in view.
     await page.locator('[data-testid=level-legend]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const violations = await page.evaluate(async (tags) => {
-      const res = await window.axe.run(
-        { exclude: [['.maplibregl-canvas']] },
-        { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] },
-      );
-      return res.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('; ')})`);
-    }, WCAG_TAGS);
-    console.log(`axe [levels]: ${violations.length} violations${violations.length ? `\n  ${violations.join('\n  ')}` : ''}`);
-    assert.deepEqual(violations, []);
+    const r = await audit(page);
+    console.log(report('levels', r));
+    assert.equal(r.violations.length, 0, report('levels', r));
 
     // Back closes the panel, Back again returns to neighbourhoods, Forward to local authorities.
     await page.goBack();

@@ -142,6 +142,16 @@ pub fn describe_untracked(app: AppState, index: usize) -> Option<String> {
     })
 }
 
+/// The layer drawn at a larger level (the level's own tiles, the LSOA tiles for wards), untracked;
+/// `None` at the indicator's own level.
+pub fn shown_layer_untracked(app: AppState) -> Option<crate::layers::AreaLayer> {
+    if app.view.get_untracked() != ViewMode::Choropleth {
+        return None;
+    }
+    let at = app.map_level.get_untracked()?;
+    MapLevel::new(app.indicator.get_untracked(), at.level, at.measure).map(MapLevel::layer)
+}
+
 /// The level and measure pickers, for an indicator published on LSOA 2021.
 #[component]
 pub fn LevelPicker() -> impl IntoView {

@@ -237,7 +237,8 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
 
 /// Selects the area of the shown layer under the middle of the map (where the crosshair is).
 fn pick_at_centre(app: AppState, div: &web_sys::HtmlDivElement) {
-    let layer = active_layer(app.view.get_untracked(), app.indicator.get_untracked());
+    let layer = crate::components::level_picker::shown_layer_untracked(app)
+        .unwrap_or_else(|| active_layer(app.view.get_untracked(), app.indicator.get_untracked()));
     let (x, y) = (
         f64::from(div.client_width()) / 2.0,
         f64::from(div.client_height()) / 2.0,
