@@ -101,6 +101,35 @@ pub fn parse_compared(value: &str) -> Vec<String> {
     out
 }
 
+/// Metres per CSS pixel at latitude `lat` (degrees) and zoom `zoom` on MapLibre's 512-pixel
+/// Web Mercator tiles.
+pub fn metres_per_pixel(lat: f64, zoom: f64) -> f64 {
+    const EARTH_CIRCUMFERENCE_M: f64 = 40_075_016.686;
+    EARTH_CIRCUMFERENCE_M * lat.to_radians().cos() / (512.0 * 2f64.powf(zoom))
+}
+
+/// A scale bar no longer than `max_px` CSS pixels: a round distance (1, 2 or 5 × 10ⁿ metres) and
+/// its length in pixels, with its label ("500 m", "20 km"). `None` when the inputs are not finite
+/// or the scale is degenerate.
+pub fn scale_bar(lat: f64, zoom: f64, max_px: f64) -> Option<(f64, f64, String)> {
+    let mpp = metres_per_pixel(lat, zoom);
+    if !mpp.is_finite() || mpp <= 0.0 || !max_px.is_finite() || max_px <= 0.0 {
+        return None;
+    }
+    let max_m = mpp * max_px;
+    let magnitude = 10f64.powf(max_m.log10().floor());
+    let metres = [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|f| f * magnitude)
+        .find(|m| *m <= max_m)?;
+    let label = if metres >= 1000.0 {
+        format!("{} km", metres / 1000.0)
+    } else {
+        format!("{metres} m")
+    };
+    Some((metres, metres / mpp, label))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +160,11 @@ mod tests {
                     .iter()
                     .find(|b| b.start <= x && x < b.end)
                     .expect("a band");
-                assert_eq!(Some(band.decile), decile_from_rank(rank, n), "rank {rank} of {n}");
+                assert_eq!(
+                    Some(band.decile),
+                    decile_from_rank(rank, n),
+                    "rank {rank} of {n}"
+                );
             }
         }
         // Fewer areas than deciles: the empty deciles are left out.
@@ -168,5 +201,20 @@ mod tests {
             vec!["E01021988", "E07000076", "E1", "E2"]
         );
         assert!(parse_compared("").is_empty());
+    }
+
+    #[test]
+    fn the_scale_bar_is_a_round_distance_no_longer_than_asked() {
+        // At the equator, zoom 0: 40,075 km over 512 px.
+        assert!((metres_per_pixel(0.0, 0.0) - 78_271.517).abs() < 0.01);
+        let (m, px, label) = scale_bar(51.8, 12.0, 100.0).expect("a scale");
+        assert!(px <= 100.0 && px > 40.0, "{px}");
+        assert_eq!((m, label.as_str()), (1000.0, "1 km"));
+        let (m, _, label) = scale_bar(52.5, 6.0, 120.0).expect("a scale");
+        assert_eq!((m, label.as_str()), (50_000.0, "50 km"));
+        let (m, _, label) = scale_bar(51.8, 16.0, 100.0).expect("a scale");
+        assert_eq!((m, label.as_str()), (50.0, "50 m"));
+        assert_eq!(scale_bar(f64::NAN, 6.0, 100.0), None);
+        assert_eq!(scale_bar(52.0, 6.0, 0.0), None);
     }
 }

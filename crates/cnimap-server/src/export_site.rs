@@ -131,6 +131,18 @@ pub fn export(build: &Path, web_app: &Path, out: &Path) -> Result<SiteReport, Ex
         let mut report = SiteReport::default();
         copy_tree(web_app, &tmp, true, &mut report)?;
         copy_tree(build, &tmp, false, &mut report)?;
+        // The profile pages (`/area/{code}`): the app's page one folder down, with a `<base>`
+        // back to the root; the host rewrites `/area/*` to it (tests/static/nginx.conf.template).
+        let index = web_app.join("index.html");
+        let html = fs::read_to_string(&index).map_err(io("reading", &index))?;
+        if let Some(page) = crate::routes::static_files::profile_html(&html) {
+            let folder = tmp.join(crate::routes::static_files::PROFILE_FOLDER);
+            fs::create_dir_all(&folder).map_err(io("creating", &folder))?;
+            let page_path = folder.join("index.html");
+            fs::write(&page_path, page.as_bytes()).map_err(io("writing", &page_path))?;
+            report.bytes += page.len() as u64 + gzip_file(&page_path, &gz_path(&page_path))?;
+            report.files += 2;
+        }
         let site = serde_json::json!({
             "kind": SITE_KIND,
             "format": 1,
@@ -385,6 +397,23 @@ mod tests {
             .filter(|n| n.starts_with('.'))
             .collect();
         assert!(left.is_empty(), "left behind: {left:?}");
+    }
+
+    #[test]
+    fn the_profile_page_is_the_app_page_with_a_base_back_to_the_root() {
+        let (dir, build, web) = fixture();
+        write(
+            &web.join("index.html"),
+            "<html><head><title>app</title></head></html>",
+        );
+        let out = dir.path().join("site");
+        export(&build, &web, &out).unwrap();
+        let page = fs::read_to_string(out.join("area/index.html")).unwrap();
+        assert_eq!(
+            page,
+            "<html><head><base href=\"../\"><title>app</title></head></html>"
+        );
+        assert!(out.join("area/index.html.gz").is_file());
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub fn sync(app: AppState) {
         app.table.track();
         app.show_wards.track();
         app.map_level.track();
+        app.pages.track();
         let next = app.to_url();
         let query = next.to_query();
         let here = current_query();

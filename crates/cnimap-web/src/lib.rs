@@ -15,6 +15,8 @@
 //! - [`what_if`]: the user's domain weights and the index rebuilt with them (issue 12).
 //! - [`table_data`]: the table beside the map: its URL words, its frame from the documents.
 //! - [`draw`]: drawing an area on the map: the corners clicked or typed as a GeoJSON polygon.
+//! - [`page_route`]: the profile page's address, the comparison's and the embed's URL words.
+//! - [`profile_chart`]: the profile's strip charts as SVG, with their words.
 //!
 //! Browser modules (wasm32 only; tested in headless Chromium with `wasm-bindgen-test`):
 //! - [`api`]: the typed HTTP client and its error enum.
@@ -33,6 +35,8 @@ pub mod endpoints;
 pub mod keys;
 pub mod layers;
 pub mod levels;
+pub mod page_route;
+pub mod profile_chart;
 pub mod style;
 pub mod table_data;
 pub mod url_state;
@@ -70,6 +74,6 @@ pub fn start() {
     // Which back end (server or static site) first: every URL depends on it.
     wasm_bindgen_futures::spawn_local(async {
         api::detect().await;
-        leptos::mount::mount_to_body(components::app::App);
+        leptos::mount::mount_to_body(components::pages::Root);
     });
 }

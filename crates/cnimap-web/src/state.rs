@@ -292,6 +292,8 @@ pub struct AppState {
     pub table: RwSignal<Option<crate::table_data::TableSpec>>,
     /// Whether the 2019 left-behind wards are outlined (the change view's toggle, `wards=1`).
     pub show_wards: RwSignal<bool>,
+    /// The comparison and the embeddable view ([`crate::components::compare`]).
+    pub pages: RwSignal<crate::page_route::PageParams>,
     /// The map at a larger level and measure ([`crate::components::level_picker`]).
     pub map_level: RwSignal<Option<crate::levels::MapLevel>>,
 }
@@ -397,6 +399,7 @@ impl AppState {
             what_if,
             table: RwSignal::new(url.table.clone()),
             show_wards: RwSignal::new(url.wards),
+            pages: RwSignal::new(url.pages.clone()),
             map_level: RwSignal::new(url.map_level),
         }
     }
@@ -414,6 +417,7 @@ impl AppState {
             unknown_indicator: None,
             table: self.table.get_untracked(),
             wards: self.show_wards.get_untracked(),
+            pages: self.pages.get_untracked(),
             map_level: self.map_level.get_untracked(),
         }
     }
@@ -437,6 +441,9 @@ impl AppState {
         }
         if self.show_wards.get_untracked() != url.wards {
             self.show_wards.set(url.wards);
+        }
+        if self.pages.get_untracked() != url.pages {
+            self.pages.set(url.pages.clone());
         }
         if self.what_if.weights.get_untracked() != url.weights {
             self.what_if.weights.set(url.weights.clone());

@@ -114,6 +114,9 @@ pub struct UrlState {
     /// Whether the 225 left-behind wards of 2019 are outlined on the map (`wards=1`; the change
     /// view's toggle).
     pub wards: bool,
+    /// The comparison and the embeddable view (`compare=...`, `embed=1`; see
+    /// [`crate::page_route`]).
+    pub pages: crate::page_route::PageParams,
     /// The map at a larger level (`map=lad24&measure=imd2025.share_decile1`, the table's level
     /// and column words; see [`crate::levels`]); `None` shows the indicator's own areas.
     pub map_level: Option<crate::levels::MapLevel>,
@@ -135,6 +138,7 @@ impl Default for UrlState {
             unknown_indicator: None,
             table: None,
             wards: false,
+            pages: Default::default(),
             map_level: None,
         }
     }
@@ -268,6 +272,7 @@ impl UrlState {
                     }
                 }
                 _ if crate::table_data::TableSpec::read_param(&mut state.table, key, &value) => {}
+                _ if crate::page_route::PageParams::read_param(&mut state.pages, key, &value) => {}
                 _ => {
                     if let Some(w) = what_if::parse_url_param(key, &value) {
                         what_if::put(&mut state.weights, w);
@@ -327,6 +332,7 @@ impl UrlState {
         if let Some(at) = shown {
             parts.extend(at.to_params(self.indicator));
         }
+        parts.extend(self.pages.to_params());
         format!("?{}", parts.join("&"))
     }
 }
@@ -372,6 +378,10 @@ mod tests {
                 sort: Some("cni2023.rank:desc".into()),
             }),
             wards: true,
+            pages: crate::page_route::PageParams {
+                compare: vec!["E01021988".into(), "E07000076".into()],
+                embed: true,
+            },
             map_level: None,
         };
         let query = state.to_query();
@@ -381,20 +391,6 @@ mod tests {
         );
         assert_eq!(UrlState::parse(&query), state);
         assert_eq!(civic().as_str(), "cni2023_civic");
-    }
-
-    #[test]
-    fn the_wards_outlines_round_trip_and_their_toggle_is_a_step_back() {
-        let s = UrlState::parse("?i=imd2025&v=change&wards=1");
-        assert!(s.wards);
-        assert_eq!(s.to_query(), "?i=imd2025&v=change&wards=1");
-        assert!(!UrlState::parse("?v=change&wards=0").wards);
-        let off = UrlState {
-            wards: false,
-            ..s.clone()
-        };
-        assert_eq!(HistoryOp::between(&off, &s, false), Some(HistoryOp::Push));
-        assert_eq!(HistoryOp::between(&s, &off, true), Some(HistoryOp::Push));
     }
 
     #[test]
@@ -421,6 +417,20 @@ mod tests {
             UrlState::parse("?i=imd2019&map=ward24&measure=imd2019.average_rank").map_level,
             None
         );
+    }
+
+    #[test]
+    fn the_wards_outlines_round_trip_and_their_toggle_is_a_step_back() {
+        let s = UrlState::parse("?i=imd2025&v=change&wards=1");
+        assert!(s.wards);
+        assert_eq!(s.to_query(), "?i=imd2025&v=change&wards=1");
+        assert!(!UrlState::parse("?v=change&wards=0").wards);
+        let off = UrlState {
+            wards: false,
+            ..s.clone()
+        };
+        assert_eq!(HistoryOp::between(&off, &s, false), Some(HistoryOp::Push));
+        assert_eq!(HistoryOp::between(&s, &off, true), Some(HistoryOp::Push));
     }
 
     #[test]

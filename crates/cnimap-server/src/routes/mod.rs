@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     let static_files = static_files::service(&state.static_dir);
     Router::new()
+        .route("/area/{code}", get(static_files::area_page))
         .nest("/api", api)
         .nest("/tiles", tiles)
         .fallback_service(static_files)

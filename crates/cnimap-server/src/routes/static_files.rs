@@ -1,9 +1,12 @@
-//! The built web app (Trunk's `dist/`) at `/`, and the Content-Security-Policy that lets exactly
-//! its scripts run.
+//! The built web app (Trunk's `dist/`) at `/`, its page at `/area/{code}` (an area's profile:
+//! the same `index.html` with a `<base>` pointing back at the root, so its relative asset paths
+//! still work one folder down), and the Content-Security-Policy that lets exactly its scripts run.
 
 use std::path::Path;
 
-use axum::http::HeaderValue;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use sha2::Digest;
 use tower_http::services::ServeDir;
@@ -19,6 +22,50 @@ pub fn service(
         .append_index_html_on_directories(true)
         .precompressed_gzip()
         .not_found_service(axum::routing::any(not_found))
+}
+
+/// The folder of the profile pages: `/area/{code}` (the static site has the page as
+/// `area/index.html`, see [`profile_html`]).
+pub const PROFILE_FOLDER: &str = "area";
+
+/// The app's `index.html` as served one folder down (`/area/{code}`): a `<base href="../">` first
+/// in `<head>`, so every relative URL (Trunk's assets, `site.json`, the API files of a static
+/// site) resolves against the site's root. `None` when the page has no `<head>`.
+pub fn profile_html(index_html: &str) -> Option<String> {
+    let head = index_html.find("<head")?;
+    let open_end = head + index_html[head..].find('>')? + 1;
+    let mut out = String::with_capacity(index_html.len() + 24);
+    out.push_str(&index_html[..open_end]);
+    out.push_str("<base href=\"../\">");
+    out.push_str(&index_html[open_end..]);
+    Some(out)
+}
+
+/// `GET /area/{code}`: the app's page (it shows the area's profile; the code is read by the app,
+/// which says so when there is no such area), never cached.
+pub async fn area_page(State(state): State<crate::state::AppState>) -> Response {
+    let path = state.static_dir.join("index.html");
+    let page = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|html| profile_html(&html));
+    match page {
+        Some(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            html,
+        )
+            .into_response(),
+        None => {
+            tracing::warn!(path = %path.display(), "no web app page to answer /area/ with");
+            (
+                StatusCode::NOT_FOUND,
+                "The web app is not built here (no index.html), so there is no profile page.",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// The Content-Security-Policy: our own origin only, plus what the app needs: WebAssembly
@@ -63,4 +110,23 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
         rest = &after[body_start + close..];
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_page_gets_a_base_first_in_head_and_keeps_everything_else() {
+        let index = "<!doctype html>\n<html lang=\"en\">\n  <head>\n    <script>boot()</script>\n  </head></html>";
+        let page = profile_html(index).expect("a head");
+        assert!(
+            page.contains("<head><base href=\"../\">\n    <script>boot()</script>"),
+            "{page}"
+        );
+        assert_eq!(page.replace("<base href=\"../\">", ""), index);
+        // The inline scripts (and so the CSP hashes) are unchanged.
+        assert_eq!(inline_scripts(&page), inline_scripts(index));
+        assert_eq!(profile_html("<html><body></body></html>"), None);
+    }
 }

@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <main class="app" class:has-panel=move || app.selected.with(Option::is_some) class:has-table=move || app.table.with(Option::is_some)>
+        <main class="app" class:has-panel=move || app.selected.with(Option::is_some) class:has-table=move || app.table.with(Option::is_some) class:embed=move || app.pages.with(|p| p.embed)>
             <a
                 class="skip-link"
                 href="#search-input"
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <crate::components::table_view::TableToggle/>
                 <crate::components::postcodes::PostcodeLookup/>
                 <crate::components::custom_areas::YourAreas/>
+                <crate::components::png_export::PngExportButton/>
                 <Status/>
                 <details class="legend-box" open>
                     <summary>"Legend"</summary>
@@ -111,6 +112,8 @@ pub fn App() -> impl IntoView {
             </aside>
             <Panel/>
             <crate::components::table_view::TableView/>
+            <crate::components::compare::CompareView/>
+            <crate::components::embed::EmbedLink/>
             <HelpDialog/>
         </main>
     }

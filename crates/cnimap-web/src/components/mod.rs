@@ -4,8 +4,11 @@
 
 pub mod app;
 pub mod change_view;
+pub mod compare;
+pub mod compare_add;
 pub mod controls;
 pub mod custom_areas;
+pub mod embed;
 pub mod help;
 pub mod left_behind;
 pub mod legend;
@@ -14,8 +17,11 @@ pub mod map_camera;
 pub mod map_sync;
 pub mod map_text;
 pub mod map_view;
+pub mod pages;
 pub mod panel;
+pub mod png_export;
 pub mod postcodes;
+pub mod profile;
 pub mod search;
 pub mod status;
 pub mod table_view;

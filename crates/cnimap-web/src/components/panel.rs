@@ -202,6 +202,10 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
         <p class="help-links">
             <HelpButton topic=HelpId::AreaCode label=Signal::stored(area_code_question(&d.code))/>
         </p>
+        <p class="profile-links">
+            <a href=crate::page_route::profile_href(&d.code, false) data-testid="open-profile">"Open the profile"</a>
+        </p>
+        <crate::components::compare_add::AddToCompare code=d.code.clone()/>
         {names}
         <crate::components::level_picker::PositionInParent detail=d.clone()/>
         {counterparts}
@@ -214,7 +218,7 @@ fn AreaBody(detail: Arc<AreaDetail>) -> impl IntoView {
 }
 
 /// The decile badge of an indicator: its decile on the indicator's ramp.
-fn badge(ind: &AreaIndicator) -> impl IntoView {
+pub(crate) fn badge(ind: &AreaIndicator) -> impl IntoView {
     let id = IndicatorId::parse(&ind.id).ok();
     let decile = ind
         .decile

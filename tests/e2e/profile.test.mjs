@@ -1,0 +1,324 @@
+// Area profiles, comparison, picture export and the embeddable view (issue 13): a profile opens by
+// URL (/area/{code}) and from the area panel; it prints to an A4 PDF whose text holds the area's
+// name and the sources (the pages are also rendered to PNG for a person to look at); two areas of
+// different levels are compared side by side, one is removed, a fifth is refused; the map view is
+// saved as a PNG of the map's size that is not one colour; ?embed=1 shows the map and its legend
+// only; axe-core finds no WCAG 2.2 A/AA violation on the profile, the comparison and the embed.
+// Run on `cnimap serve` and on the static site (CNIMAP_E2E_TARGET=static): same assertions.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import {
+  TARGET, decodePng, getJson, launchBrowser, startServer, stopServer, waitForFirstPaint, waitForIdle,
+} from './helpers.mjs';
+import { audit, report } from './axe.mjs';
+
+const DESKTOP = { width: 1280, height: 800 };
+// Tendring 018A (Jaywick), IMD 2025 decile 1; and its council.
+const LSOA = 'E01021988';
+const LAD = 'E07000076';
+const OUT = path.join(os.tmpdir(), `cnimap-e2e-profile-${TARGET}`);
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  fs.mkdirSync(OUT, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer(server);
+});
+
+/** A new page (CSP bypassed for axe's inline script) at `url`, with its errors collected. */
+async function open(url, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.base}/${url}`);
+  return { context, page, errors };
+}
+
+/** Waits for the profile of `name` to show with its strips drawn. */
+async function waitForProfile(page, name) {
+  await page.waitForSelector('[data-testid=profile] h1.area-name', { timeout: 120_000 });
+  assert.equal((await page.textContent('h1.area-name')).trim(), name);
+  await page.waitForSelector('.strip-box svg.strip', { timeout: 60_000 });
+}
+
+// ---------- PDF text, without a PDF library: Chromium (Skia) writes each font's text as hex glyph
+// ids with a ToUnicode CMap; this inflates the streams, reads the CMaps and decodes the text. ----------
+function pdfObjects(buf) {
+  const text = buf.toString('latin1');
+  const objects = new Map();
+  const re = /(\d+) 0 obj([\s\S]*?)endobj/g;
+  let m;
+  while ((m = re.exec(text))) {
+    const body = m[2];
+    const s = body.indexOf('stream');
+    let stream = null;
+    if (s >= 0) {
+      let start = m.index + m[0].indexOf('stream') + 'stream'.length;
+      if (text[start] === '\r') start++;
+      if (text[start] === '\n') start++;
+      const end = text.indexOf('endstream', start);
+      let bytes = buf.subarray(start, end);
+      if (/\/FlateDecode/.test(body.slice(0, s))) {
+        try { bytes = zlib.inflateSync(bytes); } catch { bytes = zlib.inflateSync(bytes.subarray(0, bytes.length - 1)); }
+      }
+      stream = bytes.toString('latin1');
+    }
+    objects.set(Number(m[1]), { dict: s >= 0 ? body.slice(0, s) : body, stream });
+  }
+  return objects;
+}
+
+function parseCmap(cmap) {
+  const map = new Map();
+  const hex = (h) => parseInt(h, 16);
+  const uni = (h) => String.fromCodePoint(...(h.match(/.{4}/g) || []).map(hex));
+  for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
+    for (const [, g, u] of block[1].matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) map.set(hex(g), uni(u));
+  }
+  for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+    for (const [, a, b, u] of block[1].matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) {
+      for (let g = hex(a), c = hex(u); g <= hex(b); g++, c++) map.set(g, String.fromCodePoint(c));
+    }
+  }
+  return map;
+}
+
+/** The text of each page of a Chromium PDF, as decoded strings (runs joined by spaces). */
+function pdfPagesText(buf) {
+  const objects = pdfObjects(buf);
+  const ref = (dict, key) => Number((dict.match(new RegExp(`/${key}\\s+(\\d+) 0 R`)) || [])[1]);
+  const pages = [...objects.values()].filter((o) => /\/Type\s*\/Page\b/.test(o.dict));
+  return pages.map((p) => {
+    // Fonts: the page's resources (inline or by reference).
+    let resources = p.dict;
+    const resRef = ref(p.dict, 'Resources');
+    if (resRef) resources = objects.get(resRef)?.dict || '';
+    const fontDict = (resources.match(/\/Font\s*<<([\s\S]*?)>>/) || [])[1] || '';
+    const cmaps = new Map();
+    for (const [, name, num] of fontDict.matchAll(/\/(\w+)\s+(\d+) 0 R/g)) {
+      const font = objects.get(Number(num));
+      const tu = font && ref(font.dict, 'ToUnicode');
+      if (tu && objects.get(tu)?.stream) cmaps.set(name, parseCmap(objects.get(tu).stream));
+    }
+    const contentRefs = [...(p.dict.match(/\/Contents\s*(\[[^\]]*\]|\d+ 0 R)/) || ['', ''])[1].matchAll(/(\d+) 0 R/g)].map((x) => Number(x[1]));
+    let out = '';
+    for (const c of contentRefs) {
+      const content = objects.get(c)?.stream || '';
+      let cmap = new Map();
+      for (const tok of content.matchAll(/\/(\w+)\s+[\d.]+\s+Tf|<([0-9A-Fa-f]*)>|(ET)/g)) {
+        if (tok[1]) cmap = cmaps.get(tok[1]) || new Map();
+        else if (tok[3]) out += ' ';
+        else if (tok[2] !== undefined) {
+          for (const g of tok[2].match(/.{4}/g) || []) out += cmap.get(parseInt(g, 16)) ?? '';
+        }
+      }
+    }
+    return out.replace(/\s+/g, ' ');
+  });
+}
+
+describe('the area profile', () => {
+  test('opens by URL, shows every indicator on a strip with words, and has no axe violation', async () => {
+    const detail = await getJson(server.base, `/api/areas/${LSOA}`);
+    const { context, page, errors } = await open(`area/${LSOA}`);
+    try {
+      await waitForProfile(page, detail.name);
+      const ranked = detail.indicators.filter((i) => i.rank != null).length;
+      assert.ok(ranked > 10, `ranked indicators: ${ranked}`);
+      assert.equal(await page.locator('.strip-box svg.strip').count(), ranked);
+      // Each strip has its words: role=img with a name saying the rank.
+      const label = await page.getAttribute(`[data-indicator=imd2025] svg.strip`, 'aria-label');
+      const imd = detail.indicators.find((i) => i.id === 'imd2025');
+      assert.match(label, new RegExp(`rank ${imd.rank.toLocaleString('en-GB')} of 33,755 neighbourhoods`));
+      // Left-behind status and how it was decided; sources.
+      assert.match(await page.textContent('.profile-left-behind'), /How this was decided/);
+      assert.match(await page.textContent('.profile-sources'), /Office for National Statistics/);
+      // The small map has loaded and outlines the area.
+      await waitForFirstPaint(page);
+      await waitForIdle(page);
+      const r = await audit(page);
+      assert.equal(r.violations.length, 0, `axe violations on the profile:\n${report('profile', r)}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('opens from the area panel, and a council opens at its own level', async () => {
+    const { context, page } = await open(`?a=${LSOA}`);
+    try {
+      await page.waitForSelector('[data-testid=open-profile]', { timeout: 120_000 });
+      await Promise.all([page.waitForURL(`**/area/${LSOA}`), page.click('[data-testid=open-profile]')]);
+      const detail = await getJson(server.base, `/api/areas/${LSOA}`);
+      await waitForProfile(page, detail.name);
+      // The council link leads to the council's profile, with its summary measures.
+      await Promise.all([page.waitForURL(`**/area/${LAD}`), page.click(`a[href="area/${LAD}"]`)]);
+      const lad = await getJson(server.base, `/api/areas/${LAD}`);
+      await waitForProfile(page, lad.name);
+      assert.match(await page.textContent('.profile-main'), /Local authority/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('prints to an A4 PDF holding the name and the sources on every page', async () => {
+    const detail = await getJson(server.base, `/api/areas/${LSOA}`);
+    const { context, page } = await open(`area/${LSOA}`);
+    try {
+      await waitForProfile(page, detail.name);
+      await waitForFirstPaint(page);
+      await waitForIdle(page);
+      // The change since 2019 has loaded.
+      await page.waitForSelector('[data-testid=change-arrow]', { timeout: 60_000 });
+      // The picture of the map the printed page shows instead of the WebGL canvas.
+      await page.waitForSelector('img.profile-map-print', { state: 'attached', timeout: 60_000 });
+      const pdf = await page.pdf({ format: 'A4', printBackground: true });
+      const file = path.join(OUT, 'profile.pdf');
+      fs.writeFileSync(file, pdf);
+      const texts = pdfPagesText(pdf);
+      console.log(`profile PDF: ${pdf.length} bytes, ${texts.length} A4 pages, ${file}`);
+      assert.ok(texts.length >= 2 && texts.length <= 12, `pages: ${texts.length}`);
+      const all = texts.join(' ');
+      assert.ok(all.includes(detail.name), `the PDF text lacks "${detail.name}": ${all.slice(0, 400)}`);
+      assert.ok(all.includes('Income'), 'the PDF lacks the Income domain');
+      // The source line on every page.
+      texts.forEach((t, i) => assert.ok(t.includes('Sources: MHCLG'), `page ${i + 1} has no source line: ${t.slice(-300)}`));
+      texts.forEach((t, i) => assert.ok(t.includes(`Page ${i + 1} of ${texts.length}`), `page ${i + 1} has no page number`));
+      assert.ok(all.includes('Local Trust'));
+      // The controls are not printed.
+      assert.ok(!all.includes('Print this profile'), 'the print button is printed');
+      // Pages as pictures, for a person to look at (pdftoppm when installed; else the page as
+      // printed, by print emulation).
+      const pdftoppm = spawnSync('pdftoppm', ['-png', '-r', '60', file, path.join(OUT, 'profile-page')]);
+      if (pdftoppm.status !== 0) {
+        await page.emulateMedia({ media: 'print' });
+        await page.screenshot({ path: path.join(OUT, 'profile-print.png'), fullPage: true });
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an unknown code says so', async () => {
+    const { context, page } = await open('area/E01999999');
+    try {
+      await page.waitForSelector('[data-testid=profile] .error-text', { timeout: 60_000 });
+      assert.match(await page.textContent('.error-text'), /E01999999/);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('comparison', () => {
+  test('two areas of different levels side by side; one removed; a fifth refused', async () => {
+    const lsoa = await getJson(server.base, `/api/areas/${LSOA}`);
+    const lad = await getJson(server.base, `/api/areas/${LAD}`);
+    const { context, page, errors } = await open(`?a=${LSOA}`);
+    try {
+      await page.waitForSelector('[data-testid=add-compare]', { timeout: 120_000 });
+      await page.click('[data-testid=add-compare]');
+      await page.waitForSelector('[data-testid=compare-table]', { timeout: 60_000 });
+      // The council from the URL as well: both in the table, its head naming each.
+      await page.evaluate((lad) => {
+        const u = new URL(location.href);
+        u.searchParams.set('compare', `${u.searchParams.get('compare')},${lad}`);
+        history.pushState(null, '', u);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, LAD);
+      await page.waitForFunction(() => document.querySelectorAll('.compare-area').length === 2, null, { timeout: 60_000 });
+      const heads = await page.locator('.compare-area .compare-name').allTextContents();
+      assert.deepEqual(heads, [lsoa.name, lad.name]);
+      assert.match(page.url(), new RegExp(`compare=${LSOA}(,|%2C)${LAD}`));
+      // The IMD row: the neighbourhood's rank, the council's summary measures.
+      const row = await page.locator('[data-testid=compare-table] tr[data-indicator=imd2025]').textContent();
+      const imd = lsoa.indicators.find((i) => i.id === 'imd2025');
+      assert.ok(row.includes(`rank ${imd.rank.toLocaleString('en-GB')} of 33,755`), row);
+      assert.match(row, /average rank/i);
+      const r = await audit(page, { include: '[data-testid=compare]' });
+      assert.equal(r.violations.length, 0, `axe violations in the comparison:\n${report('compare', r)}`);
+      // Remove the neighbourhood.
+      await page.click(`[data-testid=compare-remove][aria-label="Remove ${lsoa.name} from the comparison"]`);
+      await page.waitForFunction(() => document.querySelectorAll('.compare-area').length === 1);
+      assert.ok(!page.url().includes(`${LSOA},`), page.url());
+      // Fill to four from the URL, then a fifth from the panel is refused with a message.
+      await page.goto(`${server.base}/?a=${LSOA}&compare=E01000001,E01000002,E01000003,${LAD}`);
+      await page.waitForFunction(() => document.querySelectorAll('.compare-area').length === 4, null, { timeout: 120_000 });
+      await page.click('[data-testid=add-compare]');
+      await page.waitForFunction(() => /up to 4 areas/.test(document.querySelector('.add-compare [role=status]')?.textContent || ''));
+      assert.equal(await page.locator('.compare-area').count(), 4);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('picture export and embed', () => {
+  test('the map view downloads as a PNG of the map canvas size, not one colour', async () => {
+    const { context, page } = await open(`?a=${LSOA}`);
+    try {
+      await waitForFirstPaint(page);
+      await waitForIdle(page);
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click('[data-testid=png-export]'),
+      ]);
+      assert.equal(download.suggestedFilename(), 'cnimap-map.png');
+      const file = path.join(OUT, 'map-export.png');
+      await download.saveAs(file);
+      const png = decodePng(fs.readFileSync(file));
+      const canvas = await page.evaluate(() => {
+        const c = window.cnimap.map.getCanvas();
+        return { width: c.width, height: c.height };
+      });
+      assert.deepEqual({ width: png.width, height: png.height }, canvas);
+      const colours = new Set();
+      for (let i = 0; i < png.data.length; i += png.channels * 97) {
+        colours.add(png.data.readUIntBE(i, 3));
+      }
+      console.log(`PNG export: ${png.width} x ${png.height}, ${colours.size} distinct colours in a sample`);
+      assert.ok(colours.size > 20, `only ${colours.size} colours`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('?embed=1 shows the map and its legend only, with a link to the full map', async () => {
+    const { context, page, errors } = await open('?embed=1');
+    try {
+      await waitForFirstPaint(page);
+      await waitForIdle(page);
+      assert.ok(await page.isVisible('[data-testid=map]'));
+      assert.ok(await page.isVisible('.legend'));
+      for (const hidden of ['#search-input', '.brand', '[data-testid=png-export]', '.table-toggle']) {
+        assert.ok(!(await page.isVisible(hidden)), `${hidden} shows in the embed`);
+      }
+      const href = await page.getAttribute('[data-testid=embed-link]', 'href');
+      assert.ok(!href.includes('embed=1'), href);
+      // A click on the map opens no panel.
+      await page.mouse.click(700, 400);
+      await page.waitForTimeout(500);
+      assert.ok(!(await page.isVisible('[data-testid=area-panel]')));
+      const r = await audit(page);
+      assert.equal(r.violations.length, 0, `axe violations in the embed:\n${report('embed', r)}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
