@@ -130,23 +130,18 @@ pub fn run(from: ServeFrom, addr: SocketAddr, static_dir: PathBuf) -> anyhow::Re
     if !static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %static_dir.display(), "no web app found (build it with scripts/build-web.sh); serving the API and tiles only");
     }
-    let dir = match from {
-        ServeFrom::Build(dir) => dir,
+    let state = match from {
+        ServeFrom::Build(dir) => crate::build::open::open(&dir, static_dir)
+            .with_context(|| format!("opening the build {}", dir.display()))?,
         ServeFrom::Data {
             source,
             cache: Some(cache),
-        } => crate::build::cache::ensure(&source, &cache)?,
+        } => crate::build::cache::open_or_prepare(&source, &cache, static_dir)?,
         ServeFrom::Data {
             source,
             cache: None,
-        } => {
-            let state = AppState::load(&source, static_dir)?;
-            tracing::info!(ms = start.elapsed().as_millis() as u64, "ready");
-            return serve_state(state, addr);
-        }
+        } => AppState::load(&source, static_dir)?,
     };
-    let state = crate::build::open::open(&dir, static_dir)
-        .with_context(|| format!("opening the build {}", dir.display()))?;
     tracing::info!(ms = start.elapsed().as_millis() as u64, "ready");
     serve_state(state, addr)
 }

@@ -4,9 +4,11 @@
 //! (`api/values`) and the left-behind wards' comparison (`api/change/ward17/left-behind`). Each is
 //! decoded on first use and kept ([`crate::state::Derived`]), so start-up reads nothing more.
 //!
-//! What the documents cannot give is refused by [`super::lacks`]: the tables of summary levels
-//! (ward 2024, council, region: the build holds no summary values) and the IMD 2019 -> 2025
-//! comparison as rows (the build holds its map, not each area's 2011 lineage and 2019 rank).
+//! Summary levels (ward 2024, council, region) are summarised from the LSOA 2021 values with
+//! core's `summary_frame`, as the browser does. What the documents cannot give is refused by
+//! [`super::lacks`]: summaries of indicators published on LSOA 2011 (weighted by populations a
+//! build does not hold) and the IMD 2019 -> 2025 comparison as rows (the build holds its map, not
+//! each area's 2011 lineage and 2019 rank).
 
 use std::path::PathBuf;
 
@@ -16,7 +18,10 @@ use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::change::ChangeResponse;
 use cnimap_core::change_map::ChangeDocument;
 use cnimap_core::reweight::{CompositeIndex, DomainScores};
-use cnimap_core::table::{FrameIndicator, TableFrame, TableParents};
+use cnimap_core::summary::summary_levels;
+use cnimap_core::table::{
+    summary_frame as core_summary_frame, FrameIndicator, TableFrame, TableParents,
+};
 use cnimap_core::Level;
 use cnimap_data::domain_ranks::{index_file, IndexInputs};
 
@@ -100,7 +105,10 @@ pub fn table_frame(documents: &Documents, level: Level) -> Result<Option<TableFr
         .filter(|i| i.layer == level)
         .filter_map(|i| IndicatorId::parse(&i.id).ok())
         .collect();
-    if ids.is_empty() || !documents.parents.contains_key(&level) {
+    if ids.is_empty() {
+        return summary_frame(documents, &catalogue, level);
+    }
+    if !documents.parents.contains_key(&level) {
         return Ok(None);
     }
     let areas = layer_areas(documents, level)?;
@@ -136,6 +144,64 @@ pub fn table_frame(documents: &Documents, level: Level) -> Result<Option<TableFr
         parents: parents.parents,
         indicators,
     }))
+}
+
+/// The indicators published on LSOA 2021, in the catalogue's order.
+fn lsoa21_ids(catalogue: &IndicatorsResponse) -> Vec<IndicatorId> {
+    catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.layer == Level::Lsoa21)
+        .filter_map(|i| IndicatorId::parse(&i.id).ok())
+        .collect()
+}
+
+/// The indicators whose summaries at `level` a build cannot make: those published on another
+/// level than LSOA 2021 (IMD 2019 on LSOA 2011), whose council and region summaries are weighted by
+/// the LSOA 2011 populations, which a build does not hold.
+pub fn unsummarised(level: Level) -> Vec<IndicatorId> {
+    IndicatorId::all()
+        .filter(|id| {
+            let at = id.def().level();
+            at != Level::Lsoa21 && summary_levels(at).contains(&level)
+        })
+        .collect()
+}
+
+/// The frame of a summary level (ward 2024, LAD 2024, region) from the LSOA 2021 documents, with
+/// core's [`summary_frame`] (as the browser makes it): the summaries of every LSOA 2021
+/// indicator; those of [`unsummarised`] indicators are left out (refused by [`super::lacks`]).
+fn summary_frame(
+    documents: &Documents,
+    catalogue: &IndicatorsResponse,
+    level: Level,
+) -> Result<Option<TableFrame>, AnswerError> {
+    if !summary_levels(Level::Lsoa21).contains(&level) {
+        return Ok(None);
+    }
+    let path = "parents/lsoa21";
+    let Some(doc) = documents.parents.get(&Level::Lsoa21) else {
+        return Ok(None);
+    };
+    let lsoa21: TableParents = decode(Some(doc), path)?;
+    let n = lsoa21.parents.first().map_or(0, |p| p.index.len());
+    let mut published = Vec::new();
+    for id in lsoa21_ids(catalogue) {
+        let v = values(documents, id)?;
+        let vpath = format!("values/lsoa21/{}", id.as_str());
+        same_length(&vpath, "ranks", v.rank.len(), n)?;
+        same_length(&vpath, "deciles", v.decile.len(), n)?;
+        published.push(FrameIndicator::published(
+            id, v.n_ranked, v.rank, v.decile, v.score,
+        ));
+    }
+    let refs: Vec<&FrameIndicator> = published.iter().collect();
+    core_summary_frame(level, &lsoa21, None, None, &refs)
+        .map(Some)
+        .map_err(|e| AnswerError::Inconsistent {
+            path: path.into(),
+            problem: e.to_string(),
+        })
 }
 
 /// The bulk lookup's table from `api/lookup/areas` (left behind at the default threshold, as the

@@ -105,9 +105,15 @@ pub fn default_cache_dir() -> PathBuf {
         .join("builds")
 }
 
-/// The build for these inputs in `cache`: opened when it is there and whole, else prepared into it
-/// first. Returns the build folder.
-pub fn ensure(source: &DataSource, cache: &Path) -> anyhow::Result<PathBuf> {
+/// The build for these inputs in `cache`, opened for serving: the cached one when it is there and
+/// opens (the opening checks it whole: every file listed, the documents' checksums), else prepared
+/// into it first (progress in the log) and then opened.
+pub fn open_or_prepare(
+    source: &DataSource,
+    cache: &Path,
+    static_dir: PathBuf,
+) -> anyhow::Result<crate::AppState> {
+    use anyhow::Context as _;
     let t = std::time::Instant::now();
     let key = fingerprint(source)?;
     let dir = cache.join(&key[..16]);
@@ -116,24 +122,30 @@ pub fn ensure(source: &DataSource, cache: &Path) -> anyhow::Result<PathBuf> {
         build = %dir.display(),
         "inputs fingerprinted"
     );
-    match super::Manifest::read(&dir) {
-        Ok(_) => {
-            tracing::info!(build = %dir.display(), "inputs unchanged: serving the cached build");
-            return Ok(dir);
+    // Only the manifest's presence is checked here: opening reads and checks it anyway, so a
+    // second parse (25 MB, 152k entries) would only add time and memory to every start.
+    if dir.join(super::manifest::MANIFEST).is_file() {
+        match super::open::open(&dir, static_dir.clone()) {
+            Ok(state) => {
+                tracing::info!(build = %dir.display(), "inputs unchanged: serving the cached build");
+                return Ok(state);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the cached build is unusable: preparing it again")
+            }
         }
-        Err(e) if dir.exists() => {
-            tracing::warn!(error = %e, "the cached build is unusable: preparing it again");
-        }
-        Err(_) => tracing::info!(
+    } else {
+        tracing::info!(
             build = %dir.display(),
             "no build for these inputs (or this cnimap binary) yet: preparing it, a few minutes \
              with progress below; later starts open it in about a second (--no-cache serves \
              from memory instead)"
-        ),
+        );
     }
     super::prepare(source, &dir)?;
     prune(cache, &dir);
-    Ok(dir)
+    super::open::open(&dir, static_dir)
+        .with_context(|| format!("opening the build just prepared in {}", dir.display()))
 }
 
 /// Removes cached builds beyond the [`KEEP`] most recent besides `current`.

@@ -1,9 +1,10 @@
 //! What a server opened from a prepared build cannot answer, said plainly. A build holds the
 //! tiles, every document, the area details and the search index, and the server answers the table
 //! of published levels, the bulk lookup, re-weighting and the left-behind wards' comparison from
-//! those documents ([`super::answers`]). It does not hold the summary measures of wards 2024,
-//! councils and regions (the table at those levels) nor each area's 2011 lineage and 2019 rank
-//! (the IMD 2019 -> 2025 rows of `/api/change`): those answer `501 Not Implemented` naming what
+//! those documents ([`super::answers`]). It does not hold the LSOA 2011 populations that weight
+//! the council and region summaries of IMD 2019 (the table at those levels with an IMD 2019
+//! column, filter or sort) nor each area's 2011 lineage and 2019 rank (the IMD 2019 -> 2025 rows
+//! of `/api/change`): those answer `501 Not Implemented` naming what
 //! the build lacks and what to do instead, where they would otherwise answer as though the thing
 //! asked for did not exist.
 
@@ -39,20 +40,22 @@ pub fn lacking(state: &AppState, method: &Method, uri: &Uri) -> Option<String> {
     let (what, lacks, instead) = match uri.path() {
         "/api/table" if read => {
             let level = param(uri, "level").and_then(Level::from_id)?;
-            if state.tables.contains_key(&level) || !state.documents.parents.contains_key(&level) {
-                return None;
-            }
-            let has_values = state
-                .documents
-                .values
-                .keys()
-                .any(|id| id.def().level() == level);
-            if has_values {
+            let query = uri.query().unwrap_or_default();
+            let missing: Vec<String> = super::answers::unsummarised(level)
+                .into_iter()
+                .filter(|id| query.contains(id.as_str()))
+                .map(|id| id.as_str().to_string())
+                .collect();
+            if missing.is_empty() {
                 return None;
             }
             (
-                format!("The table of {}", level.areas_noun()),
-                "their summary measures (share in decile 1, average rank)",
+                format!(
+                    "The table of {} with {}",
+                    level.areas_noun(),
+                    missing.join(", ")
+                ),
+                "their summaries, weighted by each LSOA 2011's population",
                 "serve with --data DIR --no-cache, or use `cnimap table`",
             )
         }
