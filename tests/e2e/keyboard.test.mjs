@@ -2,12 +2,10 @@
 // where focus is, that it can be seen, that nothing traps it, and that the key controls have the
 // names a screen reader reads. The map is moved with the arrow keys and + / -.
 //
-// To extend when the table lands: TODO(issue 14) steps are marked below (filter the table,
-// export); add them with the same helpers (tabUntil, focused, assertFocusVisible).
-//
 // Run: CNIMAP_DIST=/tmp/mine node --test tests/e2e/keyboard.test.mjs
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   getJson, launchBrowser, openApp, startServer, stopServer, waitForFirstPaint, waitForIdle,
@@ -84,8 +82,8 @@ async function tabUntil(page, predicate, what, { max = 40, back = false } = {}) 
 }
 
 describe('keyboard only', () => {
-  test('find a postcode, read its panel, open the help, switch indicator, move the map: keys only', async () => {
-    const { context, page, errors } = await openApp(browser, server.base, '', DESKTOP);
+  test('find a postcode, read its panel, open the help, switch indicator, filter the table and export it, move the map: keys only', async () => {
+    const { context, page, errors } = await openApp(browser, server.base, '', DESKTOP, { acceptDownloads: true });
     try {
       await waitForFirstPaint(page);
       await waitForIdle(page);
@@ -191,10 +189,55 @@ describe('keyboard only', () => {
       await page.waitForFunction(() => (document.activeElement?.textContent || '').includes('What does decile 1 mean?'), null, { timeout: 10_000 });
       assert.ok((await page.evaluate(() => document.activeElement?.textContent || '')).includes('What does decile 1 mean?'), 'focus is back on the question');
 
-      // TODO(issue 14): when the table lands, Tab to it here, filter it with the keyboard and
-      // export it (CSV), asserting focus order and the live count of rows.
+      // 8. The table: Tab to its button, Enter opens it; Tab through its controls to the filter
+      //    form, choose IMD 2025 deciles 1 to 1 with keys, Enter adds the filter; the live count
+      //    says how many rows are left; Tab on to "Download CSV", Enter saves the rows shown.
+      const toggle = await tabUntil(page, (f) => f.className.includes('table-toggle'), 'the table button');
+      assert.equal(toggle.tag, 'button');
+      await page.keyboard.press('Enter');
+      await page.locator('#table-count').waitFor();
+      await page.waitForFunction(() => /^33,755 of 33,755/.test(document.querySelector('#table-count')?.textContent || ''), null, { timeout: 120_000 });
+      assert.equal(await page.locator('#table-count').getAttribute('aria-live'), 'polite', 'the count is announced');
+      const indicatorBox = await tabUntil(page, (f) => f.id === 'table-filter-indicator', 'the filter\'s indicator', { max: 60 });
+      assert.equal(indicatorBox.tag, 'select');
+      // A select takes typed letters: move to IMD 2025 with the arrow keys until it is chosen.
+      for (let i = 0; i < 60 && (await page.locator('#table-filter-indicator').inputValue()) !== 'imd2025'; i++) {
+        await page.keyboard.press('ArrowDown');
+      }
+      for (let i = 0; i < 60 && (await page.locator('#table-filter-indicator').inputValue()) !== 'imd2025'; i++) {
+        await page.keyboard.press('ArrowUp');
+      }
+      assert.equal(await page.locator('#table-filter-indicator').inputValue(), 'imd2025', 'IMD 2025 chosen with the arrow keys');
+      await tabUntil(page, (f) => f.id === 'table-filter-measure', 'the filter\'s measure', { max: 2 });
+      for (let i = 0; i < 6 && (await page.locator('#table-filter-measure').inputValue()) !== 'decile'; i++) {
+        await page.keyboard.press('ArrowDown');
+      }
+      assert.equal(await page.locator('#table-filter-measure').inputValue(), 'decile');
+      await tabUntil(page, (f) => f.id === 'table-filter-from', 'the range\'s start', { max: 3 });
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('1');
+      await tabUntil(page, (f) => f.id === 'table-filter-to', 'the range\'s end', { max: 3 });
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('1');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => /^3,\d{3} of 33,755/.test(document.querySelector('#table-count')?.textContent || ''), null, { timeout: 120_000 });
+      const filtered = (await page.locator('#table-count').textContent()).trim();
+      assert.ok(new URL(page.url()).searchParams.getAll('filter').includes('imd2025.decile=1'), 'the filter is in the address');
+      const downloadButton = await tabUntil(page, (f) => f.className.includes('table-download'), 'Download CSV', { max: 60 });
+      assert.equal(downloadButton.name, 'Download CSV');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+      const csv = (await fs.promises.readFile(await download.path(), 'utf8')).split('\n');
+      const rowsShown = Number(filtered.split(' ')[0].replace(/,/g, ''));
+      assert.equal(csv.length, rowsShown + 3, `the CSV holds the ${rowsShown} rows shown (a comment, a header, the rows, a final newline)`);
+      assert.match(csv[1], /^code,name,/, 'codes and names first');
+      // Close the table with its own button, by keyboard: focus goes back to the table button.
+      await tabUntil(page, (f) => f.name === 'Close the table', 'the table\'s close button', { max: 60, back: true });
+      await page.keyboard.press('Enter');
+      await page.locator('#table-view').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.activeElement?.classList.contains('table-toggle'));
+      assert.equal((await assertFocusVisible(page, 'after closing the table')).className, 'table-toggle', 'focus goes back to the button that opened the table');
 
-      // 8. The map: Shift+Tab back to it (after the skip link), arrows pan, + and - zoom, and Tab
+      // 9. The map: Shift+Tab back to it (after the skip link), arrows pan, + and - zoom, and Tab
       //    leaves it again (no trap).
       const mapStop = await tabUntil(page, (f) => f.className.split(' ').includes('map'), 'the map', { back: true, max: 60 });
       assert.equal(mapStop.role, 'application');
@@ -219,6 +262,72 @@ describe('keyboard only', () => {
       const out = await focused(page);
       assert.ok(out && !out.className.split(' ').includes('map'), 'Tab leaves the map');
 
+      assert.deepEqual(errors, [], 'no page errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('on a phone with a keyboard: find a postcode, read the panel, close it, switch view; focus never hidden', async () => {
+    const PHONE = { width: 375, height: 740 };
+    const { context, page, errors } = await openApp(browser, server.base, '', PHONE, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      await waitForFirstPaint(page);
+      await waitForIdle(page);
+      /** WCAG 2.4.11 (focus not obscured): the focused control is on screen and not covered. */
+      const assertOnScreen = async (what) => {
+        const f = await assertFocusVisible(page, what);
+        const seen = await page.evaluate(() => {
+          const el = document.activeElement;
+          el.scrollIntoView({ block: 'nearest' });
+          const b = el.getBoundingClientRect();
+          const x = Math.min(Math.max(b.left + b.width / 2, 0), innerWidth - 1);
+          const y = Math.min(Math.max(b.top + Math.min(b.height, 40) / 2, 0), innerHeight - 1);
+          const top = document.elementFromPoint(x, y);
+          return {
+            inside: b.bottom > 0 && b.top < innerHeight && b.right > 0 && b.left < innerWidth,
+            uncovered: !!top && (el === top || el.contains(top) || top.contains(el) || (el.labels && [...el.labels].some((l) => l.contains(top)))),
+            box: [b.left, b.top, b.width, b.height].map(Math.round),
+            top: top ? `${top.tagName.toLowerCase()}.${top.className}` : null,
+          };
+        });
+        assert.ok(seen.inside, `${what}: focus is on screen (${JSON.stringify(seen)}, ${JSON.stringify(f)})`);
+        assert.ok(seen.uncovered, `${what}: nothing covers the focused control (${JSON.stringify(seen)})`);
+        return f;
+      };
+
+      await page.keyboard.press('Tab');
+      assert.equal((await assertOnScreen('first Tab')).name, 'Skip to search');
+      await page.keyboard.press('Enter');
+      assert.equal((await focused(page)).id, 'search-input');
+      await page.keyboard.type(POSTCODE);
+      await page.waitForSelector('#search-results [role=option]');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.locator('[data-testid=area-panel] h2.area-name').waitFor({ timeout: 30_000 });
+      await page.waitForFunction(() => document.activeElement?.closest('[data-testid=area-panel]'));
+      assert.equal((await assertOnScreen('the panel')).name, 'Close', 'focus is on the panel\'s close button');
+      // Tab moves through the panel's controls, each on screen.
+      for (let i = 0; i < 4; i++) {
+        await page.keyboard.press('Tab');
+        const f = await focused(page);
+        if (!f?.inPanel) break;
+        await assertOnScreen(`panel stop ${i + 1}`);
+      }
+      await page.keyboard.press('Escape');
+      await page.locator('[data-testid=area-panel]').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.activeElement?.id === 'search-input');
+      const tab = await tabUntil(page, (f) => f.role === 'tab', 'the view tabs');
+      await assertOnScreen('the view tabs');
+      assert.equal(tab.name, 'One indicator');
+      await page.keyboard.press('End');
+      await page.waitForFunction(() => document.querySelector('[role=tab][aria-selected=true]')?.textContent.includes('Change'));
+      await assertOnScreen('the last view tab');
+      await page.keyboard.press('Home');
+      await page.waitForFunction(() => document.querySelector('[role=tab][aria-selected=true]')?.textContent.includes('One indicator'));
+      const picker = await tabUntil(page, (f) => f.id === 'indicator', 'the indicator picker', { max: 4 });
+      assert.equal(picker.tag, 'select');
+      await assertOnScreen('the indicator picker');
       assert.deepEqual(errors, [], 'no page errors');
     } finally {
       await context.close();
