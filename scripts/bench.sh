@@ -54,7 +54,7 @@ start_server() {
   fi
   local t0 t1
   t0=$(date +%s%N)
-  RUST_LOG=warn target/release/cnimap serve --data "$DATA" --addr "$ADDR" >"$WORK/server.log" 2>&1 &
+  RUST_LOG=warn target/release/cnimap serve --data "$DATA" --no-cache --addr "$ADDR" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   until curl -sf -o /dev/null "http://$ADDR/api/health"; do
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "the server stopped"; }

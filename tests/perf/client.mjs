@@ -76,7 +76,7 @@ async function startCnimap() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const t0 = Date.now();
-  const child = spawn(BINARY, ['serve', '--data', DATA, '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
+  const child = spawn(BINARY, ['serve', '--data', DATA, '--no-cache', '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
