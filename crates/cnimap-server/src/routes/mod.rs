@@ -56,8 +56,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/areas",
-            post(custom_areas::areas)
-                .layer(DefaultBodyLimit::max(custom_areas::MAX_BODY_BYTES)),
+            post(custom_areas::areas).layer(DefaultBodyLimit::max(custom_areas::MAX_BODY_BYTES)),
         );
     let tiles = Router::new()
         .route("/{file}", get(tiles::tilejson))

@@ -134,10 +134,12 @@ impl Params {
                 "weights" => once(&mut p.weights, v)?,
                 "columns" => p.columns.push(v),
                 "filter" => p.filters.push(v),
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "unknown parameter {:?}: use level, columns, filter, sort, weights and format",
                     k.chars().take(40).collect::<String>()
-                )),
+                ))
+                }
             }
         }
         Ok(p)
