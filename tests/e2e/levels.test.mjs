@@ -129,6 +129,16 @@ describe('levels on the map', () => {
     const pixels = await pixelsAround(page, at);
     assert.ok(countNear(pixels, swatch, 6) >= 20, `Middlesbrough in class 1's colour ${swatch}: ${JSON.stringify(pixels.slice(0, 3))}`);
 
+    // The map in words (the screen reader's text alternative) lists local authorities, not the
+    // neighbourhoods under them, with the measure's value: Middlesbrough at 50%.
+    await page.waitForFunction(() => / local authorit(y|ies) in view/.test(document.querySelector('[data-testid=map-text-summary]')?.textContent || ''), null, { timeout: 30_000 });
+    const spoken = await page.$$eval('[data-testid=map-text-table] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const boro = spoken.find((r) => r[1] === MIDDLESBROUGH);
+    assert.ok(boro, `Middlesbrough is listed in the map in words: ${JSON.stringify(spoken.slice(0, 5))}`);
+    assert.match(boro[2], /^50%: share in the most deprived 10%$/);
+    assert.ok(spoken.every((r) => /^E0[6-9]/.test(r[1])), 'only local authority codes are listed');
+    assert.match(await page.locator('[data-testid=map-text-legend]').textContent(), /local authorities, by share/);
+
     // Switching back and forth, timed (documents cached): a benchmark, printed.
     const times = [];
     for (const level of ['lsoa21', 'lad24', 'region', 'lad24', 'lsoa21', 'lad24']) {

@@ -3,6 +3,7 @@
 //! [`words::MAP_TEXT_ROWS`] rows and how many more), made again half a second after the map stops
 //! moving (and its tiles are drawn). Visually hidden; reached by its heading.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use cnimap_core::bivariate::BIVARIATE_METHOD;
@@ -12,7 +13,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::classes::{
     active_layer, bivariate_classes, indicator_layer, left_behind_flags, left_behind_method,
 };
-use crate::layers::{Part, StyleLayer};
+use crate::layers::{AreaLayer, Part, StyleLayer};
+use crate::levels::{class_of, level_label, measure_label, value_text, SummaryMap};
 use crate::map;
 use crate::state::{use_app, AppState};
 use crate::url_state::ViewMode;
@@ -29,14 +31,32 @@ struct InView {
     name: String,
 }
 
+/// The summary the choropleth shows at a larger level (wards, local authorities, regions),
+/// tracked; `None` at the indicator's own level and in the other views.
+fn larger_level(app: AppState) -> Option<Arc<SummaryMap>> {
+    if app.view.get() != ViewMode::Choropleth || app.map_level.get().is_none() {
+        return None;
+    }
+    crate::components::level_picker::current_summary()
+}
+
 /// The areas of the active layer drawn in the viewport (once each), and the zoom; `None` before
-/// the map exists.
-fn areas_in_view(app: AppState) -> Option<(f64, Vec<InView>)> {
-    let layer = active_layer(app.view.get_untracked(), app.indicator.get_untracked());
+/// the map exists. At a larger level the areas are the larger ones (`index` into the summary's
+/// areas): a ward drawn on the LSOA tiles comes once however many of its LSOAs are in view.
+fn areas_in_view(app: AppState, larger: Option<&SummaryMap>) -> Option<(f64, Vec<InView>)> {
+    let layer = larger.map_or_else(
+        || active_layer(app.view.get_untracked(), app.indicator.get_untracked()),
+        |s| s.at.layer(),
+    );
+    // Local authorities and regions are few enough to list from the whole of England.
+    let min_zoom = match layer {
+        AreaLayer::Lad24 | AreaLayer::Region => 0.0,
+        _ => words::MAP_TEXT_MIN_ZOOM,
+    };
     let mut out = None;
     app.with_map(|m| {
         let zoom = m.get_zoom();
-        if zoom < words::MAP_TEXT_MIN_ZOOM {
+        if zoom < min_zoom {
             out = Some((zoom, Vec::new()));
             return;
         }
@@ -50,24 +70,63 @@ fn areas_in_view(app: AppState) -> Option<(f64, Vec<InView>)> {
             let Some(id) = map::get(&f, "id").as_f64() else {
                 continue;
             };
-            let index = id as usize;
+            let index = match larger {
+                Some(s) => match s.area_of_feature(id as usize) {
+                    Some(a) => a,
+                    None => continue, // a feature outside every larger area (not in England)
+                },
+                None => id as usize,
+            };
             if !seen.insert(index) {
                 continue; // an area cut by tile edges comes once per tile
             }
-            let props = map::get(&f, "properties");
-            areas.push(InView {
-                index,
-                code: map::get(&props, "code").as_string().unwrap_or_default(),
-                name: map::get(&props, "name").as_string().unwrap_or_default(),
-            });
+            let (code, name) = match larger.and_then(|s| s.areas.get(index)) {
+                Some(a) => (a.code.clone(), a.name.clone()),
+                None => {
+                    let props = map::get(&f, "properties");
+                    (
+                        map::get(&props, "code").as_string().unwrap_or_default(),
+                        map::get(&props, "name").as_string().unwrap_or_default(),
+                    )
+                }
+            };
+            areas.push(InView { index, code, name });
         }
         out = Some((zoom, areas));
     });
     out
 }
 
+/// A larger area's value in words ("50%: share of LSOAs in the most deprived 10%") and its class
+/// as a sort key (the worst class first, no value last).
+fn described_larger(s: &SummaryMap, area: usize) -> (u16, String) {
+    let value = s.value(area);
+    let class = class_of(s.at.measure, value, s.n_lsoas, s.n_areas());
+    let label = measure_label(s.at.measure, s.indicator.def().direction()).to_lowercase();
+    let text = match value {
+        Some(v) => format!("{}: {label}", value_text(s.at.measure, v)),
+        None => "No value".to_string(),
+    };
+    (if class == 0 { 99 } else { u16::from(class) }, text)
+}
+
 /// Each area's value in words and a key that sorts the worst off first.
-fn described(app: AppState, areas: Vec<InView>) -> Vec<(u16, InView, String)> {
+fn described(
+    app: AppState,
+    larger: Option<&SummaryMap>,
+    areas: Vec<InView>,
+) -> Vec<(u16, InView, String)> {
+    if let Some(s) = larger {
+        let mut rows: Vec<(u16, InView, String)> = areas
+            .into_iter()
+            .map(|a| {
+                let (key, text) = described_larger(s, a.index);
+                (key, a, text)
+            })
+            .collect();
+        rows.sort_by(|x, y| (x.0, &x.1.name).cmp(&(y.0, &y.1.name)));
+        return rows;
+    }
     let mut rows: Vec<(u16, InView, String)> = match app.view.get() {
         ViewMode::Choropleth => {
             let Some(values) = app.values.get().flatten() else {
@@ -144,6 +203,16 @@ fn described(app: AppState, areas: Vec<InView>) -> Vec<(u16, InView, String)> {
 
 /// The legend of the current view in sentences.
 fn legend_words(app: AppState) -> String {
+    if let Some(s) = larger_level(app) {
+        let def = s.indicator.def();
+        return format!(
+            "The map shows {} for {}, by {}. {}",
+            def.title,
+            level_label(s.at.level).to_lowercase(),
+            measure_label(s.at.measure, def.direction()).to_lowercase(),
+            s.at.measure.method(def)
+        );
+    }
     match app.view.get() {
         ViewMode::Choropleth => {
             let id = app.indicator.get();
@@ -216,16 +285,20 @@ pub fn MapText() -> impl IntoView {
     });
     let content = move || {
         tick.track();
-        let noun = active_layer(app.view.get(), app.indicator.get())
-            .level()
-            .areas_noun();
-        let Some((_zoom, areas)) = areas_in_view(app) else {
+        let larger = larger_level(app);
+        let noun = match &larger {
+            Some(s) => s.at.level.areas_noun(),
+            None => active_layer(app.view.get(), app.indicator.get())
+                .level()
+                .areas_noun(),
+        };
+        let Some((_zoom, areas)) = areas_in_view(app, larger.as_deref()) else {
             return view! { <p>"The map is loading."</p> }.into_any();
         };
         if areas.is_empty() {
             return view! { <p>{words::map_text_zoom_in(noun)}</p> }.into_any();
         }
-        let rows = described(app, areas);
+        let rows = described(app, larger.as_deref(), areas);
         let total = rows.len();
         let listed = total.min(words::MAP_TEXT_ROWS);
         let body = rows
