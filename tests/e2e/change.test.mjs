@@ -7,18 +7,15 @@
 // site (CNIMAP_E2E_TARGET=static): the browser reads the same `api/change/...` documents.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { audit, report } from './axe.mjs';
 import {
-  REPO, getJson, launchBrowser, openApp, startServer, stopServer, waitForFirstPaint, waitForIdle,
+  getJson, launchBrowser, openApp, startServer, stopServer, waitForFirstPaint, waitForIdle,
 } from './helpers.mjs';
 
 const DESKTOP = { width: 1280, height: 900 };
 const LSOA21 = 33_755;
 const WARD_COLUMNS = 'ward17_code,ward17_name,lad17_name,lsoa21_areas,left_behind_lsoa21,still_left_behind,left_behind_lsoa21_codes';
-const AXE_SOURCE = fs.readFileSync(path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
 let server;
 let browser;
@@ -210,16 +207,9 @@ describe('change map', () => {
     await legendCounts(page);
     await page.locator('#ward-outlines').check();
     await page.locator('[data-testid=wards-csv]').waitFor();
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const r = await page.evaluate(async (tags) => {
-      const res = await window.axe.run(
-        { exclude: [['.maplibregl-canvas']] },
-        { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] },
-      );
-      return res.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('; ')})`);
-    }, WCAG_TAGS);
-    console.log(`axe [change view]: ${r.length} violations${r.length ? `\n  ${r.join('\n  ')}` : ''}`);
-    assert.deepEqual(r, []);
+    const r = await audit(page);
+    console.log(report('change view', r));
+    assert.equal(r.violations.length, 0, report('change view', r));
     await context.close();
   });
 });

@@ -14,16 +14,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { audit, report } from './axe.mjs';
 import {
-  BINARY, DATA, REPO, STATIC, launchBrowser, startServer, stopServer, waitForFirstPaint, waitForIdle,
+  BINARY, DATA, STATIC, launchBrowser, startServer, stopServer, waitForFirstPaint, waitForIdle,
 } from './helpers.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 375, height: 740 };
-const AXE_SOURCE = fs.readFileSync(path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const LSOAS = 33_755;
 
 let server;
@@ -135,33 +133,6 @@ function fading(page) {
     }
     return { kept, faded, opacity: JSON.stringify(map.getPaintProperty('lsoa21-fill', 'fill-opacity')) };
   }, LSOAS);
-}
-
-/**
- * axe-core at WCAG 2.2 A/AA over the page, with the exceptions of tests/e2e/a11y.test.mjs (which
- * says why): the WebGL canvas (pixels, not text), and target-size on a side-card control that the
- * sticky credit line partly covers until the card is scrolled.
- */
-async function audit(page) {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async (tags) => {
-    const r = await window.axe.run(
-      { exclude: [['.maplibregl-canvas']] },
-      { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] },
-    );
-    const credit = document.querySelector('.sidebar > .sources')?.getBoundingClientRect();
-    const underCredit = (node) => {
-      const el = document.querySelector(node.target.join(' '));
-      if (!credit || !el || !/partially obscured/.test(node.failureSummary || '')) return false;
-      const b = el.getBoundingClientRect();
-      return b.bottom > credit.top && b.top < credit.bottom && b.right > credit.left && b.left < credit.right;
-    };
-    for (const v of r.violations) {
-      if (v.id === 'target-size') v.nodes = v.nodes.filter((n) => !underCredit(n));
-    }
-    r.violations = r.violations.filter((v) => v.nodes.length > 0);
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 6).map((n) => `    ${n.target.join(' ')}: ${(n.failureSummary || '').replace(/\s+/g, ' ')}`).join('\n')}`);
-  }, WCAG_TAGS);
 }
 
 /** Median and 95th percentile. */
@@ -391,8 +362,9 @@ describe('the table beside the map', () => {
         await countText(page, /^[\d,]+ of [\d,]+ /);
         await page.selectOption('#table-filter-indicator', { index: 0 });
         await waitForIdle(page);
-        const violations = await audit(page);
-        assert.equal(violations.length, 0, `${link}: axe violations:\n${violations.join('\n')}`);
+        const r = await audit(page);
+        console.log(report(`table ${link}`, r));
+        assert.equal(r.violations.length, 0, report(`table ${link}`, r));
       } finally {
         await context.close();
       }
@@ -404,8 +376,9 @@ describe('the table beside the map', () => {
     try {
       await countText(page, /of 33,755 neighbourhoods$/);
       await waitForIdle(page);
-      const violations = await audit(page);
-      assert.equal(violations.length, 0, `axe violations:\n${violations.join('\n')}`);
+      const r = await audit(page);
+      console.log(report('table open and filtered', r));
+      assert.equal(r.violations.length, 0, report('table open and filtered', r));
     } finally {
       await context.close();
     }
