@@ -4,7 +4,7 @@
 use cnimap_core::bivariate::{BivariateClass, BIVARIATE_METHOD};
 use cnimap_core::catalogue::Source;
 use cnimap_core::classify::format_thousands;
-use cnimap_core::colour::{decile_colour, NO_DATA};
+use cnimap_core::colour::{decile_colour, Ramp, NO_DATA};
 use cnimap_core::help::HelpId;
 use leptos::prelude::*;
 
@@ -13,6 +13,41 @@ use crate::components::help::HelpButton;
 use crate::state::{use_app, AppState};
 use crate::url_state::ViewMode;
 use crate::words::{decile_method, decile_ten_phrase};
+
+/// One row of a ten-class legend: a button that hides or shows class `class` (1..=10), with its
+/// swatch in `ramp`'s colour, its name and its count. The name read out is the visible text and
+/// the noun: "Decile 1 3,375 neighbourhoods" (WCAG 2.5.3 label in name).
+fn class_row(
+    app: AppState,
+    ramp: Ramp,
+    class: u8,
+    label: String,
+    count: String,
+    noun: &'static str,
+) -> impl IntoView {
+    let rgb = decile_colour(ramp, class).unwrap_or(NO_DATA);
+    let (colour, ink) = (rgb.to_hex(), rgb.text_colour().to_hex());
+    let shown = move || !app.hidden.with(|h| h.contains(&class));
+    view! {
+        <li>
+            <button
+                type="button"
+                class="legend-row"
+                class:off=move || !shown()
+                aria-pressed=move || if shown() { "true" } else { "false" }
+                title="Click to hide or show this class"
+                on:click=move |_| toggle(app, class)
+            >
+                <span class="swatch" style:background-color=colour style:color=ink>
+                    <span class="decile-number" aria-hidden="true">{class}</span>
+                </span>
+                <span class="class-name">{label}</span>
+                <span class="count">{count}</span>
+                <span class="sr-only">{format!(" {noun}")}</span>
+            </button>
+        </li>
+    }
+}
 
 fn toggle(app: AppState, class: u8) {
     app.hidden.update(|h| {
@@ -78,33 +113,10 @@ fn DecileLegend() -> impl IntoView {
         let noun = indicator_layer(id).level().areas_noun();
         (1..=10u8)
             .map(|decile| {
-                let rgb = decile_colour(ramp, decile).unwrap_or(NO_DATA);
-                let (colour, ink) = (rgb.to_hex(), rgb.text_colour().to_hex());
                 let count = counts
                     .map(|c| format_thousands(c[usize::from(decile - 1)]))
                     .unwrap_or_else(|| "…".to_string());
-                let shown = move || !app.hidden.with(|h| h.contains(&decile));
-                view! {
-                    <li>
-                        <button
-                            type="button"
-                            class="legend-row"
-                            class:off=move || !shown()
-                            aria-pressed=move || if shown() { "true" } else { "false" }
-                            title="Click to hide or show this class"
-                            on:click=move |_| toggle(app, decile)
-                        >
-                            <span class="swatch" style:background-color=colour style:color=ink>
-                                <span class="decile-number" aria-hidden="true">{decile}</span>
-                            </span>
-                            <span class="class-name">{format!("Decile {decile}")}</span>
-                            // The name read out is the visible text and the noun:
-                            // "Decile 1 3,375 neighbourhoods" (WCAG 2.5.3 label in name).
-                            <span class="count">{count.clone()}</span>
-                            <span class="sr-only">{format!(" {noun}")}</span>
-                        </button>
-                    </li>
-                }
+                class_row(app, ramp, decile, format!("Decile {decile}"), count, noun)
             })
             .collect_view()
     };
@@ -236,8 +248,6 @@ fn SummaryLegend() -> impl IntoView {
         Some(
             (1..=10u8)
                 .map(|class| {
-                    let rgb = decile_colour(ramp, class).unwrap_or(NO_DATA);
-                    let (colour, ink) = (rgb.to_hex(), rgb.text_colour().to_hex());
                     let label = if s.is_some() {
                         crate::levels::class_text(a.measure, class, n_lsoas, n_areas)
                     } else {
@@ -246,26 +256,7 @@ fn SummaryLegend() -> impl IntoView {
                     let count = counts
                         .map(|c| format_thousands(c[usize::from(class - 1)]))
                         .unwrap_or_else(|| "…".to_string());
-                    let shown = move || !app.hidden.with(|h| h.contains(&class));
-                    view! {
-                        <li>
-                            <button
-                                type="button"
-                                class="legend-row"
-                                class:off=move || !shown()
-                                aria-pressed=move || if shown() { "true" } else { "false" }
-                                title="Click to hide or show this class"
-                                on:click=move |_| toggle(app, class)
-                            >
-                                <span class="swatch" style:background-color=colour style:color=ink>
-                                    <span class="decile-number" aria-hidden="true">{class}</span>
-                                </span>
-                                <span class="class-name">{label}</span>
-                                <span class="count">{count}</span>
-                                <span class="sr-only">{format!(" {noun}")}</span>
-                            </button>
-                        </li>
-                    }
+                    class_row(app, ramp, class, label, count, noun)
                 })
                 .collect_view(),
         )
