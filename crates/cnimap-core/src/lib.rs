@@ -22,6 +22,7 @@
 //! - [`reweight`]: a combined index rebuilt from its domain ranks with any weights.
 //! - [`change`]: IMD 2019 -> 2025 on LSOA 2021 through ONS change codes; left-behind wards.
 //! - [`change_map`]: the change map: its documents, diverging classes, legend words, wards CSV.
+//! - [`lineage`]: the LSOA 2011 layer's populations and its 2011 -> 2021 lookup, as a document.
 //! - [`api`]: the JSON shapes the server sends and the browser reads.
 
 pub mod api;
@@ -38,6 +39,7 @@ pub mod custom_area;
 pub mod help;
 pub mod left_behind;
 pub mod level;
+pub mod lineage;
 pub mod position;
 pub mod profile;
 pub mod reweight;

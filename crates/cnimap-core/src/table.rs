@@ -30,7 +30,10 @@ pub mod run;
 
 pub use custom::CustomValues;
 pub use export::{to_csv, to_response};
-pub use frame::{summary_frame, FrameIndicator, ParentColumn, TableFrame, TableParents, Values};
+pub use frame::{
+    published_frame, summary_frame, FrameError, FrameIndicator, ParentColumn, TableFrame,
+    TableParents, Values,
+};
 pub use query::{
     parse_weights, weights_text, Bound, Column, Filter, ParentField, Sort, TableError, TableQuery,
     CUSTOM, CUSTOM_MEASURES,

@@ -42,6 +42,7 @@ use crate::routes;
         routes::change::layer,
         routes::table::table,
         routes::parents::parents,
+        routes::lineage::lsoa11,
         routes::lookup::lookup,
         routes::lookup::areas,
         routes::custom_areas::areas,

@@ -184,6 +184,8 @@ async fn serve_build_answers_every_document_route_with_the_same_bytes() {
         "/api/areas/e01021988".into(),
         "/api/areas/E01021988?layer=nowhere".into(),
         "/tiles/region/15/0/0.mvt".into(),
+        "/api/lineage/lsoa11".into(),
+        "/api/lineage/lsoa21".into(),
     ];
     let mut rng = Rng::new(11);
     for level in &f.data.tiled {
@@ -501,6 +503,31 @@ async fn the_table_lookup_reweighting_and_wards_from_a_build_are_the_datas_bytes
             "/api/table?level=ward24&columns=imd2025.average_rank,lad24.code&filter=imd2025.share_decile1%3E=0.5&format=json",
             "",
         ),
+        // IoD 2019 summaries of councils and regions (weighted by api/lineage/lsoa11's
+        // populations), beside the 2025 ones.
+        (
+            "GET",
+            "/api/table?level=lad24&columns=imd2019.share_decile1,imd2019.average_rank,imd2019.rank_of_average_rank,imd2025.average_rank&sort=imd2019.rank_of_average_rank",
+            "",
+        ),
+        (
+            "GET",
+            "/api/table?level=lad24&columns=imd2019_income.average_rank,region.name&filter=imd2019.share_decile1%3E=0.2&sort=imd2019_income.average_rank:desc&format=json",
+            "",
+        ),
+        (
+            "GET",
+            "/api/table?level=region&columns=imd2019.average_rank,imd2019_health.share_decile1&format=json",
+            "",
+        ),
+        (
+            "GET",
+            "/api/table?level=region&filter=imd2019.share_decile1%3E=0.1",
+            "",
+        ),
+        // The IMD 2019 -> 2025 rows (the lookup from api/lineage/lsoa11).
+        ("GET", "/api/change?from=imd2019&to=imd2025", ""),
+        ("GET", "/api/change?from=imd2019&to=imd2025&format=csv", ""),
         ("POST", "/api/lookup", postcodes),
         ("POST", "/api/lookup?format=summary", postcodes),
         ("POST", "/api/lookup", "ref\n1\n"),
@@ -533,45 +560,77 @@ async fn the_table_lookup_reweighting_and_wards_from_a_build_are_the_datas_bytes
         ok += usize::from(from_data.0 == StatusCode::OK);
     }
     // Real answers (not only errors) were compared, and at least one error too.
-    assert!(ok >= 15, "{ok} answered 200");
+    assert!(ok >= 21, "{ok} answered 200");
 }
 
 #[tokio::test]
-async fn what_a_build_still_lacks_is_refused_with_501_naming_it_where_the_data_answers() {
+async fn the_builds_iod2019_council_summaries_are_weighted_by_the_file_6_populations() {
     let f = fixture();
-    let asks = [
-        (
-            "/api/table?level=lad24&columns=imd2019.rank_of_average_rank",
-            "cnimap table",
-        ),
-        (
-            "/api/table?level=region&filter=imd2019.share_decile1%3E=0.1",
-            "cnimap table",
-        ),
-        ("/api/change?from=imd2019&to=imd2025", "cnimap change"),
-        (
-            "/api/change?from=imd2019&to=imd2025&format=csv",
-            "cnimap change",
-        ),
-    ];
-    for (uri, instead) in asks {
-        let (status, _, _) = send(&f.data, "GET", uri, "").await;
-        assert_eq!(status, StatusCode::OK, "{uri} from the data");
-        let (status, _, answer) = send(&f.build, "GET", uri, "").await;
-        assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{uri} from the build");
-        let answer: cnimap_core::api::ErrorBody =
-            serde_json::from_slice(&answer).expect("an error body");
-        assert_eq!(answer.error, "not_in_build");
-        assert!(
-            answer.message.contains("prepared build")
-                && answer.message.contains("--no-cache")
-                && answer.message.contains(instead),
-            "{uri}: {}",
-            answer.message
-        );
+    // The lineage document holds every LSOA 2011's File 6 population by feature index.
+    let (status, _, body) = send(&f.build, "GET", "/api/lineage/lsoa11", "").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: cnimap_core::lineage::LineageDocument =
+        serde_json::from_slice(&body).expect("a lineage document");
+    let lsoa11 = f
+        .data
+        .atlas
+        .layer(cnimap_core::Level::Lsoa11)
+        .expect("lsoa11");
+    let population = &f.data.atlas.iod2019_official.population;
+    assert_eq!(doc.population.len(), lsoa11.codes.len());
+    for (code, p) in lsoa11.codes.iter().zip(&doc.population) {
+        assert_eq!(population.get(code), p.as_ref(), "{code}");
     }
-    // What a build holds still answers: documents, areas, search, and a bad query is still a 400
-    // (not a 501) where the data path says so.
+    assert!(doc.population.iter().all(Option::is_some));
+    // Every English row of the ONS lookup: as many as the data path's IMD rows read.
+    let english = f
+        .data
+        .atlas
+        .lookups
+        .lsoa11_21
+        .iter()
+        .filter(|(a, _, b)| a.starts_with("E01") && b.starts_with("E01"))
+        .count();
+    assert_eq!(doc.lookup.lsoa11.len(), english);
+    // Weighted: Tendring's IMD 2019 average rank from the build is the File 6 weighted mean of
+    // its LSOAs' ranks, not their plain mean.
+    let uri = "/api/table?level=lad24&columns=imd2019.average_rank&format=json";
+    let (status, _, body) = send(&f.build, "GET", uri, "").await;
+    assert_eq!(status, StatusCode::OK, "{uri}");
+    let table: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let rows = table["rows"].as_array().expect("rows");
+    let tendring = rows.iter().find(|r| r[0] == "E07000076").expect("Tendring");
+    let ours = tendring[2].as_f64().expect("a number");
+    let parents = &f.data.atlas.summaries.hierarchy.lsoa11[&cnimap_core::Level::Lad24];
+    let lads = &f.data.atlas.summaries.hierarchy.areas[&cnimap_core::Level::Lad24];
+    let at = lads
+        .iter()
+        .position(|a| a.code == "E07000076")
+        .expect("in the list") as u32;
+    let imd = f.data.atlas.values("imd2019").expect("imd2019");
+    let (mut wsum, mut w, mut sum, mut n) = (0.0, 0.0, 0.0, 0.0);
+    for (i, p) in parents.iter().enumerate() {
+        if *p == Some(at) {
+            let r = f64::from(imd.rank[i].expect("ranked"));
+            let pop = f64::from(doc.population[i].expect("population"));
+            wsum += pop * r;
+            w += pop;
+            sum += r;
+            n += 1.0;
+        }
+    }
+    assert!(n > 40.0, "Tendring has {n} LSOAs 2011");
+    assert!(
+        (ours - wsum / w).abs() < 1e-6,
+        "ours {ours}, weighted {}",
+        wsum / w
+    );
+    assert!(
+        (ours - sum / n).abs() > 1.0,
+        "weighting moved it: plain {}",
+        sum / n
+    );
+    // A bad query is still a 400 where the data path says so.
     for (uri, status) in [
         ("/api/indicators", StatusCode::OK),
         ("/api/areas/E01021988", StatusCode::OK),

@@ -445,62 +445,26 @@ pub fn build_frame(
     parents: &TableParents,
     values: &[&ValuesResponse],
 ) -> Result<TableFrame, FrameError> {
-    let level = areas.layer;
-    let n = areas.codes.len();
-    let check_len = |document: String, found: usize| {
-        if found == n {
-            Ok(())
-        } else {
-            Err(FrameError::WrongLength {
-                document,
-                found,
-                expected: n,
-            })
-        }
-    };
-    check_len(format!("layers/{level} names"), areas.names.len())?;
-    if parents.layer != level {
-        return Err(FrameError::WrongLayer {
-            document: format!("parents/{}", parents.layer),
-            found: parents.layer,
-            expected: level,
-        });
-    }
-    for p in &parents.parents {
-        check_len(format!("parents/{level} ({})", p.level), p.index.len())?;
-    }
-    let mut indicators = Vec::with_capacity(values.len());
-    for v in values {
-        let document = format!("values/{}/{}", v.layer, v.indicator);
-        if v.layer != level {
-            return Err(FrameError::WrongLayer {
-                document,
-                found: v.layer,
-                expected: level,
-            });
-        }
-        let Ok(id) = IndicatorId::parse(&v.indicator) else {
-            continue;
-        };
-        check_len(document.clone(), v.rank.len())?;
-        check_len(document.clone(), v.decile.len())?;
-        if let Some(s) = &v.score {
-            check_len(document, s.len())?;
-        }
-        indicators.push(FrameIndicator::published(
-            id,
-            v.n_ranked,
-            v.rank.clone(),
-            v.decile.clone(),
-            v.score.clone(),
-        ));
-    }
-    Ok(TableFrame {
-        level,
-        codes: areas.codes.clone(),
-        names: areas.names.clone(),
-        parents: parents.parents.clone(),
-        indicators,
+    use cnimap_core::table::FrameError as Core;
+    cnimap_core::table::published_frame(areas, parents, values).map_err(|e| match e {
+        Core::WrongLayer {
+            document,
+            found,
+            expected,
+        } => FrameError::WrongLayer {
+            document,
+            found,
+            expected,
+        },
+        Core::WrongLength {
+            document,
+            found,
+            expected,
+        } => FrameError::WrongLength {
+            document,
+            found,
+            expected,
+        },
     })
 }
 

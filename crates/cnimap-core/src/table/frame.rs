@@ -2,7 +2,7 @@
 //! feature index. The server builds one per level from the atlas at start-up; the browser can
 //! build the same from the JSON documents it fetches.
 
-use crate::api::NamedArea;
+use crate::api::{LayerAreasResponse, NamedArea, ValuesResponse};
 use crate::catalogue::IndicatorId;
 use crate::level::Level;
 use crate::summary::{Measure, Summary};
@@ -286,6 +286,100 @@ pub fn summary_frame(
         codes: own.areas.iter().map(|a| a.code.clone()).collect(),
         names: own.areas.iter().map(|a| a.name.clone()).collect(),
         parents,
+        indicators,
+    })
+}
+
+/// Why a published level's documents do not make a frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// A document is about another level than the table's.
+    #[error("{document} is about {found}, not {expected}")]
+    WrongLayer {
+        /// Which document.
+        document: String,
+        /// Its layer.
+        found: Level,
+        /// The table's level.
+        expected: Level,
+    },
+    /// A document's arrays do not have one entry per area.
+    #[error("{document} has {found} entries for {expected} areas")]
+    WrongLength {
+        /// Which document.
+        document: String,
+        /// Its length.
+        found: usize,
+        /// The number of areas.
+        expected: usize,
+    },
+}
+
+/// The frame of a published level (LSOA 2021, LSOA 2011, ward 2017) from its documents: codes and
+/// names (`/api/layers/{level}`), the parents (`/api/parents/{level}`) and the values of the
+/// indicators given (`/api/values/{level}/{id}`, in the order given; a document whose indicator
+/// this cnimap does not know is skipped). The browser and a server opened from a build both make
+/// their frames with it, so they hold what the server's frame from the atlas holds.
+pub fn published_frame(
+    areas: &LayerAreasResponse,
+    parents: &TableParents,
+    values: &[&ValuesResponse],
+) -> Result<TableFrame, FrameError> {
+    let level = areas.layer;
+    let n = areas.codes.len();
+    let check_len = |document: String, found: usize| {
+        if found == n {
+            Ok(())
+        } else {
+            Err(FrameError::WrongLength {
+                document,
+                found,
+                expected: n,
+            })
+        }
+    };
+    check_len(format!("layers/{level} names"), areas.names.len())?;
+    if parents.layer != level {
+        return Err(FrameError::WrongLayer {
+            document: format!("parents/{}", parents.layer),
+            found: parents.layer,
+            expected: level,
+        });
+    }
+    for p in &parents.parents {
+        check_len(format!("parents/{level} ({})", p.level), p.index.len())?;
+    }
+    let mut indicators = Vec::with_capacity(values.len());
+    for v in values {
+        let document = format!("values/{}/{}", v.layer, v.indicator);
+        if v.layer != level {
+            return Err(FrameError::WrongLayer {
+                document,
+                found: v.layer,
+                expected: level,
+            });
+        }
+        let Ok(id) = IndicatorId::parse(&v.indicator) else {
+            continue;
+        };
+        check_len(document.clone(), v.rank.len())?;
+        check_len(document.clone(), v.decile.len())?;
+        if let Some(s) = &v.score {
+            check_len(document, s.len())?;
+        }
+        indicators.push(FrameIndicator::published(
+            id,
+            v.n_ranked,
+            v.rank.clone(),
+            v.decile.clone(),
+            v.score.clone(),
+        ));
+    }
+    Ok(TableFrame {
+        level,
+        codes: areas.codes.clone(),
+        names: areas.names.clone(),
+        parents: parents.parents.clone(),
         indicators,
     })
 }

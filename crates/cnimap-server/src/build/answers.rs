@@ -1,14 +1,13 @@
 //! What a server opened from a build computes from the build's documents, as the browser does on a
-//! static site: the table's frames (`api/layers`, `api/parents`, `api/values`), the bulk lookup's
-//! table (`api/lookup/areas`, [`AreaTable::from_document`]), each combined index's domain ranks
-//! (`api/values`) and the left-behind wards' comparison (`api/change/ward17/left-behind`). Each is
-//! decoded on first use and kept ([`crate::state::Derived`]), so start-up reads nothing more.
+//! static site: the table's frames (`api/layers`, `api/parents`, `api/values`, and for the IoD
+//! 2019 summaries `api/lineage/lsoa11`'s populations), the bulk lookup's table (`api/lookup/areas`,
+//! [`AreaTable::from_document`]), each combined index's domain ranks (`api/values`), the
+//! LSOA 2011 -> 2021 lookup the IMD 2019 -> 2025 rows are made with (`api/lineage/lsoa11`) and the
+//! left-behind wards' comparison (`api/change/ward17/left-behind`). Each is decoded on first use
+//! and kept ([`crate::state::Derived`]), so start-up reads nothing more.
 //!
-//! Summary levels (ward 2024, council, region) are summarised from the LSOA 2021 values with
-//! core's `summary_frame`, as the browser does. What the documents cannot give is refused by
-//! [`super::lacks`]: summaries of indicators published on LSOA 2011 (weighted by populations a
-//! build does not hold) and the IMD 2019 -> 2025 comparison as rows (the build holds its map, not
-//! each area's 2011 lineage and 2019 rank).
+//! Summary levels (ward 2024, council, region) are summarised with core's `summary_frame`, as the
+//! browser does.
 
 use std::path::PathBuf;
 
@@ -17,15 +16,18 @@ use cnimap_core::bulk::{AreaTable, LookupAreasDocument};
 use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::change::ChangeResponse;
 use cnimap_core::change_map::ChangeDocument;
+use cnimap_core::lineage::LineageDocument;
 use cnimap_core::reweight::{CompositeIndex, DomainScores};
 use cnimap_core::summary::summary_levels;
 use cnimap_core::table::{
-    summary_frame as core_summary_frame, FrameIndicator, TableFrame, TableParents,
+    published_frame, summary_frame as core_summary_frame, FrameIndicator, TableFrame, TableParents,
 };
 use cnimap_core::Level;
 use cnimap_data::domain_ranks::{index_file, IndexInputs};
+use cnimap_data::lookups::Change;
 
 use crate::http::Encoded;
+use crate::prepare::lineage::change_of;
 use crate::prepare::Documents;
 
 /// Why a build's documents do not give an answer.
@@ -93,18 +95,13 @@ fn same_length(path: &str, what: &str, found: usize, n: usize) -> Result<(), Ans
     }
 }
 
-/// The table frame of a published level (LSOA 2021, LSOA 2011, ward 2017) from its documents:
-/// codes and names, parents, and every indicator of the level in the catalogue's order (the
-/// order the data path's frame has them); `Ok(None)` for a level without one (a summary level:
-/// no values of its own).
+/// The table frame of a published level (LSOA 2021, LSOA 2011, ward 2017) from its documents
+/// with core's [`published_frame`] (as the browser makes it): codes and names, parents, and every
+/// indicator of the level in the catalogue's order (the order the data path's frame has them);
+/// `Ok(None)` for a level without one.
 pub fn table_frame(documents: &Documents, level: Level) -> Result<Option<TableFrame>, AnswerError> {
     let catalogue: IndicatorsResponse = decode(Some(&documents.catalogue), "indicators")?;
-    let ids: Vec<IndicatorId> = catalogue
-        .indicators
-        .iter()
-        .filter(|i| i.layer == level)
-        .filter_map(|i| IndicatorId::parse(&i.id).ok())
-        .collect();
+    let ids = ids_at(&catalogue, level);
     if ids.is_empty() {
         return summary_frame(documents, &catalogue, level);
     }
@@ -114,63 +111,61 @@ pub fn table_frame(documents: &Documents, level: Level) -> Result<Option<TableFr
     let areas = layer_areas(documents, level)?;
     let parents_path = format!("parents/{}", level.id());
     let parents: TableParents = decode(documents.parents.get(&level), &parents_path)?;
-    let n = areas.codes.len();
-    same_length(
-        &format!("layers/{}", level.id()),
-        "names",
-        areas.names.len(),
-        n,
-    )?;
-    for p in &parents.parents {
-        same_length(&parents_path, "parent entries", p.index.len(), n)?;
-    }
-    let mut indicators = Vec::with_capacity(ids.len());
-    for id in ids {
-        let v = values(documents, id)?;
-        let path = format!("values/{}/{}", level.id(), id.as_str());
-        same_length(&path, "ranks", v.rank.len(), n)?;
-        same_length(&path, "deciles", v.decile.len(), n)?;
-        if let Some(s) = &v.score {
-            same_length(&path, "scores", s.len(), n)?;
-        }
-        indicators.push(FrameIndicator::published(
-            id, v.n_ranked, v.rank, v.decile, v.score,
-        ));
-    }
-    Ok(Some(TableFrame {
-        level,
-        codes: areas.codes,
-        names: areas.names,
-        parents: parents.parents,
-        indicators,
-    }))
+    let values = ids
+        .into_iter()
+        .map(|id| values(documents, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&ValuesResponse> = values.iter().collect();
+    published_frame(&areas, &parents, &refs)
+        .map(Some)
+        .map_err(|e| AnswerError::Inconsistent {
+            path: format!("layers/{}", level.id()),
+            problem: e.to_string(),
+        })
 }
 
-/// The indicators published on LSOA 2021, in the catalogue's order.
-fn lsoa21_ids(catalogue: &IndicatorsResponse) -> Vec<IndicatorId> {
+/// The indicators published on `level`, in the catalogue's order.
+fn ids_at(catalogue: &IndicatorsResponse, level: Level) -> Vec<IndicatorId> {
     catalogue
         .indicators
         .iter()
-        .filter(|i| i.layer == Level::Lsoa21)
+        .filter(|i| i.layer == level)
         .filter_map(|i| IndicatorId::parse(&i.id).ok())
         .collect()
 }
 
-/// The indicators whose summaries at `level` a build cannot make: those published on another
-/// level than LSOA 2021 (IMD 2019 on LSOA 2011), whose council and region summaries are weighted by
-/// the LSOA 2011 populations, which a build does not hold.
-pub fn unsummarised(level: Level) -> Vec<IndicatorId> {
-    IndicatorId::all()
-        .filter(|id| {
-            let at = id.def().level();
-            at != Level::Lsoa21 && summary_levels(at).contains(&level)
+/// The LSOA 2011 lineage document (`api/lineage/lsoa11`).
+fn lineage(documents: &Documents) -> Result<LineageDocument, AnswerError> {
+    decode(documents.lineage.as_ref(), "lineage/lsoa11")
+}
+
+/// The published values of `ids` (on `level`) as frame indicators, each checked to have one
+/// entry per area of `parents`.
+fn published(
+    documents: &Documents,
+    level: Level,
+    ids: Vec<IndicatorId>,
+    parents: &TableParents,
+) -> Result<Vec<FrameIndicator>, AnswerError> {
+    let n = parents.parents.first().map_or(0, |p| p.index.len());
+    ids.into_iter()
+        .map(|id| {
+            let v = values(documents, id)?;
+            let vpath = format!("values/{}/{}", level.id(), id.as_str());
+            same_length(&vpath, "ranks", v.rank.len(), n)?;
+            same_length(&vpath, "deciles", v.decile.len(), n)?;
+            Ok(FrameIndicator::published(
+                id, v.n_ranked, v.rank, v.decile, v.score,
+            ))
         })
         .collect()
 }
 
-/// The frame of a summary level (ward 2024, LAD 2024, region) from the LSOA 2021 documents, with
-/// core's [`summary_frame`] (as the browser makes it): the summaries of every LSOA 2021
-/// indicator; those of [`unsummarised`] indicators are left out (refused by [`super::lacks`]).
+/// The frame of a summary level (ward 2024, LAD 2024, region) with core's [`summary_frame`] (as
+/// the browser makes it): the summaries of every LSOA 2021 indicator from the LSOA 2021
+/// documents, and, where the level summarises them, of every LSOA 2011 indicator (IoD 2019) from
+/// the LSOA 2011 documents, their average ranks weighted by the populations of
+/// `api/lineage/lsoa11` (as the data path weights them by File 6).
 fn summary_frame(
     documents: &Documents,
     catalogue: &IndicatorsResponse,
@@ -184,24 +179,61 @@ fn summary_frame(
         return Ok(None);
     };
     let lsoa21: TableParents = decode(Some(doc), path)?;
-    let n = lsoa21.parents.first().map_or(0, |p| p.index.len());
-    let mut published = Vec::new();
-    for id in lsoa21_ids(catalogue) {
-        let v = values(documents, id)?;
-        let vpath = format!("values/lsoa21/{}", id.as_str());
-        same_length(&vpath, "ranks", v.rank.len(), n)?;
-        same_length(&vpath, "deciles", v.decile.len(), n)?;
-        published.push(FrameIndicator::published(
-            id, v.n_ranked, v.rank, v.decile, v.score,
-        ));
-    }
-    let refs: Vec<&FrameIndicator> = published.iter().collect();
-    core_summary_frame(level, &lsoa21, None, None, &refs)
-        .map(Some)
-        .map_err(|e| AnswerError::Inconsistent {
-            path: path.into(),
-            problem: e.to_string(),
+    let mut all = published(
+        documents,
+        Level::Lsoa21,
+        ids_at(catalogue, Level::Lsoa21),
+        &lsoa21,
+    )?;
+    let ids11 = ids_at(catalogue, Level::Lsoa11);
+    let with11 = summary_levels(Level::Lsoa11).contains(&level) && !ids11.is_empty();
+    let (lsoa11, lineage) = match (with11, documents.parents.get(&Level::Lsoa11)) {
+        (true, Some(doc)) => {
+            let p: TableParents = decode(Some(doc), "parents/lsoa11")?;
+            let l = lineage(documents)?;
+            all.extend(published(documents, Level::Lsoa11, ids11, &p)?);
+            (Some(p), Some(l))
+        }
+        _ => (None, None),
+    };
+    let refs: Vec<&FrameIndicator> = all.iter().collect();
+    core_summary_frame(
+        level,
+        &lsoa21,
+        lsoa11.as_ref(),
+        lineage.as_ref().map(|l| l.population.as_slice()),
+        &refs,
+    )
+    .map(Some)
+    .map_err(|e| AnswerError::Inconsistent {
+        path: path.into(),
+        problem: e.to_string(),
+    })
+}
+
+/// The ONS LSOA 2011 -> 2021 lookup rows between areas on the map, from `api/lineage/lsoa11` and
+/// the two layers' codes: the rows of the data's lookup that [`cnimap_data::lineage::imd_change`]
+/// reads, in the file's order, so the IMD 2019 -> 2025 rows are the data path's.
+pub fn lsoa11_21(documents: &Documents) -> Result<Vec<(String, Change, String)>, AnswerError> {
+    let doc = lineage(documents)?;
+    let l11 = layer_areas(documents, Level::Lsoa11)?;
+    let l21 = layer_areas(documents, Level::Lsoa21)?;
+    let rows =
+        doc.rows(l11.codes.len(), l21.codes.len())
+            .map_err(|e| AnswerError::Inconsistent {
+                path: "lineage/lsoa11".into(),
+                problem: e.to_string(),
+            })?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, c, b)| {
+            (
+                l11.codes[a as usize].clone(),
+                change_of(c),
+                l21.codes[b as usize].clone(),
+            )
         })
+        .collect())
 }
 
 /// The bulk lookup's table from `api/lookup/areas` (left behind at the default threshold, as the

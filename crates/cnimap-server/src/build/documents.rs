@@ -41,6 +41,9 @@ pub fn api_documents(documents: &Documents) -> Vec<(String, &Encoded)> {
     if let Some(doc) = &documents.lsoa_shapes {
         out.push(("shapes/lsoa21".to_string(), &doc.encoded));
     }
+    if let Some(body) = &documents.lineage {
+        out.push(("lineage/lsoa11".to_string(), body));
+    }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
@@ -56,6 +59,7 @@ pub fn documents_from_paths(
     let mut change = std::collections::BTreeMap::new();
     let mut lookup_areas = None;
     let mut lsoa_shapes = None;
+    let mut lineage = None;
     for (path, doc) in docs {
         let parts: Vec<&str> = path.split('/').collect();
         let level =
@@ -87,6 +91,7 @@ pub fn documents_from_paths(
             ["shapes", "lsoa21"] => {
                 lsoa_shapes = Some(crate::custom_areas::ShapesDoc::from_encoded(doc))
             }
+            ["lineage", "lsoa11"] => lineage = Some(doc),
             _ => return Err(format!("{path}: not a document this cnimap knows")),
         }
     }
@@ -99,5 +104,6 @@ pub fn documents_from_paths(
         change,
         lookup_areas,
         lsoa_shapes,
+        lineage,
     })
 }

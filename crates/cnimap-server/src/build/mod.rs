@@ -4,7 +4,7 @@
 //! [`cache`] keys `serve --data`'s cached builds by the inputs; [`manifest`] lists and checks files;
 //! [`answers`] decodes the table, the bulk lookup, the domain ranks and the left-behind wards from
 //! the build's documents (as the browser does on a static site); [`lacks`] answers 501 for what a
-//! build does not hold (summary-level tables, the IMD 2019 -> 2025 rows).
+//! build does not hold (a bulk lookup without `api/lookup/areas`).
 //!
 //! Area details are one file per area (`api/areas/<layer>/<code>.json`): a static host serves
 //! them with no code at all, a request reads one small file (the OS page cache keeps the hot ones),

@@ -47,6 +47,10 @@ pub struct Documents {
     /// `/api/shapes/lsoa21`: every LSOA 2021 outline for custom areas
     /// ([`cnimap_geometry::shapes`]); `None` without LSOA 2021 boundaries.
     pub lsoa_shapes: Option<crate::custom_areas::ShapesDoc>,
+    /// `/api/lineage/lsoa11`: each LSOA 2011's population and the LSOA 2011 -> 2021 lookup
+    /// ([`cnimap_core::lineage::LineageDocument`], [`super::lineage`]); `None` without both LSOA
+    /// layers.
+    pub lineage: Option<Encoded>,
 }
 
 /// Every source's attribution and the boundaries'.
@@ -162,6 +166,9 @@ pub fn encode(atlas: &Atlas, tiled: &[Level]) -> Result<Documents, EncodeError> 
             .transpose()?,
         lsoa_shapes: cnimap_data::custom_areas::lsoa_shapes_document(atlas)
             .map(|d| crate::custom_areas::ShapesDoc::new(&d))
+            .transpose()?,
+        lineage: super::lineage::document(atlas)
+            .map(|d| Encoded::json(&d))
             .transpose()?,
     })
 }

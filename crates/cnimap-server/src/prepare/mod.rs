@@ -6,6 +6,7 @@
 pub mod areas;
 pub mod change_docs;
 pub mod documents;
+pub mod lineage;
 pub mod tiles;
 
 use std::collections::HashMap;

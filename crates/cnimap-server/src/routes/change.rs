@@ -178,27 +178,31 @@ pub fn compute(state: &AppState, comparison: Comparison) -> AppResult<Arc<Change
 }
 
 fn make(state: &AppState, comparison: Comparison) -> AppResult<ChangeResponse> {
-    if state.build.is_some() {
-        // From a build: the left-behind wards' document is the comparison itself; the IMD rows
-        // need each area's 2011 lineage and 2019 rank, which a build does not hold (refused
-        // with 501 before this: build::lacks).
-        return match comparison {
-            Comparison::LeftBehindWards => {
-                crate::build::answers::left_behind_wards(&state.documents).map_err(|e| {
-                    tracing::info!(error = %e, "no left-behind wards in the build");
-                    AppError::NotFound("the 2019 wards are not in this server's build".into())
-                })
-            }
-            Comparison::Imd => Err(AppError::NotFound(
-                "the IMD 2019 -> 2025 rows are not in this server's build".into(),
-            )),
-        };
+    if state.build.is_some() && comparison == Comparison::LeftBehindWards {
+        // From a build: the left-behind wards' document is the comparison itself.
+        return crate::build::answers::left_behind_wards(&state.documents).map_err(|e| {
+            tracing::info!(error = %e, "no left-behind wards in the build");
+            AppError::NotFound("the 2019 wards are not in this server's build".into())
+        });
     }
     let imd25 = inputs(state, CompositeIndex::Imd2025)?;
     Ok(match comparison {
         Comparison::Imd => {
             let imd19 = inputs(state, CompositeIndex::Imd2019)?;
-            let change = lineage::imd_change(&imd19, &imd25, &state.atlas.lookups.lsoa11_21);
+            let change = match state.build {
+                // From a build: the lookup rows from api/lineage/lsoa11.
+                Some(_) => {
+                    let lookup =
+                        crate::build::answers::lsoa11_21(&state.documents).map_err(|e| {
+                            tracing::info!(error = %e, "no LSOA 2011 lineage in the build");
+                            AppError::NotFound(
+                                "the LSOA 2011 -> 2021 lookup is not in this server's build".into(),
+                            )
+                        })?;
+                    lineage::imd_change(&imd19, &imd25, &lookup)
+                }
+                None => lineage::imd_change(&imd19, &imd25, &state.atlas.lookups.lsoa11_21),
+            };
             imd_response(&imd19, &imd25, &change)
         }
         Comparison::LeftBehindWards => {
@@ -231,7 +235,6 @@ fn respond(content_type: &'static str, body: Vec<u8>) -> Response {
         )),
         (status = 400, description = "A missing or unknown pair of editions, or a bad format", body = cnimap_core::api::ErrorBody),
         (status = 404, description = "The inputs are not loaded", body = cnimap_core::api::ErrorBody),
-        (status = 501, description = "`from=imd2019&to=imd2025` on a server opened from a prepared build (`cnimap serve --build`): the build holds the change map, not each area's 2011 lineage and 2019 rank (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn change(State(state): State<AppState>, Query(p): Query<Params>) -> AppResult<Response> {

@@ -6,6 +6,7 @@ pub mod change;
 pub mod custom_areas;
 pub mod documents;
 pub mod health;
+pub mod lineage;
 pub mod lookup;
 pub mod openapi;
 pub mod parents;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/table", get(table::table))
         .route("/lookup/areas", get(lookup::areas))
         .route("/shapes/lsoa21", get(custom_areas::shapes))
+        .route("/lineage/lsoa11", get(lineage::lsoa11))
         .fallback(not_found)
         // Only the lookup takes a body: the other routes keep the server's small limit.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

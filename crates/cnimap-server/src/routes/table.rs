@@ -159,7 +159,6 @@ impl Params {
         )),
         (status = 400, description = "A query that does not parse, naming the part that is wrong (unknown or repeated parameter, unknown indicator, decile 11, an empty range, ...)", body = cnimap_core::api::ErrorBody),
         (status = 404, description = "No table data for the level in this server", body = cnimap_core::api::ErrorBody),
-        (status = 501, description = "A server opened from a prepared build (`cnimap serve --build`): the build does not hold the indicator values (`error`: `not_in_build`, naming what to use instead)", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn table(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
