@@ -3,7 +3,8 @@
 // downloaded CSV is byte for byte what `cnimap areas` writes for the same file; a broken feature
 // is named while the others work; a polygon drawn with mouse clicks gets its summary; a file that
 // is not JSON says so; axe-core finds no WCAG A/AA violation in the card. The page measures in
-// wasm on both targets (the shapes document is fetched on first use).
+// wasm on both targets, in the tools worker (cnimap-worker: a Worker is created from it; the shapes
+// document is fetched there on first use). While drawing, a drag pans the map and adds no corner.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -52,6 +53,17 @@ function cliAreas(file, ...args) {
 
 async function openCard() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, bypassCSP: true });
+  // The scripts of the Workers the page creates (MapLibre's are blob: URLs).
+  await context.addInitScript(() => {
+    const Base = window.Worker;
+    window.__cnimapWorkers = [];
+    window.Worker = class extends Base {
+      constructor(url, options) {
+        super(url, options);
+        window.__cnimapWorkers.push(String(url));
+      }
+    };
+  });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -68,6 +80,8 @@ describe('your areas in the page', () => {
     await page.locator('#areas-file').setInputFiles(lads);
     await page.locator('#areas-save').waitFor({ timeout: 180_000 });
     const firstMs = Date.now() - started;
+    const workers = await page.evaluate(() => window.__cnimapWorkers.filter((u) => /cnimap-worker/.test(u)));
+    assert.equal(workers.length, 1, 'measured in the tools worker');
     await page.locator('#areas-name').selectOption('LAD24NM');
     await page.locator('.area-result h3', { hasText: 'Rutland' }).waitFor({ timeout: 60_000 });
     const names = await page.locator('.area-result h3').allTextContents();
@@ -111,6 +125,17 @@ describe('your areas in the page', () => {
     await page.locator('#areas-draw').click();
     await page.locator('#draw-overlay').waitFor();
     assert.match(await page.locator('.areas-draw-help').textContent(), /Escape to cancel/);
+    // A drag while drawing pans the map and adds no corner; then back where we were.
+    const before = await page.evaluate(() => window.cnimap.map.getCenter().toArray());
+    await page.mouse.move(640, 450);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(640 + 15 * i, 450 + 5 * i);
+    await page.mouse.up();
+    const panned = await page.evaluate(() => window.cnimap.map.getCenter().toArray());
+    assert.ok(Math.abs(panned[0] - before[0]) > 1e-4, `the drag panned the map: ${before} -> ${panned}`);
+    const draft = await page.evaluate(() => window.cnimap.map.getSource('custom-areas-draft').getData());
+    assert.equal((draft.features ?? []).length, 0, 'a drag adds no corner');
+    await page.evaluate((c) => window.cnimap.map.jumpTo({ center: c }), before);
     const corners = [[1.10, 51.77], [1.17, 51.77], [1.17, 51.81], [1.10, 51.81]];
     for (const c of corners) {
       const p = await project(page, c);

@@ -1,6 +1,7 @@
-//! Bulk postcode lookup in the browser (issue 13): a CSV in, the same CSV out with each row's
-//! neighbourhood, council, IMD 2025 and CNI 2023 appended, by the same code as `cnimap lookup`
-//! and `POST /api/lookup` ([`cnimap_core::bulk::augment`]).
+//! Bulk postcode lookup in the browser (issue 13), run in the tools worker (`cnimap-worker`, so
+//! the page stays responsive and the main wasm does not link the lookup, issue 15): a CSV in, the
+//! same CSV out with each row's neighbourhood, council, IMD 2025 and CNI 2023 appended, by the
+//! same code as `cnimap lookup` and `POST /api/lookup` ([`cnimap_core::bulk::augment`]).
 //!
 //! On a static site nothing leaves the browser: the file is read twice by `augment`, first with a
 //! locator that only notes the postcodes (so they are read exactly as the lookup reads them), then
@@ -16,56 +17,10 @@ use cnimap_core::bulk::{
     augment, AreaTable, BatchSummary, Located, LookupAreasDocument, LookupRequest, PostcodeLocator,
 };
 use cnimap_core::left_behind::LeftBehindRule;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::api;
+use crate::global_fetch::{body_bytes, fetch};
 use crate::search_static;
-
-/// The most data rows looked up in the browser (as `POST /api/lookup` takes).
-pub const MAX_ROWS: u64 = 100_000;
-
-/// How far a lookup has got, for the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    /// Reading the file for its postcodes.
-    Reading,
-    /// Fetching postcode files: `done` of `of` outcodes.
-    Fetching {
-        /// Outcodes fetched.
-        done: usize,
-        /// Outcodes to fetch.
-        of: usize,
-    },
-    /// Looking every row up.
-    LookingUp,
-    /// Sent to the server, waiting for its answer.
-    Sent,
-}
-
-impl Progress {
-    /// The bar's value out of 100.
-    pub fn percent(self) -> f64 {
-        match self {
-            Progress::Reading => 2.0,
-            Progress::Fetching { done, of } => 5.0 + 85.0 * done as f64 / of.max(1) as f64,
-            Progress::LookingUp => 95.0,
-            Progress::Sent => 50.0,
-        }
-    }
-
-    /// In words, for the live region.
-    pub fn words(self) -> String {
-        match self {
-            Progress::Reading => "Reading the file…".into(),
-            Progress::Fetching { done, of } => {
-                format!("Fetching postcode files: {done} of {of} postcode areas")
-            }
-            Progress::LookingUp => "Looking up every row…".into(),
-            Progress::Sent => "Sent to the cnimap server; waiting for the answer…".into(),
-        }
-    }
-}
+pub use crate::worker_protocol::{Progress, MAX_ROWS};
 
 /// The result: the augmented CSV and the batch summary.
 #[derive(Debug, Clone)]
@@ -95,20 +50,26 @@ fn request(column: Option<String>) -> LookupRequest {
 }
 
 /// Looks up every row of `bytes` (a CSV) with the postcode column `column` (found by name when
-/// `None`), reporting progress; on a static site in the browser, on a server through it.
+/// `None`), reporting progress: on a static site (`static_base`, its root folder) here, from the
+/// compact search index and the areas document at `areas_url`; on a server through `lookup_url`.
 pub async fn run(
+    static_base: Option<&str>,
+    areas_url: &str,
+    lookup_url: Option<&str>,
     bytes: &[u8],
     column: Option<String>,
     progress: impl Fn(Progress),
 ) -> Result<Outcome, String> {
-    match api::static_base() {
-        Some(base) => run_here(&base, bytes, column, progress).await,
-        None => run_on_server(bytes, column, progress).await,
+    match (static_base, lookup_url) {
+        (Some(base), _) => run_here(base, areas_url, bytes, column, progress).await,
+        (None, Some(url)) => run_on_server(url, bytes, column, progress).await,
+        (None, None) => Err("This copy of the map has no cnimap server.".into()),
     }
 }
 
 async fn run_here(
     base: &str,
+    areas_url: &str,
     bytes: &[u8],
     column: Option<String>,
     progress: impl Fn(Progress),
@@ -140,8 +101,7 @@ async fn run_here(
     };
     let of = outcodes.len();
     progress(Progress::Fetching { done: 0, of });
-    let areas_url = api::endpoints().lookup_areas();
-    let doc: LookupAreasDocument = api::get_json(&areas_url).await.map_err(|e| e.to_string())?;
+    let doc: LookupAreasDocument = fetch_json(areas_url).await?;
     search_static::add_shards(base, &index, outcodes.into_iter().collect(), |done| {
         progress(Progress::Fetching { done, of })
     })
@@ -156,39 +116,38 @@ async fn run_here(
     Ok(Outcome { csv, summary })
 }
 
+/// Fetches `url` and decodes its JSON.
+async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
+    let unreachable = |e: String| format!("{url} could not be fetched: {e}");
+    let response = fetch(url, None).await.map_err(unreachable)?;
+    if !response.ok() {
+        return Err(format!(
+            "{url} answered {}: this copy of the site may be incomplete.",
+            response.status()
+        ));
+    }
+    let body = body_bytes(&response).await.map_err(unreachable)?;
+    serde_json::from_slice(&body).map_err(|e| format!("{url} is not what was expected: {e}"))
+}
+
 async fn run_on_server(
+    url: &str,
     bytes: &[u8],
     column: Option<String>,
     progress: impl Fn(Progress),
 ) -> Result<Outcome, String> {
     progress(Progress::Sent);
-    let mut url = api::endpoints()
-        .lookup()
-        .ok_or("This copy of the map has no cnimap server.")?;
+    let mut url = url.to_string();
     if let Some(c) = &column {
         url.push_str("?column=");
-        url.push_str(&api::encode(c));
+        url.push_str(&crate::endpoints::encode(c));
     }
-    let js = |e: wasm_bindgen::JsValue| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.as_string())
-            .unwrap_or_else(|| "network error".to_string())
-    };
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     let body = js_sys::Uint8Array::from(bytes);
     init.set_body(&body);
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-        .await
-        .map_err(js)?
-        .dyn_into()
-        .map_err(js)?;
-    let buffer = JsFuture::from(response.array_buffer().map_err(js)?)
-        .await
-        .map_err(js)?;
-    let answer = js_sys::Uint8Array::new(&buffer).to_vec();
+    let response = fetch(&url, Some(&init)).await?;
+    let answer = body_bytes(&response).await?;
     if !response.ok() {
         let message = serde_json::from_slice::<cnimap_core::api::ErrorBody>(&answer)
             .map(|b| b.message)
@@ -198,21 +157,11 @@ async fn run_on_server(
     let summary = response
         .headers()
         .get("cnimap-lookup-summary")
-        .map_err(js)?
+        .map_err(|e| crate::global_fetch::js_message(&e))?
         .ok_or("The server sent no summary with the lookup.")?;
     let summary: BatchSummary = serde_json::from_str(&summary).map_err(|e| e.to_string())?;
     Ok(Outcome {
         csv: answer,
         summary,
     })
-}
-
-/// The output file's name: the input's with `-cnimap` before its extension.
-pub fn output_name(input: &str) -> String {
-    let stem = input
-        .rsplit_once('.')
-        .map_or(input, |(stem, _)| stem)
-        .trim();
-    let stem = if stem.is_empty() { "postcodes" } else { stem };
-    format!("{stem}-cnimap.csv")
 }

@@ -1,15 +1,22 @@
 //! Drawing an area on the map, the pure part: the corners clicked (or typed) become a GeoJSON
 //! file of one polygon, read by the same code as an uploaded file; the draft drawn while clicking.
-//! The browser part (the overlay that takes the clicks and keys) is in
-//! `components/custom_areas.rs`.
+//! The browser part (the listeners that take the clicks and keys while the map still pans and
+//! zooms) is in `components/custom_areas.rs`.
 
 use serde_json::{json, Value};
 
 /// The name a drawn area gets.
 pub const DRAWN_NAME: &str = "Drawn area";
 
+/// The class the map's container has while drawing (a crosshair cursor over the map).
+pub const DRAWING_CLASS: &str = "drawing-area";
+
+/// How far (CSS pixels, each way) the pointer may move between press and release for a click;
+/// further, it was a drag that panned the map.
+pub const CLICK_SLOP_PX: i32 = 4;
+
 /// The instructions shown while drawing.
-pub const DRAW_HELP: &str = "Click the map to add corners. Double-click or press Enter to finish (at least 3 corners); press Backspace to remove the last corner, Escape to cancel. Without a mouse, type the corners in the box below instead.";
+pub const DRAW_HELP: &str = "Click the map to add corners; drag or scroll to move and zoom the map as usual. Double-click or press Enter to finish (at least 3 corners); press Backspace to remove the last corner, Escape to cancel. Without a mouse, type the corners in the box below instead.";
 
 /// Adds a clicked corner unless it repeats the last one (a double-click clicks twice at the same
 /// place before it finishes).
@@ -20,6 +27,15 @@ pub fn add_corner(corners: &mut Vec<(f64, f64)>, lng_lat: (f64, f64)) {
     if !repeat {
         corners.push(lng_lat);
     }
+}
+
+/// Whether a release at `released` after a press at `pressed` (client pixels) is a click that
+/// adds a corner rather than the end of a drag; a release without a press seen (a synthetic
+/// click, a tap) counts as a click.
+pub fn is_click(pressed: Option<(i32, i32)>, released: (i32, i32)) -> bool {
+    pressed.is_none_or(|(x, y)| {
+        (released.0 - x).abs() <= CLICK_SLOP_PX && (released.1 - y).abs() <= CLICK_SLOP_PX
+    })
 }
 
 /// The drawn corners as a GeoJSON FeatureCollection of one closed polygon named `name`, as bytes
@@ -117,6 +133,14 @@ mod tests {
         add_corner(&mut c, (1.0, 52.0));
         add_corner(&mut c, (1.1, 52.0));
         assert_eq!(c, vec![(1.0, 52.0), (1.1, 52.0)]);
+    }
+
+    #[test]
+    fn a_drag_is_not_a_click() {
+        assert!(is_click(Some((100, 100)), (102, 97)));
+        assert!(!is_click(Some((100, 100)), (130, 100)));
+        assert!(!is_click(Some((100, 100)), (100, 95)));
+        assert!(is_click(None, (5, 5)));
     }
 
     #[test]

@@ -15,8 +15,6 @@ use cnimap_core::api::SearchResponse;
 use cnimap_search::compact::{shard_file, NAMES_FILE, SEARCH_DIR};
 use cnimap_search::SearchIndex;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::api::ApiError;
 
@@ -35,24 +33,15 @@ pub fn url(base: &str, file: &str) -> String {
     format!("{base}{SEARCH_DIR}/{file}")
 }
 
-/// Fetches `url` as bytes.
+/// Fetches `url` as bytes (from the page or the tools worker: [`crate::global_fetch`]).
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, ApiError> {
     let unreachable = |message: String| ApiError::Unreachable {
         url: url.to_string(),
         message,
     };
-    let js = |e: wasm_bindgen::JsValue| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.as_string())
-            .unwrap_or_else(|| "network error".to_string())
-    };
-    let window = web_sys::window().ok_or_else(|| unreachable("no window".into()))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+    let response = crate::global_fetch::fetch(url, None)
         .await
-        .map_err(|e| unreachable(js(e)))?
-        .dyn_into()
-        .map_err(|e| unreachable(js(e)))?;
+        .map_err(unreachable)?;
     if !response.ok() {
         let status = response.status();
         return Err(ApiError::Status {
@@ -64,10 +53,9 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, ApiError> {
             ),
         });
     }
-    let buffer = JsFuture::from(response.array_buffer().map_err(|e| unreachable(js(e)))?)
+    crate::global_fetch::body_bytes(&response)
         .await
-        .map_err(|e| unreachable(js(e)))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+        .map_err(unreachable)
 }
 
 /// Builds the names index from the bytes of `search/index.bin` (fetched from `url`, named in

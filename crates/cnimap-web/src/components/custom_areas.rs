@@ -1,7 +1,8 @@
 //! "Your areas": upload a GeoJSON boundary file (picked or dropped) or draw a polygon on the map;
-//! each area is measured against every LSOA 2021 in the browser (wasm) with the same code as
-//! `cnimap areas` and `POST /api/areas` ([`cnimap_geometry::user_boundaries`],
-//! [`cnimap_core::custom_area`]), on the LSOA shapes document fetched on first use. The outlines
+//! each area is measured against every LSOA 2021 in the browser, in the tools worker
+//! ([`crate::worker::areas`], so the main wasm does not link `cnimap-geometry`), with the same
+//! code as `cnimap areas` and `POST /api/areas`, on the LSOA shapes document the worker fetches on
+//! first use; the page summarises the covers with [`cnimap_core::custom_area`]. The outlines
 //! show on the map, each area's summaries and LSOAs in the card, and the CSV downloads are byte for
 //! byte the command line's.
 
@@ -12,19 +13,17 @@ use cnimap_core::api::ValuesResponse;
 use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::custom_area::{self, AreaSummary, CustomArea, LsoaValues, DEFAULT_THRESHOLD};
 use cnimap_core::Level;
-use cnimap_geometry::shapes::ShapesDocument;
-use cnimap_geometry::user_boundaries::{
-    outlines_geojson, property_names, read_user_boundaries, FeatureProblem, LsoaShapes,
-};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api::{self, get_json};
+use crate::api;
 use crate::draw;
 use crate::map::{self, LngLat, Map};
 use crate::state::{use_app, AppState};
+use crate::worker_client;
+use crate::worker_protocol::{FromWorker, MeasuredFile, ToWorker};
 
 /// The map source and layers of the outlines.
 const SOURCE: &str = "custom-areas";
@@ -52,10 +51,9 @@ extern "C" {
     fn areas_unproject(this: &Map, point: &JsValue) -> Result<LngLat, JsValue>;
 }
 
-/// What the page measures with: the LSOA outlines, codes and every LSOA indicator's values, in
-/// the catalogue's order (the command line's and the server's order).
+/// What the page summarises with: the LSOA codes and every LSOA indicator's values, in the
+/// catalogue's order (the command line's and the server's order). The outlines are the worker's.
 struct Measurer {
-    shapes: LsoaShapes,
     codes: Vec<String>,
     values: Vec<(IndicatorId, Arc<ValuesResponse>)>,
     titles: Vec<(String, String)>,
@@ -81,19 +79,14 @@ impl Measurer {
     }
 }
 
-/// Fetches the shapes document, the LSOA codes and every LSOA indicator's values.
+/// Fetches the LSOA codes and every LSOA indicator's values.
 async fn load_measurer(app: AppState) -> Result<Measurer, String> {
-    let shapes_url = api::endpoints().lsoa_shapes();
-    let (doc, areas, meta) = futures::join!(
-        app.loader.count(get_json::<ShapesDocument>(&shapes_url)),
+    let (areas, meta) = futures::join!(
         app.loader.count(api::layer_areas(Level::Lsoa21)),
         app.loader.count(api::indicators()),
     );
-    let doc = doc.map_err(|e| format!("The LSOA outlines could not be loaded: {e}"))?;
     let areas = areas.map_err(|e| e.to_string())?;
     let meta = meta.map_err(|e| e.to_string())?;
-    let shapes = LsoaShapes::from_document(&doc).map_err(|e| e.to_string())?;
-    drop(doc);
     let ids: Vec<(IndicatorId, String)> = meta
         .indicators
         .iter()
@@ -111,7 +104,6 @@ async fn load_measurer(app: AppState) -> Result<Measurer, String> {
         values.push((*id, v));
     }
     Ok(Measurer {
-        shapes,
         codes: areas.codes,
         values,
         titles: ids
@@ -125,8 +117,8 @@ async fn load_measurer(app: AppState) -> Result<Measurer, String> {
 #[derive(Clone)]
 struct Measured {
     areas: Arc<Vec<CustomArea>>,
-    problems: Arc<Vec<FeatureProblem>>,
-    repaired: Arc<Vec<FeatureProblem>>,
+    problems: Arc<Vec<String>>,
+    repaired: Arc<Vec<String>>,
     outlines: Arc<serde_json::Value>,
     millis: f64,
 }
@@ -135,7 +127,7 @@ struct Measured {
 #[derive(Clone)]
 enum Stage {
     Idle,
-    Busy(&'static str),
+    Busy(String),
     Failed(String),
     Done(Measured),
 }
@@ -161,90 +153,96 @@ pub fn YourAreas() -> impl IntoView {
     let file_name = RwSignal::new(String::new());
     let drawing = RwSignal::new(false);
     let corners = StoredValue::new_local(Vec::<(f64, f64)>::new());
-    let overlay = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let overlay = StoredValue::new_local(None::<Drawing>);
     let typed = RwSignal::new(String::new());
     let typed_error = RwSignal::new(String::new());
 
-    // Measures the kept bytes with the chosen name property.
+    // Measures the kept bytes with the chosen name property: the worker reads and measures the
+    // file while the page loads what it summarises with (once).
     let run = move || {
         let Some(input) = bytes.get_value() else {
             return;
         };
         let wanted = name_property.get_untracked();
         leptos::task::spawn_local(async move {
-            let m = match measurer.get_value() {
-                Some(m) => m,
-                None => {
-                    stage.set(Stage::Busy(
-                        "Loading the outlines of England's 33,755 neighbourhoods (first use only)…",
-                    ));
-                    match load_measurer(app).await {
-                        Ok(m) => {
-                            let m = Arc::new(m);
-                            measurer.set_value(Some(m.clone()));
-                            m
-                        }
-                        Err(e) => {
-                            stage.set(Stage::Failed(e));
-                            return;
-                        }
-                    }
+            stage.set(Stage::Busy("Measuring your areas…".into()));
+            let request = ToWorker::Measure {
+                shapes_url: api::endpoints().lsoa_shapes(),
+                name_property: (!wanted.is_empty()).then_some(wanted),
+            };
+            let summarise_with = async {
+                match measurer.get_value() {
+                    Some(m) => Ok(m),
+                    None => load_measurer(app).await.map(|m| {
+                        let m = Arc::new(m);
+                        measurer.set_value(Some(m.clone()));
+                        m
+                    }),
                 }
             };
-            stage.set(Stage::Busy("Measuring your areas…"));
-            let t = crate::dom::now_ms();
-            let wanted = (!wanted.is_empty()).then_some(wanted);
-            let file = match read_user_boundaries(&input, wanted.as_deref()) {
-                Ok(f) => f,
-                Err(e) => {
-                    stage.set(Stage::Failed(format!("This file cannot be used: {e}")));
+            let measuring = worker_client::call(&request, input.to_vec(), |m| {
+                if let FromWorker::Busy { words } = m {
+                    stage.set(Stage::Busy(words.clone()));
+                }
+            });
+            let (m, reply) = futures::join!(summarise_with, measuring);
+            let file: MeasuredFile = match reply.message {
+                FromWorker::Measured(file) => *file,
+                FromWorker::Failed { message } => {
+                    if message.starts_with("This file cannot be used") {
+                        properties.set(Vec::new());
+                        bytes.set_value(None);
+                    }
+                    stage.set(Stage::Failed(message));
+                    return;
+                }
+                other => {
+                    stage.set(Stage::Failed(format!(
+                        "The tools worker answered something unexpected: {other:?}"
+                    )));
                     return;
                 }
             };
+            if let Err(e) = m {
+                stage.set(Stage::Failed(e));
+                return;
+            }
+            properties.set(file.properties);
             if let Some(p) = &file.name_property {
                 name_property.set(p.clone());
             }
-            let (areas, problems) = m.shapes.areas(&file);
-            let millis = crate::dom::now_ms() - t;
-            tracing::info!(areas = areas.len(), millis, "custom areas measured");
-            let outlines = outlines_geojson(&file);
-            show_outlines(app, &outlines);
-            if areas.is_empty() {
-                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            tracing::info!(
+                areas = file.areas.len(),
+                millis = file.millis,
+                "custom areas measured"
+            );
+            show_outlines(app, &file.outlines);
+            if file.areas.is_empty() {
                 stage.set(Stage::Failed(format!(
                     "No area in this file covers a neighbourhood in England: {}",
-                    list.join("; ")
+                    file.problems.join("; ")
                 )));
                 return;
             }
             stage.set(Stage::Done(Measured {
-                areas: Arc::new(areas),
-                problems: Arc::new(problems),
+                areas: Arc::new(file.areas.into_iter().map(CustomArea::from).collect()),
+                problems: Arc::new(file.problems),
                 repaired: Arc::new(file.repaired),
-                outlines: Arc::new(outlines),
-                millis,
+                outlines: Arc::new(file.outlines),
+                millis: file.millis,
             }));
         });
     };
 
     let take_bytes = move |name: String, input: Vec<u8>| {
         file_name.set(name);
-        match property_names(&input) {
-            Ok(found) => properties.set(found),
-            Err(e) => {
-                properties.set(Vec::new());
-                bytes.set_value(None);
-                stage.set(Stage::Failed(format!("This file cannot be used: {e}")));
-                return;
-            }
-        }
         name_property.set(String::new());
         bytes.set_value(Some(Rc::new(input)));
         run();
     };
     let take_file = move |f: web_sys::File| {
         leptos::task::spawn_local(async move {
-            stage.set(Stage::Busy("Reading the file…"));
+            stage.set(Stage::Busy("Reading the file…".into()));
             match read_file(&f).await {
                 Ok(b) => take_bytes(f.name(), b),
                 Err(e) => stage.set(Stage::Failed(e)),
@@ -268,12 +266,15 @@ pub fn YourAreas() -> impl IntoView {
         }
     };
 
-    // Drawing: an overlay over the map takes the clicks and keys while it lasts.
+    // Drawing: clicks on the map add corners, drags and the wheel still move it; keys go to a
+    // focusable overlay (see `Drawing`). Its listeners are removed once the current event is
+    // handled (a listener must not be dropped while it runs).
     let finish_drawing = move |keep: bool| {
-        if let Some(el) = overlay.get_value() {
-            el.remove();
+        let mut ended = None;
+        overlay.update_value(|d| ended = d.take());
+        if let Some(d) = ended {
+            leptos::task::spawn_local(async move { std::mem::drop(d) });
         }
-        overlay.set_value(None);
         drawing.set(false);
         let points = corners.get_value();
         corners.set_value(Vec::new());
@@ -296,11 +297,11 @@ pub fn YourAreas() -> impl IntoView {
         let mut made = None;
         app.with_map(|m| made = make_overlay(m, corners, app, finish_drawing));
         match made {
-            Some(el) => {
+            Some(d) => {
                 corners.set_value(Vec::new());
                 drawing.set(true);
-                let _ = el.focus();
-                overlay.set_value(Some(el));
+                let _ = d.overlay.focus();
+                overlay.set_value(Some(d));
             }
             None => stage.set(Stage::Failed(
                 "The map is still loading: try drawing again in a moment.".into(),
@@ -441,8 +442,8 @@ fn AreasResult(
     let app = use_app();
     let outlines = measured.outlines.clone();
     let fit = move |_| fit_to(app, &outlines);
-    let problems: Vec<String> = measured.problems.iter().map(ToString::to_string).collect();
-    let repaired: Vec<String> = measured.repaired.iter().map(ToString::to_string).collect();
+    let problems: Vec<String> = measured.problems.to_vec();
+    let repaired: Vec<String> = measured.repaired.to_vec();
     let n_problems = measured.problems.len();
     let n_repaired = measured.repaired.len();
     let stem = name
@@ -701,14 +702,43 @@ fn fit_to(app: AppState, outlines: &serde_json::Value) {
     });
 }
 
-/// The drawing overlay: a focusable layer over the map that turns clicks into corners
-/// (`map.unproject`) and takes Enter, Backspace and Escape. Removed by `finish`.
+/// A DOM listener on the map's container while drawing: its event type and the closure.
+type Listener = (&'static str, Closure<dyn FnMut(web_sys::Event)>);
+
+/// A drawing in progress: the focusable overlay over the map (it takes no pointer events, so the
+/// map still pans and zooms under it; it holds the keyboard focus and its outline) and the
+/// listeners on the map's container. Dropping it removes both.
+struct Drawing {
+    overlay: web_sys::HtmlElement,
+    container: web_sys::HtmlElement,
+    listeners: Vec<Listener>,
+}
+
+impl Drop for Drawing {
+    fn drop(&mut self) {
+        for (kind, f) in &self.listeners {
+            let _ = self.container.remove_event_listener_with_callback_and_bool(
+                kind,
+                f.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+        let _ = self.container.class_list().remove_1(draw::DRAWING_CLASS);
+        self.overlay.remove();
+    }
+}
+
+/// Starts drawing on `m`: a click (a press and release that did not move the map) adds the
+/// corner under it (`map.unproject`), a drag pans and the wheel zooms as always, a double-click
+/// finishes (instead of zooming), and Enter, Backspace and Escape work wherever the focus is in
+/// the map. The clicks are taken in the capture phase, before MapLibre sees them, so a click
+/// does not also select the area under it. `None` when the map's style is not ready.
 fn make_overlay(
     m: &Map,
     corners: StoredValue<Vec<(f64, f64)>, LocalStorage>,
     app: AppState,
     finish: impl Fn(bool) + Copy + 'static,
-) -> Option<web_sys::HtmlElement> {
+) -> Option<Drawing> {
     if !ensure_layers(m) {
         return None;
     }
@@ -721,54 +751,108 @@ fn make_overlay(
     let _ = el.set_attribute("role", "application");
     let _ = el.set_attribute(
         "aria-label",
-        "Drawing an area: click to add corners, Enter to finish, Escape to cancel",
+        "Drawing an area: click to add corners, drag to move the map, Enter to finish, Escape to cancel",
     );
-    let add = {
+    let pressed_at = std::rc::Rc::new(std::cell::Cell::new(None::<(i32, i32)>));
+    let mut listeners: Vec<Listener> = Vec::new();
+    let down = {
+        let pressed_at = pressed_at.clone();
+        move |ev: web_sys::Event| {
+            if let Some(ev) = ev.dyn_ref::<web_sys::MouseEvent>() {
+                pressed_at.set(Some((ev.client_x(), ev.client_y())));
+            }
+        }
+    };
+    listeners.push(("mousedown", Closure::new(down)));
+    let click = {
         let m = m.clone();
-        move |ev: web_sys::MouseEvent| {
+        let el = el.clone();
+        move |ev: web_sys::Event| {
+            let Some(ev) = ev.dyn_ref::<web_sys::MouseEvent>() else {
+                return;
+            };
+            let at = (ev.client_x(), ev.client_y());
+            if !draw::is_click(pressed_at.take(), at) {
+                return; // the end of a drag: the map moved, no corner
+            }
+            let Some(target) = ev.target() else {
+                return;
+            };
+            let on_map = target.dyn_ref::<web_sys::Element>().is_some_and(|t| {
+                t.class_list().contains("maplibregl-canvas") || t.id() == "draw-overlay"
+            });
+            if !on_map {
+                return; // a click on the map's own controls
+            }
+            ev.stop_propagation();
             ev.prevent_default();
+            let rect = m.get_container().get_bounding_client_rect();
             let p = js_sys::Array::of2(
-                &JsValue::from_f64(f64::from(ev.offset_x())),
-                &JsValue::from_f64(f64::from(ev.offset_y())),
+                &JsValue::from_f64(f64::from(at.0) - rect.left()),
+                &JsValue::from_f64(f64::from(at.1) - rect.top()),
             );
             let Ok(ll) = m.areas_unproject(&p) else {
                 return;
             };
             corners.update_value(|c| draw::add_corner(c, (ll.lng(), ll.lat())));
             show_draft(app, &corners.get_value());
+            let _ = el.focus();
         }
     };
-    let click = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(add);
-    let _ = el.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
-    click.forget();
-    let dbl = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
-        ev.prevent_default();
-        finish(true);
-    });
-    let _ = el.add_event_listener_with_callback("dblclick", dbl.as_ref().unchecked_ref());
-    dbl.forget();
-    let key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
-        move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+    listeners.push(("click", Closure::new(click)));
+    let dbl = move |ev: web_sys::Event| {
+        let on_canvas = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|t| {
+                t.class_list().contains("maplibregl-canvas") || t.id() == "draw-overlay"
+            });
+        if on_canvas {
+            ev.stop_propagation();
+            ev.prevent_default();
+            finish(true);
+        }
+    };
+    listeners.push(("dblclick", Closure::new(dbl)));
+    let key = move |ev: web_sys::Event| {
+        let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        match ev.key().as_str() {
             "Enter" => {
                 ev.prevent_default();
+                ev.stop_propagation();
                 finish(true);
             }
             "Escape" => {
                 ev.prevent_default();
+                ev.stop_propagation();
                 finish(false);
             }
             "Backspace" => {
                 ev.prevent_default();
+                ev.stop_propagation();
                 corners.update_value(|c| {
                     c.pop();
                 });
                 show_draft(app, &corners.get_value());
             }
             _ => {}
-        },
-    );
-    let _ = el.add_event_listener_with_callback("keydown", key.as_ref().unchecked_ref());
-    key.forget();
+        }
+    };
+    listeners.push(("keydown", Closure::new(key)));
+    for (kind, f) in &listeners {
+        let _ = container.add_event_listener_with_callback_and_bool(
+            kind,
+            f.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+    let _ = container.class_list().add_1(draw::DRAWING_CLASS);
     container.append_child(&el).ok()?;
-    Some(el)
+    Some(Drawing {
+        overlay: el,
+        container,
+        listeners,
+    })
 }

@@ -1,6 +1,6 @@
 //! "Check a list of postcodes": pick or drop a CSV, get it back with every row's neighbourhood,
 //! council, IMD 2025 and CNI 2023 deciles and left-behind flag, and a summary of the batch
-//! ([`crate::bulk_lookup`] does the work).
+//! ([`crate::bulk_lookup`] does the work, in the tools worker: [`crate::worker_client`]).
 
 use std::rc::Rc;
 
@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::bulk_lookup::{self, Progress};
+use crate::worker_client;
+use crate::worker_protocol::{self, FromWorker, Progress, ToWorker};
 
 /// Where a lookup is.
 #[derive(Clone)]
@@ -46,7 +47,7 @@ pub fn PostcodeLookup() -> impl IntoView {
         };
         let wanted = column.get_untracked().trim().to_string();
         let wanted = (!wanted.is_empty()).then_some(wanted);
-        let name = bulk_lookup::output_name(&f.name());
+        let name = worker_protocol::output_name(&f.name());
         leptos::task::spawn_local(async move {
             stage.set(Stage::Busy(Progress::Reading));
             let bytes = match read_file(&f).await {
@@ -56,13 +57,28 @@ pub fn PostcodeLookup() -> impl IntoView {
                     return;
                 }
             };
-            let outcome = bulk_lookup::run(&bytes, wanted, |p| stage.set(Stage::Busy(p))).await;
-            match outcome {
-                Ok(o) => {
-                    column.set(o.summary.postcode_column.clone());
-                    stage.set(Stage::Done(name, Rc::new(o.csv), Rc::new(o.summary)));
+            let endpoints = crate::api::endpoints();
+            let request = ToWorker::Lookup {
+                static_base: endpoints.static_base().map(str::to_string),
+                areas_url: endpoints.lookup_areas(),
+                lookup_url: endpoints.lookup(),
+                column: wanted,
+            };
+            let reply = worker_client::call(&request, bytes, |m| {
+                if let FromWorker::Progress { progress } = m {
+                    stage.set(Stage::Busy(*progress));
                 }
-                Err(e) => stage.set(Stage::Failed(e)),
+            })
+            .await;
+            match (reply.message, reply.bytes) {
+                (FromWorker::LookedUp { summary }, Some(csv)) => {
+                    column.set(summary.postcode_column.clone());
+                    stage.set(Stage::Done(name, Rc::new(csv), Rc::new(summary)));
+                }
+                (FromWorker::Failed { message }, _) => stage.set(Stage::Failed(message)),
+                (other, _) => stage.set(Stage::Failed(format!(
+                    "The tools worker answered something unexpected: {other:?}"
+                ))),
             }
         });
     };
