@@ -44,7 +44,9 @@ const argValue = (name, dflt) => {
 };
 const RUNS = argValue('--runs', 5);
 const WARM = argValue('--warm', 3);
-const WRITE = !args.includes('--no-write');
+// --no-baseline: cnimap and the floor only (issue 15's ratios; implies --no-write).
+const NO_BASELINE = args.includes('--no-baseline');
+const WRITE = !args.includes('--no-write') && !NO_BASELINE;
 
 /** Rejects after `ms` with a message naming what timed out. */
 function withTimeout(promise, ms, what) {
@@ -290,6 +292,69 @@ async function panZoom(page, getMap) {
   }, getMap), 60_000, 'pan/zoom script');
 }
 
+/**
+ * Zoom and pan over London from z10 to z14 and back (issue 15): requestAnimationFrame deltas,
+ * and the main thread's busy time per frame from CDP Performance.getMetrics (TaskDuration), since
+ * software WebGL may make the frame times say more about the rasteriser than about the page.
+ * Starts from London at z10 once the map is idle there (its tiles loaded), the same moves for
+ * every page.
+ */
+async function londonFrames(context, page, getMap) {
+  const cdp = await context.newCDPSession(page);
+  try {
+    await cdp.send('Performance.enable');
+    await withTimeout(page.evaluate((expr) => new Promise((resolve) => {
+      // eslint-disable-next-line no-new-func
+      const map = new Function(`return ${expr}`)();
+      map.jumpTo({ center: [-0.1276, 51.5072], zoom: 10 });
+      map.once('idle', () => resolve());
+    }), getMap), 120_000, 'London z10 idle');
+    const metric = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+    };
+    const before = await metric();
+    const run = await withTimeout(page.evaluate(async (expr) => {
+      // eslint-disable-next-line no-new-func
+      const map = new Function(`return ${expr}`)();
+      const deltas = [];
+      let last = null;
+      let running = true;
+      const tick = (t) => {
+        if (last !== null) deltas.push(t - last);
+        last = t;
+        if (running) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      const steps = [
+        () => map.zoomTo(11, { duration: 600 }),
+        () => map.panBy([300, 150], { duration: 600 }),
+        () => map.zoomTo(12, { duration: 600 }),
+        () => map.panBy([-300, 200], { duration: 600 }),
+        () => map.zoomTo(13, { duration: 600 }),
+        () => map.panBy([250, -250], { duration: 600 }),
+        () => map.zoomTo(14, { duration: 600 }),
+        () => map.panBy([-250, -100], { duration: 600 }),
+        () => map.easeTo({ center: [-0.1276, 51.5072], zoom: 10, duration: 1200 }),
+      ];
+      const t0 = performance.now();
+      for (const step of steps) {
+        step();
+        // eslint-disable-next-line no-await-in-loop
+        await new Promise((r) => { map.once('moveend', r); });
+      }
+      running = false;
+      return { deltas, elapsed: performance.now() - t0 };
+    }, getMap), 120_000, 'London pan/zoom script');
+    const after = await metric();
+    const busyMs = 1000 * ((after.TaskDuration || 0) - (before.TaskDuration || 0));
+    const scriptMs = 1000 * ((after.ScriptDuration || 0) - (before.ScriptDuration || 0));
+    return { ...run, busyMs, scriptMs, frames: run.deltas.length };
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
 function stats(values) {
   if (values.length === 0) return { n: 0, mean: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN };
   const s = [...values].sort((a, b) => a - b);
@@ -315,16 +380,34 @@ function cnimapTarget(server) {
         if (inc.decile[i] && imd.decile[i] && inc.decile[i] !== imd.decile[i]) probes.push([i, inc.decile[i]]);
       }
       this.probes = probes;
+      // Areas whose decile (the map's class) changes from IMD to Income: the feature states a
+      // switch has to rewrite.
+      this.changed = inc.decile.filter((d, i) => d !== imd.decile[i]).length;
+      this.areas = inc.decile.length;
     },
     async switchIndicator(page) {
-      await page.evaluate(() => { window.__switchT0 = performance.now(); });
+      // Where the switch's time goes (issue 15): the main thread's time inside setFeatureState
+      // calls, and how many there are; the rest is the values request and MapLibre's repaint.
+      await page.evaluate(() => {
+        const map = window.cnimap.map;
+        const set = map.setFeatureState;
+        window.__stateCalls = 0;
+        window.__stateMs = 0;
+        map.setFeatureState = function (...a) {
+          const t = performance.now();
+          try { return set.apply(this, a); } finally { window.__stateMs += performance.now() - t; window.__stateCalls += 1; }
+        };
+        window.__switchT0 = performance.now();
+      });
       await page.selectOption('#indicator', 'imd2025_income');
       await page.waitForFunction((probes) => {
         const map = window.cnimap.map;
         return probes.every(([id, d]) => (map.getFeatureState({ source: 'lsoa21', sourceLayer: 'lsoa21', id }) || {}).d === d);
       }, this.probes, { timeout: 60_000, polling: 'raf' });
       await waitIdle(page, this.mapExpr);
-      return page.evaluate(() => performance.now() - window.__switchT0);
+      const out = await page.evaluate(() => ({ ms: performance.now() - window.__switchT0, calls: window.__stateCalls, stateMs: window.__stateMs }));
+      this.lastSwitch = out;
+      return out.ms;
     },
   };
 }
@@ -403,9 +486,11 @@ async function coldRun(browser, target) {
     const switchUrls = during.map((r) => r.url);
     const tileRequestsDuringSwitch = during.filter((r) => r.kind === 'tile').length;
 
+    const switchDetail = target.lastSwitch || null;
     const frames = await panZoom(page, target.mapExpr);
+    const london = await londonFrames(context, page, target.mapExpr);
     await net.detach();
-    return { firstMs, load, view, switchMs, switchNet: sw, switchUrls, tileRequestsDuringSwitch, frames, errors };
+    return { firstMs, load, view, switchMs, switchNet: sw, switchUrls, tileRequestsDuringSwitch, switchDetail, frames, london, errors };
   } finally {
     await context.close().catch(() => {});
   }
@@ -471,6 +556,18 @@ function aggregate(cold, warm) {
     dropped: frames.filter((d) => d > DROPPED_MS).length,
     frameCount: frames.length,
     scriptMs: median(cold.map((r) => r.frames.elapsed)),
+    london: (() => {
+      const runs = cold.map((r) => r.london).filter(Boolean);
+      const deltas = runs.flatMap((r) => r.deltas);
+      return {
+        frames: stats(deltas),
+        busyPerFrame: median(runs.map((r) => r.busyMs / Math.max(1, r.frames))),
+        scriptPerFrame: median(runs.map((r) => r.scriptMs / Math.max(1, r.frames))),
+        elapsed: median(runs.map((r) => r.elapsed)),
+      };
+    })(),
+    switchStateMs: median(cold.map((r) => (r.switchDetail ? r.switchDetail.stateMs : NaN)).filter(Number.isFinite)),
+    switchStateCalls: median(cold.map((r) => (r.switchDetail ? r.switchDetail.calls : NaN)).filter(Number.isFinite)),
   };
 }
 
@@ -513,6 +610,9 @@ function floorRows(c, f) {
     ['switch indicator / full repaint (median)', fmtMs(c.switchMedian), fmtMs(f.switchMedian), ratio(c.switchMedian, f.switchMedian)],
     ['frame time during pan/zoom: p50', fmtMs1(c.frames.p50), fmtMs1(f.frames.p50), ratio(c.frames.p50, f.frames.p50)],
     ['frame time: p95', fmtMs1(c.frames.p95), fmtMs1(f.frames.p95), ratio(c.frames.p95, f.frames.p95)],
+    ['London z10-z14 frame time: p50', fmtMs1(c.london.frames.p50), fmtMs1(f.london.frames.p50), ratio(c.london.frames.p50, f.london.frames.p50)],
+    ['London z10-z14 frame time: p95', fmtMs1(c.london.frames.p95), fmtMs1(f.london.frames.p95), ratio(c.london.frames.p95, f.london.frames.p95)],
+    ['London z10-z14 main-thread busy per frame (median)', fmtMs1(c.london.busyPerFrame), fmtMs1(f.london.busyPerFrame), ratio(c.london.busyPerFrame, f.london.busyPerFrame)],
   ];
 }
 
@@ -678,29 +778,35 @@ async function main() {
         fl = floorTarget(stat, server, view);
       }
       console.error(`cold ${i + 1}/${RUNS} cnimap: first ${rc.firstMs.toFixed(0)} ms, ${fmtBytes(rc.load.bytes)} in ${rc.load.total} requests, switch ${rc.switchMs.toFixed(0)} ms [${rc.switchUrls.map((u) => new URL(u).pathname).join(' ')}], frames ${stats(rc.frames.deltas).p50.toFixed(1)}/${stats(rc.frames.deltas).p95.toFixed(1)} ms${rc.errors.length ? `, page errors: ${rc.errors.join('; ')}` : ''}`);
-      const rb = await retryOnce(() => coldRun(browser, bl), `cold ${i + 1} baseline`);
-      results.baseline.cold.push(rb);
+      const rb = NO_BASELINE ? null : await retryOnce(() => coldRun(browser, bl), `cold ${i + 1} baseline`);
+      if (rb) results.baseline.cold.push(rb);
       const rf = await retryOnce(() => coldRun(browser, fl), `cold ${i + 1} floor`);
       results.floor.cold.push(rf);
       console.error(`cold ${i + 1}/${RUNS} floor: first ${rf.firstMs.toFixed(0)} ms, ${fmtBytes(rf.load.bytes)} in ${rf.load.total} requests, switch ${rf.switchMs.toFixed(0)} ms, frames ${stats(rf.frames.deltas).p50.toFixed(1)}/${stats(rf.frames.deltas).p95.toFixed(1)} ms${rf.errors.length ? `, page errors: ${rf.errors.join('; ')}` : ''}`);
-      console.error(`cold ${i + 1}/${RUNS} baseline: first ${rb.firstMs.toFixed(0)} ms, ${fmtBytes(rb.load.bytes)} in ${rb.load.total} requests, switch ${rb.switchMs.toFixed(0)} ms, frames ${stats(rb.frames.deltas).p50.toFixed(1)}/${stats(rb.frames.deltas).p95.toFixed(1)} ms${rb.errors.length ? `, page errors: ${rb.errors.join('; ')}` : ''}`);
+      if (rb) console.error(`cold ${i + 1}/${RUNS} baseline: first ${rb.firstMs.toFixed(0)} ms, ${fmtBytes(rb.load.bytes)} in ${rb.load.total} requests, switch ${rb.switchMs.toFixed(0)} ms, frames ${stats(rb.frames.deltas).p50.toFixed(1)}/${stats(rb.frames.deltas).p95.toFixed(1)} ms${rb.errors.length ? `, page errors: ${rb.errors.join('; ')}` : ''}`);
     }
     results.cnimap.warm = await retryOnce(() => warmRuns(browser, cn, WARM), "warm cnimap");
-    results.baseline.warm = await retryOnce(() => warmRuns(browser, bl, WARM), "warm baseline");
+    if (!NO_BASELINE) results.baseline.warm = await retryOnce(() => warmRuns(browser, bl, WARM), "warm baseline");
     results.floor.warm = await retryOnce(() => warmRuns(browser, fl, WARM), "warm floor");
     console.error(`warm cnimap: ${results.cnimap.warm.map((r) => `${r.firstMs.toFixed(0)} ms/${fmtBytes(r.load.bytes)}`).join(', ')}`);
     console.error(`warm baseline: ${results.baseline.warm.map((r) => `${r.firstMs.toFixed(0)} ms/${fmtBytes(r.load.bytes)}`).join(', ')}`);
 
     const c = aggregate(results.cnimap.cold, results.cnimap.warm);
-    const b = aggregate(results.baseline.cold, results.baseline.warm);
+    const b = NO_BASELINE ? null : aggregate(results.baseline.cold, results.baseline.warm);
     const f = aggregate(results.floor.cold, results.floor.warm);
     c.view = view;
-    const rows = table(c, b);
+    const rows = table(c, b || c);
     const widths = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => String(r[k]).length), 10));
-    console.log(['measure', 'cnimap', 'baseline', 'baseline/cnimap'].map((h, k) => h.padEnd(widths[k])).join('  '));
-    for (const r of rows) console.log(r.map((x, k) => String(x).padEnd(widths[k])).join('  '));
+    if (b) {
+      console.log(['measure', 'cnimap', 'baseline', 'baseline/cnimap'].map((h, k) => h.padEnd(widths[k])).join('  '));
+      for (const r of rows) console.log(r.map((x, k) => String(x).padEnd(widths[k])).join('  '));
+      console.log(`baseline cold load by kind: ${kindsLine(b)}`);
+    }
     console.log(`cnimap cold load by kind: ${kindsLine(c)}`);
-    console.log(`baseline cold load by kind: ${kindsLine(b)}`);
+    console.log(`load average at the start: ${load}; cnimap switch: ${cn.changed} of ${cn.areas} areas change class, `
+      + `setFeatureState ${c.switchStateCalls} calls, ${fmtMs1(c.switchStateMs)} inside them (medians); per run ${c.switchMs.map((x) => Math.round(x)).join(', ')} ms; `
+      + `floor repaint per run ${f.switchMs.map((x) => Math.round(x)).join(', ')} ms`);
+    console.log(`first choropleth per run: cnimap ${c.first.map((x) => Math.round(x)).join(', ')}; floor ${f.first.map((x) => Math.round(x)).join(', ')}`);
     for (const r of floorRows(c, f)) console.log(r.map((x, k) => String(x).padEnd(k === 0 ? widths[0] : 12)).join('  '));
     console.log(`floor cold load by kind: ${kindsLine(f)}`);
 

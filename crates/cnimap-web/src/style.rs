@@ -104,6 +104,16 @@ pub fn left_behind_fill() -> Value {
     ])
 }
 
+/// The zoom from which the thin white borders are drawn (their opacity is 0 below it).
+pub const LINE_MIN_ZOOM: f64 = 7.0;
+
+/// The width of the hover outline: 2 px on the area under the pointer, 0 elsewhere. Zero-width
+/// lines have no pixels to fill, where a transparent 2 px outline of every area was rasterised
+/// on every frame (issue 15: the frames while zooming and panning).
+pub fn hover_width() -> Value {
+    json!(["case", ["boolean", ["feature-state", "hover"], false], 2, 0])
+}
+
 /// A filter matching the feature whose `code` property is `code` (nothing when `None`).
 pub fn code_filter(code: Option<&str>) -> Value {
     json!(["==", ["get", "code"], code.unwrap_or("")])
@@ -158,8 +168,11 @@ pub fn style(endpoints: &Endpoints) -> Value {
             "layout": { "visibility": "none" },
             "paint": { "fill-color": NO_DATA.to_hex(), "fill-opacity": 1.0 }
         }));
+        // From zoom 7, where its opacity starts to rise: below, it would be cut into line
+        // buckets and drawn at opacity 0 (issue 15: the first view's tiles and frames).
         layers.push(json!({
             "id": line, "type": "line", "source": layer, "source-layer": layer,
+            "minzoom": LINE_MIN_ZOOM,
             "layout": { "visibility": "none" },
             "paint": {
                 "line-color": "#ffffff",
@@ -172,7 +185,7 @@ pub fn style(endpoints: &Endpoints) -> Value {
             "layout": { "visibility": "none" },
             "paint": {
                 "line-color": "#111111",
-                "line-width": 2,
+                "line-width": hover_width(),
                 "line-opacity": ["case", ["boolean", ["feature-state", "hover"], false], 1, 0]
             }
         }));

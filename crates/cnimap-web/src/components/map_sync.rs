@@ -26,6 +26,19 @@ fn set_performance_mark() {
     }
 }
 
+/// Turns on what the first view left out to draw its choropleth sooner (see
+/// [`crate::first_view`]): the council and region borders and names.
+fn show_deferred(m: &map::Map) {
+    let (layers, sources) = crate::first_view::deferred(&crate::api::endpoints());
+    for (source, url) in sources {
+        map::set_data_url(m, source, &url);
+    }
+    let visible = JsValue::from_str("visible");
+    for layer in layers {
+        map::set_layout(m, layer, "visibility", &visible);
+    }
+}
+
 /// Keeps the visible layer, its feature-state classes and its fill colours in step with the
 /// state. Classes are recomputed only when their data changes (hiding a class only repaints).
 ///
@@ -145,7 +158,14 @@ pub fn sync_layers(app: AppState) {
             }
             if !marked.get_value() {
                 marked.set_value(true);
-                m.once("idle", &map::callback(|_| set_performance_mark()));
+                let shown = m.clone();
+                m.once(
+                    "idle",
+                    &map::callback(move |_| {
+                        set_performance_mark();
+                        show_deferred(&shown);
+                    }),
+                );
             }
         });
     });

@@ -88,13 +88,26 @@ pub fn MapView() -> impl IntoView {
     }
 }
 
+/// The layer the first view colours (as [`map_sync::sync_layers`] picks it), shown from the start.
+fn first_layer(app: AppState) -> AreaLayer {
+    let (view, indicator) = (app.view.get_untracked(), app.indicator.get_untracked());
+    app.map_level
+        .get_untracked()
+        .filter(|_| view == ViewMode::Choropleth)
+        .and_then(|a| crate::levels::MapLevel::new(indicator, a.level, a.measure))
+        .map_or_else(|| active_layer(view, indicator), |a| a.layer())
+}
+
 fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
     if !map::maplibre_loaded() {
         app.report("The map library (MapLibre GL JS) did not load.");
         return;
     }
     let mut options = json!({
-        "style": style::style(&crate::api::endpoints()),
+        "style": crate::first_view::first_view_style(
+            style::style(&crate::api::endpoints()),
+            first_layer(app)
+        ),
         "attributionControl": false,
         "dragRotate": false,
         "pitchWithRotate": false,
@@ -142,8 +155,10 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
     map::expose(&m);
     map::keyboard_on_container(&m, div);
 
-    m.on(
-        "load",
+    // Ready once the style is in (its sources exist, so classes can be set while the first
+    // view's tiles still load), not at `load`, which waits for every tile of the view.
+    m.once(
+        "style.load",
         &map::callback(move |_| {
             app.map_ready.set(true);
         }),
