@@ -17,6 +17,7 @@
 //! - [`draw`]: drawing an area on the map: the corners clicked or typed as a GeoJSON polygon.
 //! - [`page_route`]: the profile page's address, the comparison's and the embed's URL words.
 //! - [`profile_chart`]: the profile's strip charts as SVG, with their words.
+//! - [`worker_protocol`]: the messages between the page and its tools worker.
 //!
 //! Browser modules (wasm32 only; tested in headless Chromium with `wasm-bindgen-test`):
 //! - [`api`]: the typed HTTP client and its error enum.
@@ -26,6 +27,8 @@
 //! - [`history`]: the URL and the browser history kept in step with the state.
 //! - [`search_static`]: search without a server, over the static site's compact index.
 //! - [`components`]: thin Leptos components.
+//! - [`worker`], [`worker_client`]: the tools worker (`cnimap-worker`, a second wasm binary: bulk
+//!   lookup and custom-area measuring off the main thread) and the page's side of it.
 
 pub mod camera;
 pub mod change;
@@ -43,6 +46,7 @@ pub mod table_data;
 pub mod url_state;
 pub mod what_if;
 pub mod words;
+pub mod worker_protocol;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
@@ -53,6 +57,8 @@ pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod dom;
 #[cfg(target_arch = "wasm32")]
+pub mod global_fetch;
+#[cfg(target_arch = "wasm32")]
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod map;
@@ -60,6 +66,10 @@ pub mod map;
 pub mod search_static;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+#[cfg(target_arch = "wasm32")]
+pub mod worker_client;
 
 /// Starts the app: panic messages and `tracing` go to the browser console, and the root component
 /// is mounted on `<body>`.
