@@ -76,6 +76,25 @@ pub fn among_all(values: &[Option<f64>], worst_is_low: bool, member: usize) -> O
     })
 }
 
+/// The position of the area at `member` among the areas with the same parent by `values` of a
+/// measure (`worst_is_low` as in [`among_all`]): a ward among its council's wards by its share in
+/// decile 1. `parent[i]` is area `i`'s parent index; areas with no parent or no value are not
+/// counted. `None` when `member` has no parent or no value.
+pub fn within_parent_by_value(
+    parent: &[Option<u32>],
+    values: &[Option<f64>],
+    worst_is_low: bool,
+    member: usize,
+) -> Option<Position> {
+    let p = (*parent.get(member)?)?;
+    let same: Vec<Option<f64>> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v.filter(|_| parent.get(i).copied().flatten() == Some(p)))
+        .collect();
+    among_all(&same, worst_is_low, member)
+}
+
 /// An English ordinal: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 102nd, 1,111th.
 pub fn ordinal(n: u32) -> String {
     let suffix = match (n % 10, n % 100) {
@@ -132,6 +151,36 @@ pub fn measure_sentence(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ward_is_placed_among_its_councils_wards_by_a_measure() {
+        // Council 0 holds shares 0.5, 0.2, 0.5; council 1 holds 0.9; one ward has no council.
+        let parent = [Some(0), Some(0), Some(1), Some(0), None];
+        let share = [Some(0.5), Some(0.2), Some(0.9), Some(0.5), Some(1.0)];
+        assert_eq!(
+            within_parent_by_value(&parent, &share, false, 1),
+            Some(Position {
+                position: 3,
+                of: 3,
+                joint: false
+            })
+        );
+        assert_eq!(
+            within_parent_by_value(&parent, &share, false, 0),
+            Some(Position {
+                position: 1,
+                of: 3,
+                joint: true
+            })
+        );
+        // Ranks: the lowest is worst.
+        assert_eq!(
+            within_parent_by_value(&parent, &share, true, 1).map(|p| p.position),
+            Some(1)
+        );
+        assert_eq!(within_parent_by_value(&parent, &share, false, 4), None);
+        assert_eq!(within_parent_by_value(&parent, &[None; 5], false, 0), None);
+    }
 
     #[test]
     fn a_neighbourhood_is_placed_among_those_of_its_own_council_only() {
