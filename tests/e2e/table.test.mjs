@@ -429,3 +429,32 @@ describe('the table beside the map', () => {
     }
   });
 });
+
+// IoD 2019 for councils in the browser (helper 31): the page weights the IoD 2019 average ranks by
+// each LSOA 2011's mid-2015 population (/api/lineage/lsoa11, a file on the static site), as
+// `cnimap table` and /api/table do; the shares reproduce MHCLG's published IoD 2019 ones
+// (Middlesbrough 48.8%, Liverpool 48.7%, Knowsley 46.9%; Blackpool's rank of average rank 1).
+test('IoD 2019 for local authorities made in the browser, weighted by the 2011 populations: the CSV equal to cnimap table and /api/table', async () => {
+  const { context, page, errors } = await open(
+    '?i=imd2025&level=lad24&columns=imd2019.share_decile1,imd2019.average_rank,imd2019.rank_of_average_rank&sort=imd2019.share_decile1',
+  );
+  try {
+    assert.equal(await countText(page, /^296 of 296 /), '296 of 296 local authorities');
+    const { csv } = await downloadCsv(page);
+    const query = tableQuery(page.url());
+    sameCsv(csv, cliCsv(query), 'cnimap table');
+    if (!STATIC) sameCsv(csv, await referenceCsv(query), 'GET /api/table');
+    const lines = csv.split('\n');
+    assert.equal(lines[1], 'code,name,imd2019.share_decile1,imd2019.average_rank,imd2019.rank_of_average_rank');
+    const rows = lines.slice(2, 8).map((l) => l.split(','));
+    assert.deepEqual(rows.slice(0, 3).map((r) => [r[0], Number(r[2]).toFixed(3)]), [
+      ['E06000002', '0.488'],
+      ['E08000012', '0.487'],
+      ['E08000011', '0.469'],
+    ]);
+    assert.equal(rows.find((r) => r[0] === 'E06000009')?.[4], '1', 'Blackpool: rank of average rank 1');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

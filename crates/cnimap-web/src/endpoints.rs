@@ -73,6 +73,12 @@ impl Endpoints {
         self.document(&format!("parents/{layer}"))
     }
 
+    /// Each LSOA 2011's population and the LSOA 2011 -> 2021 lookup (`/api/lineage/lsoa11`,
+    /// `api/lineage/lsoa11.json` on a static site): the IoD 2019 summaries' weights.
+    pub fn lineage_lsoa11(&self) -> String {
+        self.document("lineage/lsoa11")
+    }
+
     /// A change-view document (issue 12): `/api/change/...` or `api/change/....json`.
     pub fn change(&self, doc: cnimap_core::change_map::ChangeDocument) -> String {
         self.document(&doc.path())

@@ -10,6 +10,7 @@ use cnimap_core::api::{LayerAreasResponse, ValuesResponse};
 use cnimap_core::bivariate::BivariateClass;
 use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::classify::format_thousands;
+use cnimap_core::lineage::LineageDocument;
 use cnimap_core::reweight::Weights;
 use cnimap_core::summary::{measures_at, summary_levels, Measure};
 use cnimap_core::table::{
@@ -340,20 +341,29 @@ pub fn indicators_at(level: Level) -> Vec<IndicatorId> {
         .collect()
 }
 
-/// Whether the page can make `indicator`'s values at `level`: all but the IoD 2019 summaries
-/// (their average ranks are weighted by the 2011 LSOA populations, which the page does not
-/// fetch; `GET /api/table` and `cnimap table` have them).
+/// Whether the page can make `indicator`'s values at `level`: its own level's, and every summary
+/// core makes of it there (the IoD 2019 ones of councils and regions weighted by the populations
+/// of `/api/lineage/lsoa11`, as `GET /api/table` and `cnimap table` weight them).
 pub fn browser_summarises(indicator: IndicatorId, level: Level) -> bool {
-    !(is_summary_level(level) && indicator.def().level() == Level::Lsoa11)
+    indicator.def().level() == level || summary_levels(indicator.def().level()).contains(&level)
 }
 
-/// Why the page cannot make a query's table, when one of its indicators is an IoD 2019 summary.
+/// Whether a table of `level` with `indicator` needs the LSOA 2011 documents (`/api/parents/lsoa11`
+/// and `/api/lineage/lsoa11`): an IoD 2019 indicator summarised at a summary level.
+pub fn needs_lsoa11(indicator: IndicatorId, level: Level) -> bool {
+    is_summary_level(level)
+        && indicator.def().level() == Level::Lsoa11
+        && summary_levels(Level::Lsoa11).contains(&level)
+}
+
+/// Why the page cannot make a query's table, when one of its indicators has no values the page can
+/// make at the query's level (none does today: kept as the one place that would say so).
 pub fn not_in_browser(query: &TableQuery) -> Option<String> {
     let id = cnimap_core::table::export::indicators(query)
         .into_iter()
         .find(|id| !browser_summarises(*id, query.level))?;
     Some(format!(
-        "{} summaries for {} are weighted by the 2011 LSOA populations, which this page does not have: get this table from GET /api/table?{} or `cnimap table`.",
+        "{} has no values this page can make for {}: get this table from GET /api/table?{} or `cnimap table`.",
         id.def().title,
         query.level.areas_noun(),
         query.to_query_string()
@@ -508,11 +518,13 @@ pub fn column_heading(column: &Column) -> String {
     }
 }
 
-/// The summary-level frame from the LSOA 2021 parents document and the published values of the
+/// The summary-level frame from the LSOA 2021 parents document, the LSOA 2011 parents and lineage
+/// documents when an IoD 2019 indicator is summarised (`lsoa11`), and the published values of the
 /// indicators a query needs (core's [`cnimap_core::table::summary_frame`], the server's figures).
 pub fn build_summary_frame(
     level: Level,
     lsoa21: &TableParents,
+    lsoa11: Option<(&TableParents, &LineageDocument)>,
     values: &[&ValuesResponse],
 ) -> Result<TableFrame, String> {
     let published: Vec<FrameIndicator> = values
@@ -528,20 +540,31 @@ pub fn build_summary_frame(
             ))
         })
         .collect();
-    let n = lsoa21.parents.first().map_or(0, |p| p.index.len());
-    if let Some(v) = values
-        .iter()
-        .find(|v| v.layer == Level::Lsoa21 && v.rank.len() != n)
-    {
-        return Err(FrameError::WrongLength {
-            document: format!("values/{}/{}", v.layer, v.indicator),
-            found: v.rank.len(),
-            expected: n,
+    let length = |p: &TableParents| p.parents.first().map_or(0, |p| p.index.len());
+    for v in values {
+        let n = match v.layer {
+            Level::Lsoa21 => length(lsoa21),
+            Level::Lsoa11 => lsoa11.map_or(v.rank.len(), |(p, _)| length(p)),
+            _ => continue,
+        };
+        if v.rank.len() != n {
+            return Err(FrameError::WrongLength {
+                document: format!("values/{}/{}", v.layer, v.indicator),
+                found: v.rank.len(),
+                expected: n,
+            }
+            .to_string());
         }
-        .to_string());
     }
     let refs: Vec<&FrameIndicator> = published.iter().collect();
-    cnimap_core::table::summary_frame(level, lsoa21, None, None, &refs).map_err(|e| e.to_string())
+    cnimap_core::table::summary_frame(
+        level,
+        lsoa21,
+        lsoa11.map(|(p, _)| p),
+        lsoa11.map(|(_, l)| l.population.as_slice()),
+        &refs,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// A cell as the table shows it: whole numbers with thousands separators, other numbers to three
@@ -660,16 +683,22 @@ mod tests {
             assert!(s.query().is_ok(), "{level}: {:?}", s.query());
             assert!(!s.columns.is_empty());
         }
-        // The IoD 2019 summaries are not offered at summary levels (no populations here).
-        assert!(!indicators_at(Level::Lad24).contains(&IndicatorId::IMD2019));
+        // The IoD 2019 summaries are offered for councils and regions (weighted by the populations
+        // of /api/lineage/lsoa11), not for 2024 wards (no summary there on any door).
+        assert!(indicators_at(Level::Lad24).contains(&IndicatorId::IMD2019));
+        assert!(indicators_at(Level::Region).contains(&IndicatorId::IMD2019));
+        assert!(!indicators_at(Level::Ward24).contains(&IndicatorId::IMD2019));
         assert!(indicators_at(Level::Lad24).contains(&IndicatorId::IMD2025));
+        assert!(needs_lsoa11(IndicatorId::IMD2019, Level::Region));
+        assert!(!needs_lsoa11(IndicatorId::IMD2025, Level::Region));
+        assert!(!needs_lsoa11(IndicatorId::IMD2019, Level::Lsoa11));
         let q = TableSpec {
             columns: vec!["imd2019.share_decile1".into()],
             ..TableSpec::new(Level::Region)
         }
         .query()
         .expect("parses");
-        assert!(not_in_browser(&q).is_some_and(|m| m.contains("GET /api/table?level=region")));
+        assert_eq!(not_in_browser(&q), None);
     }
 
     #[test]

@@ -177,19 +177,62 @@ async fn load_summary_frame(
         Ok(p) => p,
         Err(e) => return Some(Err(e)),
     };
+    let lsoa11 = match lsoa11_documents(app, level, &ids).await {
+        Ok(d) => d,
+        Err(e) => return Some(Err(e)),
+    };
     let ids: Vec<IndicatorId> = ids
         .into_iter()
-        .filter(|id| id.def().level() == Level::Lsoa21)
+        .filter(|id| {
+            id.def().level() == Level::Lsoa21
+                || (lsoa11.is_some() && table_data::needs_lsoa11(*id, level))
+        })
         .collect();
-    let values =
-        futures::future::join_all(ids.iter().map(|id| app.loader.values(Level::Lsoa21, *id))).await;
+    let values = futures::future::join_all(
+        ids.iter()
+            .map(|id| app.loader.values(id.def().level(), *id)),
+    )
+    .await;
     let values: Vec<Arc<ValuesResponse>> = values.into_iter().collect::<Option<_>>()?;
     let refs: Vec<&ValuesResponse> = values.iter().map(Arc::as_ref).collect();
+    let lsoa11 = lsoa11.as_ref().map(|(p, l)| (p.as_ref(), l.as_ref()));
     Some(
-        build_summary_frame(level, &parents, &refs)
+        build_summary_frame(level, &parents, lsoa11, &refs)
             .map(Arc::new)
             .map_err(|e| format!("The table could not be built: {e}")),
     )
+}
+
+/// The LSOA 2011 parents and lineage documents (`/api/parents/lsoa11`, `/api/lineage/lsoa11`: the
+/// populations the IoD 2019 average ranks are weighted by), when a summary table of `level` needs
+/// them for one of `ids`; fetched through the browser's HTTP cache.
+async fn lsoa11_documents(
+    app: AppState,
+    level: Level,
+    ids: &BTreeSet<IndicatorId>,
+) -> Result<
+    Option<(
+        Arc<TableParents>,
+        Arc<cnimap_core::lineage::LineageDocument>,
+    )>,
+    String,
+> {
+    if !ids.iter().any(|id| table_data::needs_lsoa11(*id, level)) {
+        return Ok(None);
+    }
+    let parents = api::endpoints().table_parents(Level::Lsoa11);
+    let lineage = api::endpoints().lineage_lsoa11();
+    let (p, l) = futures::join!(
+        app.loader.count(api::get_json::<TableParents>(&parents)),
+        app.loader
+            .count(api::get_json::<cnimap_core::lineage::LineageDocument>(
+                &lineage
+            ))
+    );
+    Ok(Some((
+        Arc::new(p.map_err(|e| e.to_string())?),
+        Arc::new(l.map_err(|e| e.to_string())?),
+    )))
 }
 
 #[component]
