@@ -201,8 +201,9 @@ describe('bulk postcode lookup in the page', () => {
     const framesAtBar = await page.evaluate(() => window.__frames.n);
     // While the worker works, the page answers and keeps drawing.
     await page.waitForFunction((n) => window.__frames.n > n + 10, framesAtBar, { timeout: 30_000 });
-    await page.locator('.postcodes-save').waitFor({ timeout: 300_000 });
+    await page.locator('.postcodes-save, .postcodes-error').first().waitFor({ timeout: 300_000 });
     const ms = Date.now() - started;
+    assert.equal(await page.locator('.postcodes-error').count(), 0, await page.locator('.postcodes-status').textContent());
     const frames = await page.evaluate(() => { window.__frames.on = false; return window.__frames; });
     assert.equal((await toolsWorkers(page)).length, 1, 'the lookup ran in the tools worker');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('.postcodes-save')]);
