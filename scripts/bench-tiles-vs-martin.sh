@@ -13,12 +13,16 @@
 #      every zoom 6 to 14, a 3 x 3 block of tiles centred on each town, duplicates dropped;
 #   3. starts martin (`--workers 1`) and `cnimap serve` (TOKIO_WORKER_THREADS=1), each pinned to
 #      SERVER_CPU with taskset once it is ready; the client (wrk, one thread, 64 connections,
-#      scripts/load/paths.lua, `Accept-Encoding: gzip`) is pinned to CLIENT_CPU;
+#      CLIENT_SCRIPT, by default scripts/load/paths_light.lua: each request formatted once, no
+#      Lua per response; `Accept-Encoding: gzip`) is pinned to CLIENT_CPU;
 #   4. warms each server (WARM_SECONDS of the same list, so every tile is in cnimap's cache and in
-#      martin's), then, ROUNDS times, alternately martin then cnimap for SECONDS each: requests/s,
+#      martin's), then, ROUNDS times, one server then the other for SECONDS each (martin first in
+#      odd rounds, cnimap first in even ones, so a change of load favours neither): requests/s,
 #      p50 and p99 (wrk's), the server's CPU time and requests per CPU-second (from
-#      /proc/PID/stat: a figure that holds on a shared machine), non-2xx/3xx responses, socket
-#      errors; and the ratios of the two.
+#      /proc/PID/stat: a figure that holds on a shared machine), the client's CPU time (when it is
+#      as large as the server's, the client is what limits requests/s), non-2xx/3xx responses, socket
+#      errors, the load average before each run; and the ratios of the two, with their median
+#      over the rounds.
 #
 # Environment: CNIMAP_DATA (default <repo>/../shared/data), MARTIN (default
 # $HOME/.cache/cnimap/martin/bin/martin, from `cargo install martin --locked --version 1.14.0
@@ -26,7 +30,8 @@
 # SECONDS_PER_RUN (15), WARM_SECONDS (5), ROUNDS (1), CONNECTIONS (64), SERVER_CPU (0),
 # CLIENT_CPU (1), MARTIN_PORT (18791), CNIMAP_PORT (18792), CNIMAP_BIN (default the release build),
 # BEFORE_BIN (optional: another cnimap binary, say an older commit's, run as a third server on
-# BEFORE_PORT, 18793, for before/after figures in the same run).
+# BEFORE_PORT, 18793, from the same build or data, for before/after figures in the same run),
+# CLIENT_SCRIPT (scripts/load/paths_light.lua; scripts/load/paths.lua is the older, heavier one).
 # Output: a Markdown table on stdout, kept in target/bench/tiles-vs-martin-<stamp>.md.
 set -euo pipefail
 
@@ -40,6 +45,7 @@ ROUNDS="${ROUNDS:-1}"
 CONNS="${CONNECTIONS:-64}"
 SERVER_CPU="${SERVER_CPU:-0}"
 CLIENT_CPU="${CLIENT_CPU:-1}"
+CLIENT_SCRIPT="${CLIENT_SCRIPT:-scripts/load/paths_light.lua}"
 MARTIN_ADDR="127.0.0.1:${MARTIN_PORT:-18791}"
 CNIMAP_ADDR="127.0.0.1:${CNIMAP_PORT:-18792}"
 BEFORE_ADDR="127.0.0.1:${BEFORE_PORT:-18793}"
@@ -50,7 +56,7 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/tiles-vs-martin-$(date -u +%Y%m%dT%H%M%SZ).md")
 
 die() { echo "bench-tiles-vs-martin: $*" >&2; exit 1; }
-for tool in curl wrk taskset python3; do
+for tool in curl wrk taskset python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || die "$tool is needed (Debian: apt-get install $tool)"
 done
 [ -x "$MARTIN" ] || die "no martin at $MARTIN: install it (see the header of this script) or set MARTIN"
@@ -138,7 +144,7 @@ RUST_LOG=warn TOKIO_WORKER_THREADS=1 "$CNIMAP_BIN" serve "${SERVE_FROM[@]}" --ad
 CNIMAP_PID=$!
 PIDS+=("$CNIMAP_PID")
 if [ -n "${BEFORE_BIN:-}" ]; then
-  RUST_LOG=warn TOKIO_WORKER_THREADS=1 "$BEFORE_BIN" serve --data "$DATA" --addr "$BEFORE_ADDR" >"$WORK/before.log" 2>&1 &
+  RUST_LOG=warn TOKIO_WORKER_THREADS=1 "$BEFORE_BIN" serve "${SERVE_FROM[@]}" --addr "$BEFORE_ADDR" >"$WORK/before.log" 2>&1 &
   BEFORE_PID=$!
   PIDS+=("$BEFORE_PID")
 fi
@@ -168,12 +174,14 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # answer if the server had it to itself: it does not depend on how much of its core other work
 # on a shared machine took during the run.
 run() {
-  local name=$1 addr=$2 list=$3 secs=$4 pid=$5 log="$WORK/wrk-$1-$RANDOM.txt" t0 t1
+  local name=$1 addr=$2 list=$3 secs=$4 pid=$5 log="$WORK/wrk-$1-$RANDOM.txt" t0 t1 load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(cpu_ticks "$pid")
-  PATHS="$list" taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${secs}s" --latency \
-    -s scripts/load/paths.lua "http://$addr" >"$log" 2>&1 || { cat "$log" >&2; die "wrk failed"; }
+  PATHS="$list" /usr/bin/time -f '%U %S' -o "$log.time" taskset -c "$CLIENT_CPU" wrk -t1 \
+    -c"$CONNS" -d"${secs}s" --latency -s "$CLIENT_SCRIPT" "http://$addr" >"$log" 2>&1 ||
+    { cat "$log" >&2; die "wrk failed"; }
   t1=$(cpu_ticks "$pid")
-  local rps p50 p99 bad sock reqs cpu eff
+  local rps p50 p99 bad sock reqs cpu eff client
   rps=$(awk '/Requests\/sec/{print $2}' "$log")
   reqs=$(awk '/requests in/{print $1}' "$log")
   p50=$(awk '/^p50_ms/{print $2}' "$log")
@@ -182,10 +190,11 @@ run() {
   sock=$(grep -o 'Socket errors:.*' "$log" || echo "none")
   cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", (b - a) / hz}')
   eff=$(awk -v r="$reqs" -v c="$cpu" 'BEGIN{printf "%.0f", (c > 0) ? r / c : 0}')
+  client=$(awk '{printf "%.2f", $1 + $2}' "$log.time")
   printf -v "RPS_$name" '%s' "${rps%.*}"
   printf -v "P99_$name" '%s' "$p99"
   printf -v "EFF_$name" '%s' "$eff"
-  echo "| $name | ${rps%.*} | $p50 | $p99 | $cpu | $eff | $bad | $sock |"
+  echo "| $name | ${rps%.*} | $p50 | $p99 | $cpu | $eff | $client | $bad | $sock | $load |"
 }
 
 echo "== warming both ($WARM s each)" >&2
@@ -195,17 +204,29 @@ run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$WARM" "$CNIMAP_PID" >/dev/null
 
 echo "### Warm tiles, cnimap serve beside martin 1.14 on the same PMTiles"
 echo
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); cnimap: $CNIMAP_BIN serve ${SERVE_FROM[*]}${BEFORE_BIN:+; before: $BEFORE_BIN serve --data}"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD); cnimap: $CNIMAP_BIN serve ${SERVE_FROM[*]}${BEFORE_BIN:+; before: $BEFORE_BIN serve ${SERVE_FROM[*]}}"
 echo "martin: $("$MARTIN" --version 2>/dev/null | head -1); archive $(du -h "$PMTILES" | cut -f1); tile list: $NTILES tiles, ten towns, z6-z14; same gzip bytes from both on $same of 3 sampled tiles"
-echo "server on CPU $SERVER_CPU (one worker each), wrk on CPU $CLIENT_CPU (1 thread, $CONNS connections, ${SECS} s per run, Accept-Encoding: gzip), warm"
+echo "server on CPU $SERVER_CPU (one worker each), wrk on CPU $CLIENT_CPU (1 thread, $CONNS connections, ${SECS} s per run, $CLIENT_SCRIPT, Accept-Encoding: gzip), warm"
 echo
-echo "| server | requests/s | p50 ms | p99 ms | server CPU s | requests per CPU-second | non-2xx/3xx | socket errors |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| server | requests/s | p50 ms | p99 ms | server CPU s | requests per CPU-second | client CPU s | non-2xx/3xx | socket errors | load average (1 min) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+RATIOS_RPS=() RATIOS_P99=() RATIOS_EFF=()
 for round in $(seq "$ROUNDS"); do
-  run martin "$MARTIN_ADDR" "$WORK/martin.txt" "$SECS" "$MARTIN_PID"
-  run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$SECS" "$CNIMAP_PID"
+  if [ $((round % 2)) -eq 1 ]; then
+    run martin "$MARTIN_ADDR" "$WORK/martin.txt" "$SECS" "$MARTIN_PID"
+    run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$SECS" "$CNIMAP_PID"
+  else
+    run cnimap "$CNIMAP_ADDR" "$WORK/cnimap.txt" "$SECS" "$CNIMAP_PID"
+    run martin "$MARTIN_ADDR" "$WORK/martin.txt" "$SECS" "$MARTIN_PID"
+  fi
   [ -z "${BEFORE_BIN:-}" ] || run before "$BEFORE_ADDR" "$WORK/cnimap.txt" "$SECS" "$BEFORE_PID"
-  echo "| round $round: cnimap / martin | $(awk -v c="$RPS_cnimap" -v m="$RPS_martin" 'BEGIN{printf "%.2fx", c/m}') | | $(awk -v c="$P99_cnimap" -v m="$P99_martin" 'BEGIN{printf "%.2fx", c/m}') | | $(awk -v c="$EFF_cnimap" -v m="$EFF_martin" 'BEGIN{printf "%.2fx", c/m}') | | |"
+  RATIOS_RPS+=("$(awk -v c="$RPS_cnimap" -v m="$RPS_martin" 'BEGIN{printf "%.2f", c/m}')")
+  RATIOS_P99+=("$(awk -v c="$P99_cnimap" -v m="$P99_martin" 'BEGIN{printf "%.2f", c/m}')")
+  RATIOS_EFF+=("$(awk -v c="$EFF_cnimap" -v m="$EFF_martin" 'BEGIN{printf "%.2f", c/m}')")
+  echo "| round $round: cnimap / martin | ${RATIOS_RPS[-1]}x | | ${RATIOS_P99[-1]}x | | ${RATIOS_EFF[-1]}x | | | | |"
 done
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+echo
+echo "cnimap / martin over $ROUNDS rounds: requests/s ${RATIOS_RPS[*]} (median $(median "${RATIOS_RPS[@]}")x); p99 ${RATIOS_P99[*]} (median $(median "${RATIOS_P99[@]}")x); requests per CPU-second ${RATIOS_EFF[*]} (median $(median "${RATIOS_EFF[@]}")x)"
 echo
 echo "peak RSS (VmHWM): martin $(awk '/VmHWM/{printf "%.0f MiB", $2/1024}' /proc/$MARTIN_PID/status), cnimap $(awk '/VmHWM/{printf "%.0f MiB", $2/1024}' /proc/$CNIMAP_PID/status)"

@@ -86,19 +86,13 @@ pub fn respond_with(
     content_type: HeaderValue,
     cache: HeaderValue,
 ) -> Response {
-    let not_modified = request
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| if_none_match(v.as_bytes(), encoded.etag.as_bytes()));
-    let gzip_ok = !not_modified
-        && request
-            .get(header::ACCEPT_ENCODING)
-            .is_some_and(|v| accepts_gzip_bytes(v.as_bytes()));
-    let (status, body) = if not_modified {
-        (StatusCode::NOT_MODIFIED, Body::empty())
-    } else if gzip_ok {
-        (StatusCode::OK, Body::from(encoded.gzip.clone()))
-    } else {
-        (StatusCode::OK, Body::from(encoded.plain.clone()))
+    let answer = negotiate(encoded.etag.as_bytes(), request);
+    let not_modified = answer == Negotiated::NotModified;
+    let gzip_ok = answer == Negotiated::Gzip;
+    let (status, body) = match answer {
+        Negotiated::NotModified => (StatusCode::NOT_MODIFIED, Body::empty()),
+        Negotiated::Gzip => (StatusCode::OK, Body::from(encoded.gzip.clone())),
+        Negotiated::Plain => (StatusCode::OK, Body::from(encoded.plain.clone())),
     };
     let mut response = (status, body).into_response();
     let h = response.headers_mut();
@@ -115,6 +109,35 @@ pub fn respond_with(
         }
     }
     response
+}
+
+/// Which answer a request gets for a body with the ETag `etag`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Negotiated {
+    /// 304: `If-None-Match` names the ETag (or is `*`).
+    NotModified,
+    /// 200 with the gzip body: `Accept-Encoding` accepts gzip.
+    Gzip,
+    /// 200 with the plain body.
+    Plain,
+}
+
+/// What [`respond_with`] answers `request` with, for a body whose ETag is `etag`: 304 when
+/// `If-None-Match` names it, else gzip when `Accept-Encoding` accepts it, else plain.
+pub fn negotiate(etag: &[u8], request: &HeaderMap) -> Negotiated {
+    if request
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| if_none_match(v.as_bytes(), etag))
+    {
+        Negotiated::NotModified
+    } else if request
+        .get(header::ACCEPT_ENCODING)
+        .is_some_and(|v| accepts_gzip_bytes(v.as_bytes()))
+    {
+        Negotiated::Gzip
+    } else {
+        Negotiated::Plain
+    }
 }
 
 /// Whether an `If-None-Match` value names `etag` or is `*` (a comma-separated list; weak tags

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::AppError;
 use crate::http::{self, Unavailable};
 use crate::listener::{self, Limits};
-use crate::routes::tiles::{CutLimits, TileFastPath};
+use crate::routes::tiles::{CachedTiles, CutLimits, TileFastPath};
 use crate::routes::{self, static_files::content_security_policy};
 use crate::{AppState, DataSource};
 
@@ -154,7 +154,10 @@ fn serve_state(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(%addr, "listening on http://{addr}/");
-        listener::serve(listener, app(state), Limits::default(), shutdown_signal()).await?;
+        // Cached tiles are answered before the router (`routes::tiles::CachedTiles`).
+        let front = CachedTiles(state.clone());
+        let limits = Limits::default();
+        listener::serve_with_front(listener, front, app(state), limits, shutdown_signal()).await?;
         tracing::info!("shut down");
         anyhow::Ok(())
     })

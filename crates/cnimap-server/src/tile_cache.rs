@@ -135,6 +135,23 @@ impl TileCache {
         hit
     }
 
+    /// `answer` of the tile, if cut before and still held, made under the shard's shared lock
+    /// (no reference count is touched: the entry's counter is a cache line of its own that a busy
+    /// server would otherwise miss on every request). Counts a hit; a miss is not counted, as the
+    /// [`TileCache::get`] that follows a miss counts it.
+    pub fn with_held<T>(
+        &self,
+        level: Level,
+        coord: TileCoord,
+        answer: impl FnOnce(&CachedTile) -> T,
+    ) -> Option<T> {
+        let k = key(level, coord);
+        let shard = self.shard(k).read().ok()?;
+        let tile = shard.get(&k)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(answer(tile))
+    }
+
     /// Keeps a tile, evicting the oldest until it fits (a tile larger than the budget is not
     /// kept), and returns it as held (the entry already there when another request cut the same
     /// tile first).
@@ -228,6 +245,17 @@ mod tests {
             held.etag.as_ref().map(HeaderValue::as_bytes),
             Some(&b"\"000000000000000a\""[..])
         );
+    }
+
+    #[test]
+    fn a_borrowed_lookup_counts_hits_only() {
+        let cache = TileCache::new(1000);
+        cache.put(Level::Lsoa21, coord(1), tile(10));
+        let len = cache.with_held(Level::Lsoa21, coord(1), |t| t.encoded.plain.len());
+        assert_eq!(len, Some(10));
+        assert_eq!(cache.with_held(Level::Lsoa21, coord(2), |_| ()), None);
+        let s = cache.stats();
+        assert_eq!((s.hits, s.misses), (1, 0));
     }
 
     #[test]

@@ -6,19 +6,23 @@
 //! (no allocation), reads the cache through a shared lock, and builds the response from header
 //! values made once (the tile's ETag is kept with it). What it does not recognise, or refuses
 //! (a malformed path, an unknown layer, a zoom out of range, `HEAD`), goes on to the router and
-//! its middleware unchanged, so every error reads as before. Measured in BENCHMARKS.md ("Warm
-//! tiles beside martin").
+//! its middleware unchanged, so every error reads as before. Served by `cnimap serve`, a cached
+//! tile is answered even before the router ([`CachedTiles`], the listener's
+//! [`Front`](crate::listener::Front)), with headers cloned from a template made once per kind of
+//! answer by the same code as the router's answers. Measured in BENCHMARKS.md ("Warm tiles
+//! beside martin").
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -30,7 +34,8 @@ use cnimap_core::tile::TileCoord;
 use cnimap_core::Level;
 
 use crate::error::{ApiPath, AppError, AppResult};
-use crate::http::{self, Encoded};
+use crate::http::{self, Encoded, Negotiated};
+use crate::listener::Front;
 use crate::state::AppState;
 use crate::tile_cache::CachedTile;
 
@@ -296,13 +301,111 @@ pub fn parse_fast(path: &str) -> Option<(&str, u8, u32, u32)> {
     Some((layer, number(z)?, number(x)?, number(y)?))
 }
 
+/// The headers of each kind of answer the fast path gives, made once by the router's own code
+/// ([`http::respond_with`] and [`add_common_headers`]) with a placeholder ETag; an answer clones
+/// one (two allocations, no hashing) and puts the tile's ETag in the placeholder's place.
+struct Templates {
+    gzip: HeaderMap,
+    plain: HeaderMap,
+    not_modified: HeaderMap,
+    empty: HeaderMap,
+}
+
+static TEMPLATES: LazyLock<Templates> = LazyLock::new(|| {
+    const ETAG: &str = "\"0\"";
+    let sample = Encoded {
+        plain: Bytes::from_static(b"x"),
+        gzip: Bytes::from_static(b"y"),
+        etag: ETAG.into(),
+    };
+    let headers = |request: &[(header::HeaderName, &'static str)]| {
+        let request: HeaderMap = request
+            .iter()
+            .map(|(k, v)| (k.clone(), HeaderValue::from_static(v)))
+            .collect();
+        let mut r = http::respond_with(
+            &sample,
+            Some(&HeaderValue::from_static(ETAG)),
+            &request,
+            HeaderValue::from_static(MVT),
+            HeaderValue::from_static(CACHE_TILES),
+        );
+        add_common_headers(&mut r);
+        r.into_parts().0.headers
+    };
+    let mut empty = StatusCode::NO_CONTENT.into_response();
+    add_common_headers(&mut empty);
+    Templates {
+        gzip: headers(&[(header::ACCEPT_ENCODING, "gzip")]),
+        plain: headers(&[]),
+        not_modified: headers(&[(header::IF_NONE_MATCH, ETAG)]),
+        empty: empty.into_parts().0.headers,
+    }
+});
+
+/// The fast path's answer for a held tile, as [`tile_response`] and [`add_common_headers`]
+/// make it (the same status, headers in the same order, and body), with the body as bytes.
+pub fn tile_answer(tile: &CachedTile, request: &HeaderMap) -> axum::http::Response<Bytes> {
+    let t = &*TEMPLATES;
+    let (status, mut headers, body) = if tile.encoded.plain.is_empty() {
+        (StatusCode::NO_CONTENT, t.empty.clone(), Bytes::new())
+    } else {
+        let (status, headers, body) = match http::negotiate(tile.encoded.etag.as_bytes(), request) {
+            Negotiated::NotModified => (StatusCode::NOT_MODIFIED, &t.not_modified, Bytes::new()),
+            Negotiated::Gzip => (StatusCode::OK, &t.gzip, tile.encoded.gzip.clone()),
+            Negotiated::Plain => (StatusCode::OK, &t.plain, tile.encoded.plain.clone()),
+        };
+        let mut headers = headers.clone();
+        match &tile.etag {
+            // Replaces the placeholder where it stands.
+            Some(etag) => headers.insert(header::ETAG, etag.clone()),
+            None => headers.remove(header::ETAG),
+        };
+        (status, headers, body)
+    };
+    let mut answer = axum::http::Response::new(body);
+    *answer.status_mut() = status;
+    std::mem::swap(answer.headers_mut(), &mut headers);
+    answer
+}
+
+/// The answer to a `GET` of a tile the cache holds, or `None` (anything else, or a tile not
+/// held yet: the router answers those). Counts a cache hit; a miss is counted by the router's
+/// fast path, which cuts the tile.
+pub fn cached_answer(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    request: &HeaderMap,
+) -> Option<axum::http::Response<Bytes>> {
+    let (level, coord) = fast_target(state, method, path)?;
+    state
+        .tile_cache
+        .with_held(level, coord, |tile| tile_answer(tile, request))
+}
+
+/// The listener's [`Front`]: cached tiles answered before the router ([`cached_answer`]).
+#[derive(Clone)]
+pub struct CachedTiles(pub AppState);
+
+impl Front for CachedTiles {
+    fn answer(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Option<axum::http::Response<Bytes>> {
+        cached_answer(&self.0, method, uri.path(), headers)
+    }
+}
+
 /// The tile a request asks for, when the fast path can answer it: a `GET` of a served layer's
 /// existing tile within its zooms.
-fn fast_target(state: &AppState, request: &Request) -> Option<(Level, TileCoord)> {
-    if request.method() != Method::GET {
+fn fast_target(state: &AppState, method: &Method, path: &str) -> Option<(Level, TileCoord)> {
+    if method != Method::GET {
         return None;
     }
-    let (layer, z, x, y) = parse_fast(request.uri().path())?;
+    let (layer, z, x, y) = parse_fast(path)?;
     let level = Level::from_id(layer).filter(|l| state.tiled.contains(l))?;
     if z > state.tiles.get(&level)?.max_zoom() {
         return None;
@@ -365,7 +468,8 @@ where
     }
 
     fn call(&mut self, request: Request) -> TileFuture {
-        let Some((level, coord)) = fast_target(&self.state, &request) else {
+        let Some((level, coord)) = fast_target(&self.state, request.method(), request.uri().path())
+        else {
             let inner = self.inner.clone();
             return TileFuture::Pending(Box::pin(async move {
                 match inner.oneshot(request).await {
@@ -374,10 +478,22 @@ where
                 }
             }));
         };
-        if let Some(tile) = self.state.tile_cache.get(level, coord) {
-            let mut response = tile_response(&tile, request.headers());
-            add_common_headers(&mut response);
-            return TileFuture::Ready(Some(response));
+        let cache = &self.state.tile_cache;
+        let held = cache.with_held(level, coord, |tile| tile_answer(tile, request.headers()));
+        // A miss is counted by `get`, which also sees a tile kept since.
+        let held = held.or_else(|| {
+            cache
+                .get(level, coord)
+                .map(|tile| tile_answer(&tile, request.headers()))
+        });
+        if let Some(answer) = held {
+            return TileFuture::Ready(Some(answer.map(|b| {
+                if b.is_empty() {
+                    Body::empty()
+                } else {
+                    Body::from(b)
+                }
+            })));
         }
         let (state, limits) = (self.state.clone(), self.limits.clone());
         TileFuture::Pending(Box::pin(async move {
@@ -417,6 +533,56 @@ async fn cut_and_respond(
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    fn body_bytes(body: Body) -> Vec<u8> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(axum::body::to_bytes(body, usize::MAX))
+            .expect("body")
+            .to_vec()
+    }
+
+    fn listed(h: &HeaderMap) -> Vec<(String, Vec<u8>)> {
+        h.iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[rstest]
+    #[case::gzip(&[("accept-encoding", "gzip")])]
+    #[case::browser(&[("accept-encoding", "gzip, deflate, br, zstd")])]
+    #[case::plain(&[])]
+    #[case::gzip_refused(&[("accept-encoding", "gzip;q=0")])]
+    #[case::not_modified(&[("if-none-match", "{etag}"), ("accept-encoding", "gzip")])]
+    #[case::other_etag(&[("if-none-match", "\"0\""), ("accept-encoding", "gzip")])]
+    #[case::star(&[("if-none-match", "*")])]
+    fn the_fast_answer_is_the_routers_answer_header_for_header(
+        #[case] request: &[(&'static str, &str)],
+    ) {
+        let tiles = [
+            CachedTile::new(Encoded::from_bytes(b"a tile".repeat(50)).expect("encodes")),
+            CachedTile::new(Encoded::from_bytes(Vec::new()).expect("encodes")),
+        ];
+        let mut headers = HeaderMap::new();
+        for (k, v) in request {
+            let v = v.replace("{etag}", &tiles[0].encoded.etag);
+            headers.insert(
+                header::HeaderName::from_static(k),
+                HeaderValue::from_str(&v).expect("header"),
+            );
+        }
+        for tile in &tiles {
+            let mut routed = tile_response(tile, &headers);
+            add_common_headers(&mut routed);
+            let fast = tile_answer(tile, &headers);
+            assert_eq!(fast.status(), routed.status());
+            assert_eq!(listed(fast.headers()), listed(routed.headers()));
+            assert!(fast.headers().get(header::ETAG) != Some(&HeaderValue::from_static("\"0\"")));
+            assert_eq!(fast.body().as_ref(), &body_bytes(routed.into_body())[..]);
+        }
+    }
 
     #[rstest]
     #[case::mvt("/tiles/lsoa21/12/2040/1361.mvt", Some(("lsoa21", 12, 2040, 1361)))]
