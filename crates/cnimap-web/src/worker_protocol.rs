@@ -61,7 +61,7 @@ pub enum FromWorker {
     /// A lookup done: the CSV is in the bytes.
     LookedUp {
         /// Rows per status, per IMD 2025 decile, left behind.
-        summary: BatchSummary,
+        summary: Box<BatchSummary>,
     },
     /// A file measured.
     Measured(Box<MeasuredFile>),

@@ -73,7 +73,7 @@ pub fn PostcodeLookup() -> impl IntoView {
             match (reply.message, reply.bytes) {
                 (FromWorker::LookedUp { summary }, Some(csv)) => {
                     column.set(summary.postcode_column.clone());
-                    stage.set(Stage::Done(name, Rc::new(csv), Rc::new(summary)));
+                    stage.set(Stage::Done(name, Rc::new(csv), Rc::new(*summary)));
                 }
                 (FromWorker::Failed { message }, _) => stage.set(Stage::Failed(message)),
                 (other, _) => stage.set(Stage::Failed(format!(

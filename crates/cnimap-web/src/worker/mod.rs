@@ -105,7 +105,9 @@ async fn handle(data: JsValue) {
             match outcome {
                 Ok(o) => post(
                     id,
-                    &FromWorker::LookedUp { summary: o.summary },
+                    &FromWorker::LookedUp {
+                        summary: Box::new(o.summary),
+                    },
                     Some(o.csv),
                 ),
                 Err(message) => post(id, &FromWorker::Failed { message }, None),
