@@ -80,6 +80,64 @@ async function waitForClass(page, source, id) {
   return page.evaluate(([s, i]) => window.cnimap.map.getFeatureState({ source: s, sourceLayer: s, id: i }).m, [source, id]);
 }
 
+/** Each ward's (2024) LSOAs, share in decile 1 and council (the council of its first LSOA), in node. */
+function wardsInNode() {
+  const ward = docs.parents.parents.find((p) => p.level === 'ward24');
+  const lad = docs.parents.parents.find((p) => p.level === 'lad24');
+  const n = ward.areas.map(() => 0);
+  const d1 = ward.areas.map(() => 0);
+  const council = ward.areas.map(() => null);
+  const lsoas = ward.areas.map(() => []);
+  ward.index.forEach((w, i) => {
+    if (w === null) return;
+    lsoas[w].push(i);
+    if (council[w] === null && lad.index[i] !== null) council[w] = lad.index[i];
+    if (docs.values.rank[i] === null) return;
+    n[w] += 1;
+    if (docs.values.decile[i] === 1) d1[w] += 1;
+  });
+  const share = n.map((k, w) => (k ? d1[w] / k : null));
+  return { ward, lad, share, council, lsoas };
+}
+
+/** Competition position of `member` by `values` (higher is worse), among `among` (indices). */
+function positionOf(values, member, among) {
+  const v = values[member];
+  const counted = among.filter((i) => values[i] !== null);
+  const better = counted.filter((i) => values[i] > v).length;
+  const joint = counted.filter((i) => values[i] === v).length > 1;
+  return { text: `${joint ? 'joint ' : ''}${ordinal(better + 1)}`, of: counted.length };
+}
+
+function ordinal(n) {
+  return `${n.toLocaleString('en-GB')}${[11, 12, 13].includes(n % 100) ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th')}`;
+}
+
+/** How many features of `source` (ids 0..n-1) the table fades (t = 2) and keeps (t = 1). */
+function fadingOf(page, source, n) {
+  return page.evaluate(([s, k]) => {
+    const map = window.cnimap.map;
+    let kept = 0;
+    let faded = 0;
+    for (let id = 0; id < k; id++) {
+      const t = (map.getFeatureState({ source: s, sourceLayer: s, id }) || {}).t;
+      if (t === 1) kept++;
+      if (t === 2) faded++;
+    }
+    return { kept, faded, opacity: JSON.stringify(map.getPaintProperty(`${s}-fill`, 'fill-opacity')) };
+  }, [source, n]);
+}
+
+/** The live count of the table once it matches `pattern`. */
+async function tableCount(page, pattern) {
+  await page.waitForFunction(
+    (p) => new RegExp(p).test(document.querySelector('#table-count')?.textContent || ''),
+    pattern.source,
+    { timeout: 120_000 },
+  );
+  return page.locator('#table-count').textContent();
+}
+
 function query(url) {
   return new URL(url).searchParams;
 }
@@ -234,5 +292,159 @@ describe('levels on the map', () => {
     const classes = await page.evaluate((ids) => ids.map((id) => window.cnimap.map.getFeatureState({ source: 'lsoa21', sourceLayer: 'lsoa21', id }).m), same);
     assert.ok(classes.every((c) => c === cls), JSON.stringify(classes));
     await context.close();
+  });
+
+  test('the table and the map at one level: a council table draws councils, the map picker moves the table, fading and selection at every level', async () => {
+    const shares = sharesByCode();
+    const { context, page, errors } = await open('?i=imd2025&level=lad24&columns=region.name,imd2025.share_decile1&filter=imd2025.share_decile1>=0.2&sort=imd2025.share_decile1');
+    try {
+      // The table of councils puts the map at councils, by the table's sort measure.
+      const kept = [...shares.values()].filter((v) => v !== null && v >= 0.2).length;
+      assert.equal(await tableCount(page, /^\d+ of 296 /), `${kept} of 296 local authorities`);
+      await waitForClass(page, 'lad24', docs.lads.codes.indexOf(MIDDLESBROUGH));
+      assert.equal(await page.locator('#map-level').inputValue(), 'lad24');
+      assert.equal(await page.locator('#map-measure').inputValue(), 'share_decile1');
+      assert.equal(query(page.url()).get('map'), 'lad24');
+      // The councils outside the filter are faded on their own tiles.
+      await page.waitForFunction((k) => {
+        const map = window.cnimap.map;
+        let n = 0;
+        for (let id = 0; id < 400; id++) if ((map.getFeatureState({ source: 'lad24', sourceLayer: 'lad24', id }) || {}).t === 1) n++;
+        return n === k;
+      }, kept, { timeout: 60_000 });
+      const lad = await fadingOf(page, 'lad24', docs.lads.codes.length);
+      const known = docs.lads.codes.filter((c) => shares.has(c)).length;
+      assert.equal(lad.kept, kept, 'councils kept');
+      assert.equal(lad.faded, docs.lads.codes.length - kept, `councils faded (${known} with a summary)`);
+      assert.match(lad.opacity, /feature-state/);
+      console.log(`levels+table: ${kept} of 296 councils kept, ${lad.faded} faded`);
+
+      // A row selects its council on the map (panel, URL, outline) ...
+      await page.locator(`.areas-table tr[data-code="${MIDDLESBROUGH}"] .row-link`).click();
+      await page.locator('[data-testid=area-panel] .area-name').filter({ hasText: 'Middlesbrough' }).waitFor({ timeout: 60_000 });
+      assert.equal(query(page.url()).get('a'), MIDDLESBROUGH);
+      const outline = await page.evaluate(() => JSON.stringify(window.cnimap.map.getFilter('lad24-selected')));
+      assert.ok(outline.includes(MIDDLESBROUGH), outline);
+      // ... and a click on the map selects the council's row.
+      await page.locator('[data-testid=area-panel] button.panel-close').click();
+      await page.evaluate(() => window.cnimap.map.jumpTo({ center: [-1.2346, 54.5590], zoom: 9 }));
+      await waitForIdle(page);
+      const at = await insidePoint(page, MIDDLESBROUGH_LNGLAT, 'lad24-fill', docs.lads.codes.indexOf(MIDDLESBROUGH));
+      await page.mouse.click(at.x, at.y);
+      await page.waitForSelector(`.areas-table tr[data-code="${MIDDLESBROUGH}"].selected[aria-current=true]`, { timeout: 60_000 });
+      await page.locator('[data-testid=area-panel] button.panel-close').click();
+
+      // The map's level picker moves the table: regions, then wards.
+      await page.selectOption('#map-level', 'region');
+      assert.equal(await tableCount(page, /^9 of 9 /), '9 of 9 regions');
+      assert.equal(await page.locator('#table-level').inputValue(), 'region');
+      await page.selectOption('#map-level', 'ward24');
+      const wardCount = await tableCount(page, /^[\d,]+ of [\d,]+ wards/);
+      assert.equal(await page.locator('#table-level').inputValue(), 'ward24');
+      assert.equal(query(page.url()).get('level'), 'ward24');
+
+      // Wards: a filter fades the LSOAs of the wards outside it (the best-fit lookup's).
+      const w = wardsInNode();
+      await page.selectOption('#table-filter-indicator', 'imd2025');
+      await page.selectOption('#table-filter-measure', 'share_decile1');
+      await page.fill('#table-filter-from', '0.5');
+      await page.fill('#table-filter-to', '1');
+      await page.click('#table-filter-add');
+      const keptWards = new Set(w.share.map((s, i) => [s, i]).filter(([s]) => s !== null && s >= 0.5).map(([, i]) => i));
+      await tableCount(page, new RegExp(`^${keptWards.size.toLocaleString('en-GB')} of `));
+      const keptLsoas = w.ward.index.filter((x) => x !== null && keptWards.has(x)).length;
+      await page.waitForFunction((k) => {
+        const map = window.cnimap.map;
+        let n = 0;
+        for (let id = 0; id < 33_755; id++) if ((map.getFeatureState({ source: 'lsoa21', sourceLayer: 'lsoa21', id }) || {}).t === 1) n++;
+        return n === k;
+      }, keptLsoas, { timeout: 60_000 });
+      const f = await fadingOf(page, 'lsoa21', 33_755);
+      assert.equal(f.kept, keptLsoas, 'LSOAs of the wards kept');
+      assert.equal(f.faded, 33_755 - keptLsoas, 'LSOAs of the other wards faded');
+      assert.match(f.opacity, /feature-state/);
+      console.log(`levels+table: ${wardCount}; ${keptWards.size} wards with half or more of their LSOAs in decile 1: ${keptLsoas} LSOAs kept, ${f.faded} faded`);
+
+      // A ward's row opens the ward's panel, and the map outlines its LSOAs.
+      const firstWard = await page.locator('.areas-table tbody tr:not(.spacer)').first().getAttribute('data-code');
+      await page.locator('.areas-table tbody tr:not(.spacer)').first().locator('.row-link').click();
+      await page.locator('[data-testid=ward-panel]').waitFor({ timeout: 60_000 });
+      assert.equal(query(page.url()).get('a'), firstWard);
+      assert.equal(query(page.url()).get('l'), 'ward24');
+      await page.waitForFunction((code) => JSON.stringify(window.cnimap.map.getFilter('lsoa21-selected')).includes('literal'), firstWard, { timeout: 30_000 });
+      const wi = w.ward.areas.findIndex((a) => a.code === firstWard);
+      const lsoaCodes = await getJson(server.base, '/api/layers/lsoa21');
+      const outlined = await page.evaluate(() => window.cnimap.map.getFilter('lsoa21-selected')[2][1]);
+      assert.deepEqual([...outlined].sort(), w.lsoas[wi].map((i) => lsoaCodes.codes[i]).sort(), 'the ward\'s LSOAs are outlined');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a ward 2024 picked on the map opens a ward panel made in the browser: council, value, positions, summaries, its LSOAs', async () => {
+    const w = wardsInNode();
+    const { context, page, errors } = await open('?i=imd2025&map=ward24&measure=imd2025.share_decile1');
+    try {
+      await waitForClass(page, 'lsoa21', 0);
+      // Click in Middlesbrough: the ward of the LSOA under the pointer opens, not the LSOA.
+      await page.evaluate(() => window.cnimap.map.jumpTo({ center: [-1.2346, 54.5590], zoom: 12 }));
+      await waitForIdle(page);
+      await fillOnly(page);
+      const box = await page.locator('.map').boundingBox();
+      const hit = await page.evaluate(([x, y]) => {
+        const f = window.cnimap.map.queryRenderedFeatures([x, y], { layers: ['lsoa21-fill'] })[0];
+        return f ? f.id : null;
+      }, [box.width / 2, box.height / 2]);
+      assert.notEqual(hit, null, 'an LSOA under the middle of the map');
+      const wi = w.ward.index[hit];
+      const ward = w.ward.areas[wi];
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      const panel = page.locator('[data-testid=ward-panel]');
+      await panel.waitFor({ timeout: 60_000 });
+      assert.equal(query(page.url()).get('a'), ward.code);
+      assert.equal(query(page.url()).get('l'), 'ward24');
+      assert.equal((await panel.locator('.area-name').textContent()).trim(), ward.name);
+      assert.equal((await panel.locator('.area-code').textContent()).trim(), `${ward.code} · Ward (2024)`);
+      const council = w.lad.areas[w.council[wi]];
+      assert.match(await panel.locator('.names').textContent(), new RegExp(`${council.name} \\(${council.code}\\)`));
+      // The measure's value and its positions, computed here in node.
+      const share = w.share[wi];
+      const pct = Math.round(share * 1000) / 10;
+      const valueText = Math.abs(pct - Math.round(pct)) < 0.05 ? `${Math.round(pct)}%` : `${pct.toFixed(1)}%`;
+      assert.equal(await panel.locator('[data-testid=ward-measure]').textContent(), `${valueText}: share in the most deprived 10% on the Index of Multiple Deprivation 2025`);
+      const all = w.share.map((_, i) => i);
+      const england = positionOf(w.share, wi, all);
+      assert.equal(await panel.locator('[data-testid=ward-position-england]').textContent(), `${england.text} most deprived of ${england.of.toLocaleString('en-GB')} wards in England by share of LSOAs in decile 1.`);
+      const inCouncil = positionOf(w.share, wi, all.filter((i) => w.council[i] === w.council[wi]));
+      assert.equal(await panel.locator('[data-testid=ward-position-council]').textContent(), `${inCouncil.text} most deprived of ${inCouncil.of} wards in ${council.name} by share of LSOAs in decile 1.`);
+      console.log(`ward panel: ${ward.name}: ${await panel.locator('[data-testid=ward-position-england]').textContent()} ${await panel.locator('[data-testid=ward-position-council]').textContent()}`);
+      // The main indices' summaries: IMD 2025's share agrees.
+      const imdRow = panel.locator('[data-testid=ward-summaries] tr[data-indicator=imd2025] td');
+      assert.equal(await imdRow.nth(0).textContent(), valueText);
+      assert.equal(await panel.locator('[data-testid=ward-summaries] tr[data-indicator=cni2023]').count(), 1);
+      // Its LSOAs, each a link to the LSOA's panel.
+      const links = panel.locator('[data-testid=ward-lsoas] button');
+      assert.equal(await links.count(), w.lsoas[wi].length);
+      assert.ok(box.width > 0);
+
+      // axe-core on the ward panel.
+      const r = await audit(page);
+      console.log(report('ward panel', r));
+      assert.equal(r.violations.length, 0, report('ward panel', r));
+
+      const lsoaCode = await links.first().getAttribute('data-code');
+      await links.first().click();
+      await page.locator('[data-testid=area-panel] .area-code').filter({ hasText: lsoaCode }).waitFor({ timeout: 60_000 });
+      assert.equal(query(page.url()).get('a'), lsoaCode);
+      assert.equal(query(page.url()).get('l'), 'lsoa21');
+      // Back returns to the ward's panel (its state is in the URL).
+      await page.goBack();
+      await panel.waitFor({ timeout: 60_000 });
+      assert.equal(query(page.url()).get('a'), ward.code);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 });

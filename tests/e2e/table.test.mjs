@@ -335,6 +335,67 @@ describe('the table beside the map', () => {
     }
   });
 
+  test('at 1280 px the council table shows its chosen value columns without sideways scrolling', async () => {
+    const { context, page, errors } = await open('?i=imd2025&level=lad24&columns=region.name,imd2025.share_decile1,imd2025.rank_of_average_rank,cni2023.share_decile1,cni2023.rank_of_average_rank&sort=imd2025.share_decile1', { width: 1280, height: 800 });
+    try {
+      await countText(page, /^296 of 296 /);
+      await waitForIdle(page);
+      const fit = await page.evaluate(() => {
+        const box = document.querySelector('.table-scroll');
+        const right = box.getBoundingClientRect().right;
+        const heads = [...document.querySelectorAll('.areas-table thead th')].map((th) => ({ id: th.getAttribute('title'), right: th.getBoundingClientRect().right }));
+        const cut = document.querySelector('.areas-table tbody tr:not(.spacer) td:nth-child(3)');
+        return { scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, right, heads, regionTitle: cut.getAttribute('title'), regionText: cut.textContent };
+      });
+      fs.mkdirSync('/tmp/cnimap-e2e', { recursive: true });
+      await page.screenshot({ path: `/tmp/cnimap-e2e/table-lad-1280-${STATIC ? 'static' : 'server'}.png` });
+      console.log(`table at 1280 px: scrollWidth ${fit.scrollWidth}, clientWidth ${fit.clientWidth}; ${JSON.stringify(fit.heads.map((h) => [h.id, Math.round(h.right)]))}, box right ${Math.round(fit.right)}`);
+      assert.ok(fit.scrollWidth <= fit.clientWidth, `no sideways scroll: ${fit.scrollWidth} > ${fit.clientWidth}`);
+      for (const h of fit.heads) assert.ok(h.right <= fit.right + 0.5, `${h.id} ends at ${h.right}, inside ${fit.right}`);
+      // A cut parent name keeps its full text in the cell's title.
+      assert.equal(fit.regionTitle, fit.regionText);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a row adds its area to the comparison (up to four), with axe-core clean', async () => {
+    const { context, page, errors } = await open('?i=imd2025&level=lad24&columns=imd2025.share_decile1&sort=imd2025.share_decile1');
+    try {
+      await countText(page, /^296 of 296 /);
+      const rows = page.locator('.areas-table tbody tr:not(.spacer)');
+      const codes = [];
+      for (let k = 0; k < 4; k++) {
+        const row = rows.nth(k);
+        codes.push(await row.getAttribute('data-code'));
+        const name = (await row.locator('.row-link').textContent()).trim();
+        const button = row.getByRole("button", { name: `Add ${name} to compare` });
+        await button.click();
+        await page.waitForFunction((n) => (new URL(location.href).searchParams.get('compare') || '').split(',').length === n, k + 1);
+        assert.match(await page.locator('[data-testid=table-compare-message]').textContent(), new RegExp(`\\(${k + 1} of 4\\)`));
+        assert.equal(await row.locator('.row-compare').isDisabled(), true, 'an area already compared cannot be added again');
+      }
+      assert.equal(new URL(page.url()).searchParams.get('compare'), codes.join(','));
+      assert.equal(codes[0], 'E06000002', 'Middlesbrough, the first row, is compared first');
+      // The row did not select its area: the button acts on its own.
+      assert.equal(new URL(page.url()).searchParams.get('a'), null);
+      await page.locator('[data-testid=compare-table]').waitFor({ timeout: 60_000 });
+      await page.locator('.compare-name').filter({ hasText: 'Middlesbrough' }).waitFor({ timeout: 60_000 });
+      // A fifth is refused, with the reason.
+      await rows.nth(4).locator('.row-compare').click();
+      assert.match(await page.locator('[data-testid=table-compare-message]').textContent(), /You can compare up to 4 areas/);
+      assert.equal(new URL(page.url()).searchParams.get('compare').split(',').length, 4);
+      await waitForIdle(page);
+      const r = await audit(page);
+      console.log(report('table compare', r));
+      assert.equal(r.violations.length, 0, report('table compare', r));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('on a phone the table is below the map', async () => {
     const { context, page, errors } = await open('?i=imd2025&level=lsoa21&columns=imd2025.decile&filter=imd2025.decile=1', PHONE, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     try {

@@ -21,6 +21,8 @@ use cnimap_core::Level;
 
 use crate::layers::AreaLayer;
 
+pub mod ward;
+
 /// The levels the map can show an LSOA 2021 indicator at, in picker order.
 pub const MAP_LEVELS: [Level; 4] = [Level::Lsoa21, Level::Ward24, Level::Lad24, Level::Region];
 
@@ -375,6 +377,43 @@ impl SummaryMap {
     }
 }
 
+/// The indicator and map level that show `spec`'s level: `None` (the neighbourhoods) for a table
+/// of LSOAs 2021; for a summary level the indicator and measure of the table's sort when it is a
+/// summary of an LSOA 2021 indicator, else of its first such column, else `current`'s first
+/// measure (IMD 2025's when `current` is not published on LSOAs 2021). The outer `None`: the map
+/// has no such level (the 2019 editions' tables).
+pub fn map_for_table(
+    spec: &crate::table_data::TableSpec,
+    current: IndicatorId,
+) -> Option<(IndicatorId, Option<MapLevel>)> {
+    let level = spec.level;
+    if level == Level::Lsoa21 {
+        let id = if current.def().level() == Level::Lsoa21 {
+            current
+        } else {
+            IndicatorId::IMD2025
+        };
+        return Some((id, None));
+    }
+    if !MAP_LEVELS.contains(&level) {
+        return None;
+    }
+    let summary_of = |column: &str| {
+        let (id, m) = column.trim().rsplit_once('.')?;
+        let id = IndicatorId::parse(id).ok()?;
+        MapLevel::new(id, level, Measure::from_id(m)?).map(|at| (id, Some(at)))
+    };
+    let fallback = if current.def().level() == Level::Lsoa21 {
+        current
+    } else {
+        IndicatorId::IMD2025
+    };
+    spec.sort_column()
+        .and_then(summary_of)
+        .or_else(|| spec.columns.iter().find_map(|c| summary_of(c)))
+        .or_else(|| MapLevel::first(fallback, level).map(|at| (fallback, Some(at))))
+}
+
 /// An LSOA's position among the LSOAs of its local authority by `values`' rank, with the
 /// authority's name: "5th most deprived of 90 neighbourhoods in Middlesbrough".
 pub fn lsoa_position_sentence(
@@ -570,6 +609,41 @@ mod tests {
         assert_eq!(
             lsoa_position_sentence(&values, &parents, 2).as_deref(),
             Some("2nd most deprived of 2 neighbourhoods in A on the Index of Multiple Deprivation 2025")
+        );
+    }
+
+    #[test]
+    fn a_table_puts_the_map_at_its_level_by_its_sort_or_first_summary_column() {
+        use crate::table_data::TableSpec;
+        let mut spec = TableSpec::new(Level::Lad24);
+        spec.sort = Some("cni2023.rank_of_average_rank:asc".into());
+        let (id, at) = map_for_table(&spec, IndicatorId::IMD2025).expect("lad24");
+        assert_eq!(id, IndicatorId::CNI2023);
+        assert_eq!(
+            at.map(|a| (a.level, a.measure)),
+            Some((Level::Lad24, Measure::RankOfAverageRank))
+        );
+        // No sort: the first summary column (the default columns start with IMD 2025's share).
+        spec.sort = None;
+        let (id, at) = map_for_table(&spec, IndicatorId::CNI2023).expect("lad24");
+        assert_eq!(
+            (id, at.map(|a| a.measure)),
+            (IndicatorId::IMD2025, Some(Measure::ShareDecile1))
+        );
+        // No summary column: the map's indicator (IMD 2025 for one on LSOAs 2011) by its first.
+        spec.columns = vec!["region.name".into()];
+        assert_eq!(
+            map_for_table(&spec, IndicatorId::IMD2019).map(|(id, _)| id),
+            Some(IndicatorId::IMD2025)
+        );
+        // Neighbourhoods: the map's own areas; the 2019 editions' levels: no map level.
+        assert_eq!(
+            map_for_table(&TableSpec::new(Level::Lsoa21), IndicatorId::CNI2023),
+            Some((IndicatorId::CNI2023, None))
+        );
+        assert_eq!(
+            map_for_table(&TableSpec::new(Level::Lsoa11), IndicatorId::IMD2025),
+            None
         );
     }
 }

@@ -371,7 +371,8 @@ impl AppState {
         let detail = LocalResource::new(move || {
             let selection = selected.get();
             async move {
-                let selection = selection?;
+                // A ward 2024 has no area document (its panel is made in wasm).
+                let selection = selection.filter(|s| s.layer != Some(Level::Ward24))?;
                 let result = loader.count(api::area(&selection)).await.map(Arc::new);
                 Some((selection, result))
             }

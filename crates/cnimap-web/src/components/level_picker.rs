@@ -63,6 +63,89 @@ pub fn provide_levels(app: AppState) {
     };
     LEVELS.with(|l| l.set(Some(levels)));
     provide_context(levels);
+    link_table_and_map(app);
+}
+
+/// `/api/parents/lsoa21`, fetched once for the levels, the tables and the ward panel.
+pub async fn lsoa21_parents(app: AppState) -> Option<Arc<TableParents>> {
+    parents_doc(app, use_levels().parents).await
+}
+
+/// `/api/layers/{level}` (codes and names by feature index), fetched once.
+pub async fn layer_doc(app: AppState, level: Level) -> Option<Arc<LayerAreasResponse>> {
+    layer_doc_in(app, use_levels().tiles, level).await
+}
+
+/// `indicator` summarised at `at` (the ward panel's figures).
+pub async fn summary_at(
+    app: AppState,
+    indicator: IndicatorId,
+    at: MapLevel,
+) -> Option<Arc<SummaryMap>> {
+    let levels = use_levels();
+    summary_for(app, levels.parents, levels.tiles, indicator, at).await
+}
+
+/// The area a click (or Enter) on feature `feature` of `layer` picks: at ward level the ward the
+/// LSOA under the pointer is in (its panel is made in wasm), else the feature's own area `code`.
+pub fn picked_untracked(
+    app: AppState,
+    layer: crate::layers::AreaLayer,
+    feature: usize,
+    code: String,
+) -> crate::url_state::Selection {
+    use crate::url_state::Selection;
+    let ward = shown_layer_untracked(app)
+        .filter(|l| *l == layer)
+        .and_then(|_| use_levels().summary.get_untracked().flatten())
+        .filter(|m| m.at.level == Level::Ward24)
+        .and_then(|m| {
+            let a = m.area_of_feature(feature)?;
+            m.areas.get(a).map(|w| w.code.clone())
+        });
+    match ward {
+        Some(w) => Selection::on(w, Level::Ward24),
+        None => Selection::on(code, layer.level()),
+    }
+}
+
+/// Keeps the map at the table's level, so the user sees both at the level they plan at: a table
+/// opened (or moved) at wards 2024, local authorities or regions draws the map there (by the
+/// measure of the table's sort or first summary column, in the choropleth view), a table of
+/// neighbourhoods the map's own areas; the map's level picker moves an open table to its level.
+fn link_table_and_map(app: AppState) {
+    let table_level = Memo::new(move |_| app.table.with(|s| s.as_ref().map(|s| s.level)));
+    let map_level = Memo::new(move |_| app.map_level.get().map_or(Level::Lsoa21, |l| l.level));
+    Effect::new(move |before: Option<(Option<Level>, Level)>| {
+        let (table, map) = (table_level.get(), map_level.get());
+        let table_moved = before.is_none_or(|(t, _)| t != table);
+        let map_moved = before.is_some_and(|(_, m)| m != map);
+        match table {
+            Some(t) if table_moved && t != map => {
+                if let Some((indicator, at)) = app.table.with_untracked(|s| {
+                    s.as_ref().and_then(|s| {
+                        crate::levels::map_for_table(s, app.indicator.get_untracked())
+                    })
+                }) {
+                    app.hidden.set(Vec::new());
+                    if app.indicator.get_untracked() != indicator {
+                        app.indicator.set(indicator);
+                    }
+                    app.set_view(ViewMode::Choropleth);
+                    app.map_level.set(at);
+                    return (table, at.map_or(Level::Lsoa21, |a| a.level));
+                }
+            }
+            Some(t)
+                if map_moved && t != map && crate::table_data::BROWSER_LEVELS.contains(&map) =>
+            {
+                app.table.set(Some(crate::table_data::TableSpec::new(map)));
+                return (Some(map), map);
+            }
+            _ => {}
+        }
+        (table, map)
+    });
 }
 
 /// `/api/parents/lsoa21`, fetched once.
@@ -83,6 +166,22 @@ async fn parents_doc(
     Some(doc)
 }
 
+/// `/api/layers/{level}` in `tiles`, fetched once.
+async fn layer_doc_in(
+    app: AppState,
+    tiles: StoredValue<HashMap<Level, Arc<LayerAreasResponse>>>,
+    level: Level,
+) -> Option<Arc<LayerAreasResponse>> {
+    if let Some(t) = tiles.with_value(|t| t.get(&level).cloned()) {
+        return Some(t);
+    }
+    let t = Arc::new(app.loader.fetch(api::layer_areas(level)).await?);
+    tiles.update_value(|m| {
+        m.insert(level, t.clone());
+    });
+    Some(t)
+}
+
 /// An indicator summarised at a level, from the loader's values and the documents fetched once.
 async fn summary_for(
     app: AppState,
@@ -95,16 +194,7 @@ async fn summary_for(
     let parents = parents_doc(app, parents).await?;
     let layer_doc = match crate::layers::AreaLayer::of(at.level) {
         None => None,
-        Some(_) => match tiles.with_value(|t| t.get(&at.level).cloned()) {
-            Some(t) => Some(t),
-            None => {
-                let t = Arc::new(app.loader.fetch(api::layer_areas(at.level)).await?);
-                tiles.update_value(|m| {
-                    m.insert(at.level, t.clone());
-                });
-                Some(t)
-            }
-        },
+        Some(_) => Some(layer_doc_in(app, tiles, at.level).await?),
     };
     let t0 = crate::dom::now_ms();
     match SummaryMap::build(&values, &parents, at, layer_doc.as_deref()) {

@@ -14,7 +14,7 @@ use crate::layers::{AreaLayer, Part, StyleLayer};
 use crate::map::{self, Map};
 use crate::state::{use_app, AppState, Hover};
 use crate::style;
-use crate::url_state::{Camera, Selection, ViewMode};
+use crate::url_state::{Camera, ViewMode};
 use crate::words;
 
 /// What the map is and how to use it from the keyboard, for screen readers.
@@ -239,9 +239,15 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
             "click",
             fill,
             &map::callback(move |e| {
-                if let Some((_, code, _)) = map::first_feature(&e) {
+                if let Some((id, code, _)) = map::first_feature(&e) {
                     if !code.is_empty() {
-                        app.select(Selection::on(code, layer.level()), false);
+                        let picked = crate::components::level_picker::picked_untracked(
+                            app,
+                            layer,
+                            id as usize,
+                            code,
+                        );
+                        app.select(picked, false);
                     }
                 }
             }),
@@ -261,8 +267,10 @@ fn pick_at_centre(app: AppState, div: &web_sys::HtmlDivElement) {
     let mut found = None;
     app.with_map(|m| found = map::feature_at(m, x, y, StyleLayer::Area(layer, Part::Fill)));
     match found {
-        Some((_, code, _)) if !code.is_empty() => {
-            app.select(Selection::on(code, layer.level()), false);
+        Some((id, code, _)) if !code.is_empty() => {
+            let picked =
+                crate::components::level_picker::picked_untracked(app, layer, id as usize, code);
+            app.select(picked, false);
         }
         _ => tracing::debug!("no area under the middle of the map"),
     }

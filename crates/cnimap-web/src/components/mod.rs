@@ -25,3 +25,4 @@ pub mod profile;
 pub mod search;
 pub mod status;
 pub mod table_view;
+pub mod ward_panel;

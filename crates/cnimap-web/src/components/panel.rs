@@ -74,14 +74,20 @@ pub fn Panel() -> impl IntoView {
                 <button type="button" class="close panel-close" aria-label="Close" title="Close area details" on:click=move |_| close()>
                     "×"
                 </button>
-                <Suspense fallback=loading>
-                    {move || Suspend::new(async move {
-                        match app.detail.await {
-                            Some((selection, result)) => body(selection, result).into_any(),
-                            None => ().into_any(),
-                        }
-                    })}
-                </Suspense>
+                {move || match app.selected.get().filter(crate::components::ward_panel::is_ward) {
+                    // A ward 2024 has no area document: its panel is made in wasm.
+                    Some(ward) => view! { <crate::components::ward_panel::WardBody code=ward.code/> }.into_any(),
+                    None => view! {
+                        <Suspense fallback=loading>
+                            {move || Suspend::new(async move {
+                                match app.detail.await {
+                                    Some((selection, result)) => body(selection, result).into_any(),
+                                    None => ().into_any(),
+                                }
+                            })}
+                        </Suspense>
+                    }.into_any(),
+                }}
             </aside>
         </Show>
     }

@@ -68,7 +68,13 @@ pub fn TableToggle() -> impl IntoView {
                 if open() {
                     app.table.set(None);
                 } else {
-                    app.table.set(Some(TableSpec::new(Level::Lsoa21)));
+                    // At the map's level, so both show the areas the user plans at.
+                    let level = app
+                        .map_level
+                        .get_untracked()
+                        .filter(|_| app.view.get_untracked() == crate::url_state::ViewMode::Choropleth)
+                        .map_or(Level::Lsoa21, |l| l.level);
+                    app.table.set(Some(TableSpec::new(level)));
                 }
             }
         >
@@ -156,12 +162,10 @@ async fn lsoa21_parents(
     if let Some((_, p)) = base.with_value(|b| b.get(&Level::Lsoa21).cloned()) {
         return Ok(p);
     }
-    let url = api::endpoints().table_parents(Level::Lsoa21);
-    app.loader
-        .count(api::get_json::<TableParents>(&url))
+    // The map's levels fetch the same document (once, shared).
+    crate::components::level_picker::lsoa21_parents(app)
         .await
-        .map(Arc::new)
-        .map_err(|e| e.to_string())
+        .ok_or_else(|| "The LSOA lookups could not be loaded.".to_string())
 }
 
 /// A summary level's frame: the LSOA 2021 parents and the LSOA values of the indicators the
@@ -278,6 +282,8 @@ fn TablePanel() -> impl IntoView {
         async move { load_frame(app, level, ids, base).await }
     });
     let millis = RwSignal::new(None::<f64>);
+    // What the rows' "Add" (to compare) buttons last said (added, or why not).
+    let compare_message = RwSignal::new(None::<String>);
     // The custom index, made once per frame and weights (a filter or a sort reuses it).
     let custom_cache = StoredValue::new(None::<(usize, Weights, Arc<CustomValues>)>);
     let rows = Memo::new(move |_| {
@@ -414,6 +420,9 @@ fn TablePanel() -> impl IntoView {
                 </button>
             </div>
             <p class="table-problem" role="alert">{problem}</p>
+            <p class="table-compare-message small" role="status" data-testid="table-compare-message">
+                {move || compare_message.get()}
+            </p>
             <div
                 class="table-scroll"
                 node_ref=scroller
@@ -424,6 +433,13 @@ fn TablePanel() -> impl IntoView {
             >
                 <table
                     class="areas-table"
+                    style=move || {
+                        query
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|q| format!("min-width:{}px", table_min_px(&q.columns, can_compare(q.level))))
+                            .unwrap_or_default()
+                    }
                     aria-labelledby="table-title"
                     aria-describedby="table-count"
                     aria-rowcount=move || current().map(|r| r.rows.len() + 1).unwrap_or(1)
@@ -434,7 +450,7 @@ fn TablePanel() -> impl IntoView {
                     <tbody>
                         {move || {
                             current()
-                                .map(|r| body_rows(app, &r, scroll_top.get(), viewport.get()))
+                                .map(|r| body_rows(app, &r, scroll_top.get(), viewport.get(), compare_message))
                         }}
                     </tbody>
                 </table>
@@ -449,10 +465,14 @@ fn TablePanel() -> impl IntoView {
 /// The header cells: each a button that sorts by its column, `aria-sort` on the sorted one.
 fn headings(app: AppState, query: Option<Result<Arc<TableQuery>, String>>) -> impl IntoView {
     let Some(Ok(q)) = query else {
-        return Vec::new().collect_view();
+        return ().into_any();
     };
+    let compare_head = can_compare(q.level).then(|| {
+        view! { <th scope="col" class="compare-col">"Add to compare"</th> }
+    });
     let sort = q.sort;
-    q.columns
+    let heads = q
+        .columns
         .iter()
         .map(|c| {
             let column = *c;
@@ -468,9 +488,9 @@ fn headings(app: AppState, query: Option<Result<Arc<TableQuery>, String>>) -> im
             };
             let removable = !matches!(column, Column::Code | Column::Name);
             let id = column.id();
-            let heading = column_heading(&column);
+            let heading = short_heading(&column);
             view! {
-                <th scope="col" aria-sort=aria_sort title=id.clone()>
+                <th scope="col" class=column_class(&column) aria-sort=aria_sort title=id.clone()>
                     <button
                         type="button"
                         class="sort-button"
@@ -507,14 +527,63 @@ fn headings(app: AppState, query: Option<Result<Arc<TableQuery>, String>>) -> im
                 </th>
             }
         })
-        .collect_view()
+        .collect_view();
+    view! { {heads} {compare_head} }.into_any()
+}
+
+/// A column's heading in the table's narrow columns: the indices by their short names (the
+/// column id is the cell's title).
+fn short_heading(column: &Column) -> String {
+    column_heading(column)
+        .replace("Index of Multiple Deprivation", "IMD")
+        .replace("Community Needs Index", "CNI")
+        .replace("lsoas", "LSOAs")
+}
+
+/// The width class of a column (`table.css`): codes and values fixed and narrow, names and
+/// parent areas share the rest.
+fn column_class(column: &Column) -> &'static str {
+    match column {
+        Column::Code => "code-col",
+        Column::Value { .. } | Column::Custom(_) => "value-col",
+        _ => "text-col",
+    }
+}
+
+/// The table's least width in CSS pixels (the fixed columns' widths in `table.css` and 75 px per
+/// name column), so many
+/// columns scroll sideways rather than squeeze the names away.
+fn table_min_px(columns: &[Column], compare: bool) -> f64 {
+    let fixed: f64 = columns
+        .iter()
+        .map(|c| match column_class(c) {
+            "code-col" => 85.0,
+            "value-col" => 60.0,
+            _ => 75.0,
+        })
+        .sum();
+    fixed + if compare { 55.0 } else { 0.0 }
+}
+
+/// Whether rows of `level` can be added to the comparison (it loads each area's document; a
+/// ward 2024 has none).
+fn can_compare(level: Level) -> bool {
+    level != Level::Ward24
 }
 
 /// The rows in view (and a few more), between two spacer rows of the height of those left out.
-fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoView {
+fn body_rows(
+    app: AppState,
+    r: &Rows,
+    scroll: f64,
+    viewport: f64,
+    compare_message: RwSignal<Option<String>>,
+) -> impl IntoView {
     let total = r.rows.len();
     let (start, end) = visible_rows(scroll, viewport, ROW_PX, total, OVERSCAN);
-    let columns = r.query.columns.len();
+    let level = r.query.level;
+    let columns = r.query.columns.len() + usize::from(can_compare(level));
+    let compared = app.pages.with(|p| p.compare.clone());
     let spacer = |rows: usize| {
         (rows > 0).then(|| {
             view! {
@@ -525,7 +594,6 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
         })
     };
     let selected = app.selected.with(|s| s.as_ref().map(|s| s.code.clone()));
-    let level = r.query.level;
     let shown = r.rows[start..end]
         .iter()
         .enumerate()
@@ -540,9 +608,10 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
                 .map(|c| {
                     let text =
                         cell_text(table::run::cell(frame, r.custom.as_deref(), c, i as usize));
+                    let title = text.clone();
                     match c {
                         Column::Name => view! {
-                            <td class="name-cell">
+                            <td class="name-cell" title=title>
                                 <button type="button" class="row-link">{text}</button>
                             </td>
                         }
@@ -550,10 +619,32 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
                         Column::Value { .. } | Column::Custom(_) => {
                             view! { <td class="num">{text}</td> }.into_any()
                         }
-                        _ => view! { <td>{text}</td> }.into_any(),
+                        _ => view! { <td title=title>{text}</td> }.into_any(),
                     }
                 })
                 .collect_view();
+            let compare = can_compare(level).then(|| {
+                let name = frame.names.get(i as usize).cloned().unwrap_or_default();
+                let in_list = compared.contains(&code);
+                let add_code = code.clone();
+                view! {
+                    <td class="compare-cell">
+                        <button
+                            type="button"
+                            class="row-compare"
+                            aria-label=format!("Add {name} to compare")
+                            disabled=in_list
+                            on:click=move |ev| {
+                                ev.stop_propagation();
+                                let said = crate::components::compare_add::add(app, &add_code);
+                                compare_message.set(Some(said));
+                            }
+                        >
+                            {if in_list { "Added" } else { "Add" }}
+                        </button>
+                    </td>
+                }
+            });
             let select_code = code.clone();
             view! {
                 <tr
@@ -564,6 +655,7 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
                     on:click=move |_| app.select(Selection::on(select_code.clone(), level), true)
                 >
                     {cells}
+                    {compare}
                 </tr>
             }
         })
@@ -576,9 +668,12 @@ fn body_rows(app: AppState, r: &Rows, scroll: f64, viewport: f64) -> impl IntoVi
 }
 
 /// Fades the areas the filters leave out on the map (feature state [`KEY_TABLE`] and the fill
-/// layer's opacity), and shows every area again when the table closes or has no filter.
+/// layer's opacity), and shows every area again when the table closes or has no filter. At a
+/// summary level the map shows the same level ([`crate::components::level_picker`] keeps them
+/// together): its features are placed by the summary map, so a local authority or region fades on
+/// its own tiles and a ward fades its LSOAs (the best-fit lookup's) on the LSOA tiles.
 fn fade_map(app: AppState, rows: Memo<Option<Result<Rows, String>>>) {
-    let applied = StoredValue::new(None::<(AreaLayer, usize, u64)>);
+    let applied = StoredValue::new(None::<(AreaLayer, Level, usize, u64)>);
     let faded = StoredValue::new(None::<AreaLayer>);
     Effect::new(move |_| {
         if !app.map_ready.get() {
@@ -587,22 +682,36 @@ fn fade_map(app: AppState, rows: Memo<Option<Result<Rows, String>>>) {
         let filtered = app
             .table
             .with(|s| s.as_ref().map(|s| (s.level, !s.filters.is_empty())));
-        // Summary levels are not faded: their rows are numbered in the LSOA lookups' code order,
-        // which need not be a map layer's feature order.
+        let summary = crate::components::level_picker::current_summary();
         let want = match (filtered, rows.get()) {
-            (Some((level, true)), Some(Ok(r))) if !is_summary_level(level) => {
-                AreaLayer::of(level).map(|l| (l, r))
+            (Some((level, true)), Some(Ok(r))) if r.frame.level == level => {
+                if is_summary_level(level) {
+                    summary
+                        .filter(|m| m.at.level == level && m.areas.len() == r.frame.len())
+                        .map(|m| {
+                            let kept = fade_classes(r.frame.len(), &r.rows);
+                            let classes: Vec<u8> = m
+                                .feature_area
+                                .iter()
+                                .map(|a| a.and_then(|a| kept.get(a as usize).copied()).unwrap_or(2))
+                                .collect();
+                            (m.at.layer(), level, r.rows.clone(), classes)
+                        })
+                } else {
+                    AreaLayer::of(level).map(|l| {
+                        let classes = fade_classes(r.frame.len(), &r.rows);
+                        (l, level, r.rows.clone(), classes)
+                    })
+                }
             }
             _ => None,
         };
         app.with_map(|m| {
-            if let Some((layer, r)) = &want {
-                let digest = digest(&r.rows);
-                let key = (*layer, r.rows.len(), digest);
+            if let Some((layer, level, rows, classes)) = &want {
+                let key = (*layer, *level, rows.len(), digest(rows));
                 if applied.get_value() != Some(key) {
                     // After the table has painted: setting 33,755 feature states takes a while.
-                    let classes = fade_classes(r.frame.len(), &r.rows);
-                    let (m, source) = (m.clone(), layer.source());
+                    let (m, source, classes) = (m.clone(), layer.source(), classes.clone());
                     set_timeout(
                         move || map::set_classes(&m, source, KEY_TABLE, &classes),
                         std::time::Duration::ZERO,
@@ -610,7 +719,7 @@ fn fade_map(app: AppState, rows: Memo<Option<Result<Rows, String>>>) {
                     applied.set_value(Some(key));
                 }
             }
-            let layer_now = want.as_ref().map(|(l, _)| *l);
+            let layer_now = want.as_ref().map(|(l, ..)| *l);
             if faded.get_value() != layer_now {
                 for l in AreaLayer::ALL {
                     let opacity = if Some(l) == layer_now {
