@@ -166,21 +166,42 @@ pub fn from_atlas(
     index: CompositeIndex,
 ) -> Option<Result<IndexInputs, DomainRanksError>> {
     let layer = atlas.layer(index.indicator().def().level())?;
+    from_layer(
+        index,
+        &layer.codes,
+        layer.names.iter().cloned().map(Some).collect(),
+        |indicator| {
+            atlas
+                .values(indicator)
+                .map(|v| (&v.rank[..], v.score.as_deref()))
+        },
+    )
+}
+
+/// Assembles an index's inputs from a layer's codes and names (in feature-index order) and each
+/// indicator's published ranks and scores on it (`values`, by catalogue id: the atlas's values,
+/// or a prepared build's values documents); `None` when an indicator the index needs has no
+/// values or not one per area.
+pub fn from_layer<'a>(
+    index: CompositeIndex,
+    codes: &[String],
+    names: Vec<Option<String>>,
+    values: impl Fn(&'static str) -> Option<(&'a [Option<u32>], Option<&'a [Option<f64>]>)>,
+) -> Option<Result<IndexInputs, DomainRanksError>> {
     let file = PathBuf::from(index_file(index));
     let ranks_of = |indicator: &'static str| -> Option<Result<Vec<u32>, DomainRanksError>> {
-        let v = atlas.values(indicator)?;
-        if v.rank.len() != layer.len() {
+        let (rank, _) = values(indicator)?;
+        if rank.len() != codes.len() {
             return None;
         }
         Some(
-            v.rank
-                .iter()
+            rank.iter()
                 .enumerate()
                 .map(|(i, r)| {
                     r.ok_or_else(|| DomainRanksError::MissingRank {
                         file: file.clone(),
                         line: 0,
-                        code: layer.codes.get(i).cloned().unwrap_or_default(),
+                        code: codes.get(i).cloned().unwrap_or_default(),
                         indicator,
                     })
                 })
@@ -198,9 +219,8 @@ pub fn from_atlas(
             Err(e) => return Some(Err(e)),
         }
     }
-    let published_score = atlas
-        .values(index.id())
-        .and_then(|v| v.score.as_ref())
+    let published_score = values(index.id())
+        .and_then(|(_, score)| score)
         .and_then(|s| s.iter().copied().collect::<Option<Vec<f64>>>());
     let refs: Vec<&[u32]> = domain_ranks.iter().map(Vec::as_slice).collect();
     let domains = match DomainScores::from_ranks(index, &refs) {
@@ -216,8 +236,8 @@ pub fn from_atlas(
     Some(Ok(IndexInputs {
         index,
         file,
-        codes: layer.codes.clone(),
-        names: layer.names.iter().cloned().map(Some).collect(),
+        codes: codes.to_vec(),
+        names,
         published_rank,
         published_score,
         domain_ranks,

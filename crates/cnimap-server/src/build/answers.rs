@@ -9,7 +9,7 @@
 //! Summary levels (ward 2024, council, region) are summarised with core's `summary_frame`, as the
 //! browser does.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
 
 use cnimap_core::api::{IndicatorsResponse, LayerAreasResponse, ValuesResponse};
 use cnimap_core::bulk::{AreaTable, LookupAreasDocument};
@@ -17,13 +17,13 @@ use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::change::ChangeResponse;
 use cnimap_core::change_map::ChangeDocument;
 use cnimap_core::lineage::LineageDocument;
-use cnimap_core::reweight::{CompositeIndex, DomainScores};
+use cnimap_core::reweight::CompositeIndex;
 use cnimap_core::summary::summary_levels;
 use cnimap_core::table::{
     published_frame, summary_frame as core_summary_frame, FrameIndicator, TableFrame, TableParents,
 };
 use cnimap_core::Level;
-use cnimap_data::domain_ranks::{index_file, IndexInputs};
+use cnimap_data::domain_ranks::{from_layer, IndexInputs};
 use cnimap_data::lookups::Change;
 
 use crate::http::Encoded;
@@ -187,8 +187,9 @@ fn summary_frame(
     )?;
     let ids11 = ids_at(catalogue, Level::Lsoa11);
     let with11 = summary_levels(Level::Lsoa11).contains(&level) && !ids11.is_empty();
+    // A build written before api/lineage/lsoa11 existed summarises the LSOA 2021 indicators only.
     let (lsoa11, lineage) = match (with11, documents.parents.get(&Level::Lsoa11)) {
-        (true, Some(doc)) => {
+        (true, Some(doc)) if documents.lineage.is_some() => {
             let p: TableParents = decode(Some(doc), "parents/lsoa11")?;
             let l = lineage(documents)?;
             all.extend(published(documents, Level::Lsoa11, ids11, &p)?);
@@ -244,61 +245,40 @@ pub fn lookup_table(documents: &Documents) -> Result<AreaTable, AnswerError> {
 }
 
 /// `index`'s inputs from its values documents (the published rank and each domain's ranks) and
-/// its layer's codes and names: what the data path assembles from the atlas
-/// ([`cnimap_data::domain_ranks::from_atlas`]), in the layer's feature order.
+/// its layer's codes and names, assembled by the data path's own
+/// [`cnimap_data::domain_ranks::from_layer`] (as [`cnimap_data::domain_ranks::from_atlas`] does
+/// from the atlas), in the layer's feature order.
 pub fn index_inputs(
     documents: &Documents,
     index: CompositeIndex,
 ) -> Result<IndexInputs, AnswerError> {
     let level = index.indicator().def().level();
     let areas = layer_areas(documents, level)?;
-    let n = areas.codes.len();
-    let ranks_of = |indicator: &str| -> Result<Vec<u32>, AnswerError> {
-        let path = format!("values/{}/{indicator}", level.id());
-        let id = IndicatorId::parse(indicator).map_err(|e| AnswerError::Inconsistent {
-            path: path.clone(),
-            problem: e.to_string(),
-        })?;
-        let v = values(documents, id)?;
-        same_length(&path, "ranks", v.rank.len(), n)?;
-        v.rank
-            .iter()
-            .zip(&areas.codes)
-            .map(|(r, code)| {
-                r.ok_or_else(|| AnswerError::Inconsistent {
-                    path: path.clone(),
-                    problem: format!("{code} has no rank"),
-                })
-            })
-            .collect()
+    let path = format!("values/{}/{}", level.id(), index.id());
+    let inconsistent = |problem: String| AnswerError::Inconsistent {
+        path: path.clone(),
+        problem,
     };
-    let published_rank = ranks_of(index.id())?;
-    let published_score = IndicatorId::parse(index.id())
-        .ok()
-        .and_then(|id| values(documents, id).ok())
-        .and_then(|v| v.score)
-        .and_then(|s| s.into_iter().collect::<Option<Vec<f64>>>());
-    let domain_ranks = index
-        .domains()
-        .iter()
-        .map(|d| ranks_of(d.indicator))
-        .collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<&[u32]> = domain_ranks.iter().map(Vec::as_slice).collect();
-    let domains =
-        DomainScores::from_ranks(index, &refs).map_err(|e| AnswerError::Inconsistent {
-            path: format!("values/{}/{}", level.id(), index.id()),
-            problem: e.to_string(),
-        })?;
-    Ok(IndexInputs {
-        index,
-        file: PathBuf::from(index_file(index)),
-        codes: areas.codes,
-        names: areas.names.into_iter().map(Some).collect(),
-        published_rank,
-        published_score,
-        domain_ranks,
-        domains,
+    let mut docs: HashMap<&'static str, ValuesResponse> = HashMap::new();
+    for indicator in std::iter::once(index.id()).chain(index.domains().iter().map(|d| d.indicator))
+    {
+        let id = IndicatorId::parse(indicator).map_err(|e| inconsistent(e.to_string()))?;
+        let v = values(documents, id)?;
+        same_length(
+            &format!("values/{}/{indicator}", level.id()),
+            "ranks",
+            v.rank.len(),
+            areas.codes.len(),
+        )?;
+        docs.insert(indicator, v);
+    }
+    let names = areas.names.into_iter().map(Some).collect();
+    from_layer(index, &areas.codes, names, |indicator| {
+        docs.get(indicator)
+            .map(|v| (&v.rank[..], v.score.as_deref()))
     })
+    .ok_or_else(|| inconsistent("a domain's values are missing".into()))?
+    .map_err(|e| inconsistent(e.to_string()))
 }
 
 /// The 225 left-behind wards of 2019 in 2023: the build's document is the comparison itself.
