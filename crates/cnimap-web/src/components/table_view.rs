@@ -632,7 +632,7 @@ fn body_rows(
                         <button
                             type="button"
                             class="row-compare"
-                            aria-label=format!("Add {name} to compare")
+                            aria-label=format!("{} {name} to compare", if in_list { "Added" } else { "Add" })
                             disabled=in_list
                             on:click=move |ev| {
                                 ev.stop_propagation();
