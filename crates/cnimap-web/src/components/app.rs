@@ -79,11 +79,9 @@ pub fn App() -> impl IntoView {
                 </header>
                 <Search/>
                 <Controls/>
-                <crate::components::table_view::TableToggle/>
-                <crate::components::postcodes::PostcodeLookup/>
-                <crate::components::custom_areas::YourAreas/>
-                <crate::components::png_export::PngExportButton/>
                 <Status/>
+                // The legend comes straight after what it explains, so the first screen of the
+                // card shows it (on a phone too); the tools follow in a group of their own.
                 <details class="legend-box" open>
                     <summary>"Legend"</summary>
                     <Legend/>
@@ -91,10 +89,19 @@ pub fn App() -> impl IntoView {
                         <LeftBehindPanel/>
                     </Show>
                 </details>
+                <div class="tools" role="group" aria-label="Tools">
+                    <crate::components::table_view::TableToggle/>
+                    <crate::components::postcodes::PostcodeLookup/>
+                    <crate::components::custom_areas::YourAreas/>
+                    <crate::components::png_export::PngExportButton/>
+                </div>
                 <footer class="sources">
                     <details>
+                        // The short credit is for phones, where the long one would take three lines
+                        // of the top card; both name every source, and the list says more.
                         <summary>
-                            "Data: MHCLG (Indices of Deprivation 2025, 2019), OCSI / Local Trust (Community Needs Index 2023, 2019), ONS and OS boundaries. Sources and licences"
+                            <span class="credit-long">"Data: MHCLG (Indices of Deprivation 2025, 2019), OCSI / Local Trust (Community Needs Index 2023, 2019), ONS and OS boundaries. Sources and licences"</span>
+                            <span class="credit-short">"Data: MHCLG, OCSI / Local Trust, ONS, OS. Sources and licences"</span>
                         </summary>
                         <ul>
                             {move || {

@@ -131,6 +131,16 @@ fn DecileLegend() -> impl IntoView {
                 }
             }}
         </h2>
+        <p class="legend-phrase">{move || phrases().0}</p>
+        <ul class="legend-rows" data-testid="decile-legend">{rows}</ul>
+        <p class="legend-phrase">{move || phrases().1}</p>
+        <p class="legend-phrase legend-counts">
+            {move || {
+                let noun = indicator_layer(app.indicator.get()).level().areas_noun();
+                format!("Numbers: how many {noun} are in each decile.")
+            }}
+        </p>
+        // The questions come after the classes, so a phone's first screen reaches the colours.
         <p class="help-links">
             {move || {
                 let topic = match app.indicator.get().def().source {
@@ -140,15 +150,6 @@ fn DecileLegend() -> impl IntoView {
                 view! { <HelpButton topic/> }
             }}
             <HelpButton topic=HelpId::Decile/>
-        </p>
-        <p class="legend-phrase">{move || phrases().0}</p>
-        <ul class="legend-rows" data-testid="decile-legend">{rows}</ul>
-        <p class="legend-phrase">{move || phrases().1}</p>
-        <p class="legend-phrase legend-counts">
-            {move || {
-                let noun = indicator_layer(app.indicator.get()).level().areas_noun();
-                format!("Numbers: how many {noun} are in each decile.")
-            }}
         </p>
         <p class="small">
             <span class="swatch inline" style:background-color=NO_DATA.to_hex()></span>
