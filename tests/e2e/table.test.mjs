@@ -206,7 +206,7 @@ describe('the table beside the map', () => {
       const count = await countText(page, /^\d[\d,]* of 33,755 neighbourhoods$/);
       const reference = (await referenceCsv(tableQuery(page.url()))).split('\n');
       assert.equal(count, `${(reference.length - 3).toLocaleString('en-GB')} of 33,755 neighbourhoods`);
-      const headers = await page.$$eval('.areas-table thead th', (th) => th.map((t) => t.getAttribute('title')));
+      const headers = await page.$$eval('.areas-table thead th:not(.compare-col)', (th) => th.map((t) => t.getAttribute('title')));
       assert.deepEqual(headers, ['code', 'name', 'lad24.name', 'region.name', 'imd2025.rank', 'cni2023.decile']);
       assert.equal(await page.locator('th[title="imd2025.rank"]').getAttribute('aria-sort'), 'ascending');
       // The first row is the most deprived neighbourhood.
@@ -241,7 +241,7 @@ describe('the table beside the map', () => {
     try {
       const count = await countText(page, /^296 of 296 /);
       assert.match(count, /^296 of 296 local authorities$/);
-      const headers = await page.$$eval('.areas-table thead th', (th) => th.map((t) => t.getAttribute('title')));
+      const headers = await page.$$eval('.areas-table thead th:not(.compare-col)', (th) => th.map((t) => t.getAttribute('title')));
       assert.deepEqual(headers, ['code', 'name', 'imd2025.share_decile1']);
       const first = page.locator('.areas-table tbody tr:not(.spacer)').first();
       assert.equal(await first.getAttribute('data-code'), 'E06000002', 'Middlesbrough first');
