@@ -75,6 +75,18 @@ pub mod worker_client;
 /// is mounted on `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
+    console_logging();
+    // Which back end (server or static site) first: every URL depends on it.
+    wasm_bindgen_futures::spawn_local(async {
+        api::detect().await;
+        leptos::mount::mount_to_body(components::pages::Root);
+    });
+}
+
+/// Panic messages and `tracing` to the browser console: the page's and the tools worker's start
+/// both call it first.
+#[cfg(target_arch = "wasm32")]
+pub fn console_logging() {
     console_error_panic_hook::set_once();
     use tracing_subscriber::prelude::*;
     let layer = tracing_subscriber::fmt::layer()
@@ -82,9 +94,4 @@ pub fn start() {
         .without_time()
         .with_writer(tracing_web::MakeWebConsoleWriter::new());
     let _ = tracing_subscriber::registry().with(layer).try_init();
-    // Which back end (server or static site) first: every URL depends on it.
-    wasm_bindgen_futures::spawn_local(async {
-        api::detect().await;
-        leptos::mount::mount_to_body(components::pages::Root);
-    });
 }

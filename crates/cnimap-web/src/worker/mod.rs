@@ -17,13 +17,7 @@ use crate::worker_protocol::{FromWorker, ToWorker, READY};
 /// Starts the worker: panics and `tracing` to the console, the message handler set, and
 /// [`READY`] posted.
 pub fn start() {
-    console_error_panic_hook::set_once();
-    use tracing_subscriber::prelude::*;
-    let layer = tracing_subscriber::fmt::layer()
-        .with_ansi(false)
-        .without_time()
-        .with_writer(tracing_web::MakeWebConsoleWriter::new());
-    let _ = tracing_subscriber::registry().with(layer).try_init();
+    crate::console_logging();
     let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
         tracing::error!("cnimap-worker started outside a dedicated worker");
         return;
