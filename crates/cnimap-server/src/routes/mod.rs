@@ -65,7 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    let static_files = static_files::service(&state.static_dir);
+    let static_files = static_files::app_files(&state.static_dir);
     Router::new()
         .route("/area/{code}", get(static_files::area_page))
         .nest("/api", api)

@@ -1,6 +1,8 @@
 //! The built web app (Trunk's `dist/`) at `/`, its page at `/area/{code}` (an area's profile:
 //! the same `index.html` with a `<base>` pointing back at the root, so its relative asset paths
 //! still work one folder down), and the Content-Security-Policy that lets exactly its scripts run.
+//! The tools worker's files, which Trunk does not content-hash, are sent `no-cache` (revalidated
+//! by `Last-Modified`), as the nginx template and docs/DEPLOY.md serve them.
 
 use std::path::Path;
 
@@ -22,6 +24,44 @@ pub fn service(
         .append_index_html_on_directories(true)
         .precompressed_gzip()
         .not_found_service(axum::routing::any(not_found))
+}
+
+/// The start of the tools worker's file names (`cnimap-worker.js`, `cnimap-worker_bg.wasm`,
+/// `cnimap-worker_loader.js`): Trunk names a worker by its binary, so they keep their names from
+/// one build to the next and must be revalidated, not kept.
+pub const WORKER_FILE_PREFIX: &str = "cnimap-worker";
+
+/// Whether a request path names one of the tools worker's files (its last segment starts with
+/// [`WORKER_FILE_PREFIX`]).
+pub fn is_worker_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with(WORKER_FILE_PREFIX))
+}
+
+/// [`service`] with `Cache-Control: no-cache` on the tools worker's files (their 200s and 304s),
+/// so a browser revalidates them (`If-Modified-Since`; `ServeDir` sends `Last-Modified`) and a new
+/// deploy's worker always matches its page. Other files are answered as [`service`] answers them.
+pub fn app_files(dir: &Path) -> axum::Router {
+    axum::Router::new()
+        .fallback_service(service(dir))
+        .layer(axum::middleware::from_fn(worker_no_cache))
+}
+
+/// The middleware of [`app_files`].
+async fn worker_no_cache(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let worker = is_worker_file(request.uri().path());
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if worker && (status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    response
 }
 
 /// The folder of the profile pages: `/area/{code}` (the static site has the page as
@@ -115,6 +155,62 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    async fn answer(app: &axum::Router, uri: &str, since: Option<&str>) -> Response {
+        let mut req = axum::http::Request::builder().uri(uri);
+        if let Some(s) = since {
+            req = req.header(header::IF_MODIFIED_SINCE, s);
+        }
+        app.clone()
+            .oneshot(req.body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible")
+    }
+
+    #[tokio::test]
+    async fn the_worker_files_are_sent_no_cache_and_revalidate_and_others_are_untouched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for f in [
+            "cnimap-worker.js",
+            "cnimap-worker_bg.wasm",
+            "cnimap-worker_loader.js",
+            "cnimap-web-0123abcd_bg.wasm",
+            "index.html",
+        ] {
+            std::fs::write(dir.path().join(f), f).expect("file");
+        }
+        let app = app_files(dir.path());
+        for f in [
+            "cnimap-worker.js",
+            "cnimap-worker_bg.wasm",
+            "cnimap-worker_loader.js",
+        ] {
+            let r = answer(&app, &format!("/{f}"), None).await;
+            assert_eq!(r.status(), StatusCode::OK, "{f}");
+            assert_eq!(r.headers()[header::CACHE_CONTROL], "no-cache", "{f}");
+            let modified = r.headers()[header::LAST_MODIFIED]
+                .to_str()
+                .expect("a date")
+                .to_string();
+            // Revalidation: the same file since its own date is a 304, still no-cache.
+            let again = answer(&app, &format!("/{f}"), Some(&modified)).await;
+            assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{f}");
+            assert_eq!(again.headers()[header::CACHE_CONTROL], "no-cache", "{f}");
+        }
+        for f in ["/cnimap-web-0123abcd_bg.wasm", "/index.html", "/"] {
+            let r = answer(&app, f, None).await;
+            assert_eq!(r.status(), StatusCode::OK, "{f}");
+            assert!(r.headers().get(header::CACHE_CONTROL).is_none(), "{f}");
+        }
+        // A missing worker file is our 404, not a cacheable answer.
+        let r = answer(&app, "/cnimap-worker-nope.js", None).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.headers().get(header::CACHE_CONTROL).is_none());
+        assert!(is_worker_file("/sub/path/cnimap-worker.js"));
+        assert!(!is_worker_file("/cnimap-worker/index.html"));
+    }
 
     #[test]
     fn the_profile_page_gets_a_base_first_in_head_and_keeps_everything_else() {
