@@ -125,7 +125,8 @@ struct SiteFile {
 
 /// Finds which back end serves the page and remembers it: a static site has `site.json` (written
 /// by `cnimap export-site`; `index.html` preloads it, so this costs no round trip of its own),
-/// a cnimap server answers 404. Call once before the app mounts.
+/// a cnimap server answers with another kind (`cnimap-server`; a 404 from an older server means
+/// the same). Call once before the app mounts.
 pub async fn detect() -> Endpoints {
     let window = web_sys::window();
     let page = window

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod parents;
 pub mod reweight;
 pub mod search;
+pub mod site;
 pub mod static_files;
 pub mod table;
 pub mod tiles;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
     let static_files = static_files::app_files(&state.static_dir);
     Router::new()
         .route("/area/{code}", get(static_files::area_page))
+        .route("/site.json", get(site::site))
         .nest("/api", api)
         .nest("/tiles", tiles)
         .fallback_service(static_files)
