@@ -150,6 +150,14 @@ describe('the area profile', () => {
       // The small map has loaded and outlines the area.
       await waitForFirstPaint(page);
       await waitForIdle(page);
+      // The map's canvas fills its box (not MapLibre's 400 x 300 fallback for a box laid out
+      // after the map was made), so the controls sit on the map.
+      const sizes = await page.evaluate(() => {
+        const box = document.querySelector('.profile-map').getBoundingClientRect();
+        const canvas = document.querySelector('.profile-map canvas').getBoundingClientRect();
+        return { box: [Math.round(box.width), Math.round(box.height)], canvas: [Math.round(canvas.width), Math.round(canvas.height)] };
+      });
+      assert.deepEqual(sizes.canvas, sizes.box, 'the profile map canvas against its box');
       const r = await audit(page);
       assert.equal(r.violations.length, 0, `axe violations on the profile:\n${report('profile', r)}`);
       assert.deepEqual(errors, []);

@@ -26,7 +26,7 @@ pub const SOURCE_LINE: &str = "Sources: MHCLG English Indices of Deprivation 202
 v3.0); Community Needs Index 2023 and 2019, OCSI / Local Trust; ONS boundaries (OGL v3.0, contains \
 OS data © Crown copyright and database right). Made with cnimap.";
 
-/// Moves the small map to the area once both the map and the area's details are there, and
+/// Sizes the small map to its box and moves it to the area once both the map and the area's details are there, and
 /// keeps a picture of the map for the printed page (a WebGL canvas may print blank).
 fn fit_and_snapshot(app: AppState, detail: LocalResource<Result<Arc<AreaDetail>, ApiError>>) {
     let fitted = StoredValue::new(false);
@@ -38,6 +38,9 @@ fn fit_and_snapshot(app: AppState, detail: LocalResource<Result<Arc<AreaDetail>,
             return;
         };
         fitted.set_value(true);
+        // The map is made before its box is laid out, so MapLibre falls back to a 400 x 300
+        // canvas and its resize observer skips the first change: size it to its box first.
+        app.with_map(|m| m.resize());
         app.camera_request.set(Some(CameraRequest::Fit {
             bbox_wgs84: d.bbox_wgs84,
             max_zoom: FIT_MAX_ZOOM,
