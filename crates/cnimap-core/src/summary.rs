@@ -243,7 +243,7 @@ impl Measure {
             _ => "LSOAs (2021)",
         };
         let placed = match def.level() {
-            Level::Lsoa11 => "each LSOA 2011 is placed in the 2024 local authority and region of the first LSOA 2021 it became (ONS LSOA 2011 to 2021 lookup)",
+            Level::Lsoa11 => "each LSOA 2011 is placed in the 2024 local authority and region of the first LSOA 2021 it became (ONS LSOA 2011 to 2021 lookup), and wholly in one December 2017 ward by the ONS best-fit LSOA 2011 to ward 2017 lookup (the ward holding the LSOA's population-weighted centroid; a best fit, so a ward's LSOAs need not tile it exactly)",
             _ => "LSOAs are placed in wards, local authorities and regions with the ONS LSOA 2021 to ward 2024 to LAD 2024 lookup",
         };
         if let Some(why) = self.not_computable(def) {
@@ -288,11 +288,78 @@ impl std::fmt::Display for Measure {
     }
 }
 
-/// The levels an indicator published on `published` is summarised at.
+/// One larger area's summary of `def` as an area's panel and the comparison show it: the three
+/// measures, each named in words ("Share of its 90 neighbourhoods among the 10% most deprived in
+/// England"), the rank of average rank as the rank, its decile among the `s.of` areas (⌈10 × rank
+/// ÷ n⌉) and a meaning sentence; `n_ranked`: the LSOAs ranked nationally, `level`: the area's.
+/// The server's area documents and the page's wards 2024 (made in wasm) say it the same way.
+pub fn area_indicator(
+    def: &IndicatorDef,
+    s: &Summary,
+    n_ranked: u32,
+    level: Level,
+) -> crate::api::AreaIndicator {
+    use crate::api::{AreaIndicator, SummaryMeasure};
+    use crate::classify::{decile_from_rank, format_thousands};
+    let areas = level.areas_noun();
+    let worst = match def.direction() {
+        crate::Direction::MostDeprivedFirst => "most deprived",
+        crate::Direction::HighestNeedFirst => "highest-need",
+    };
+    let share = format!("{:.0}%", s.share_decile1 * 100.0);
+    let measures = vec![
+        SummaryMeasure {
+            id: Measure::ShareDecile1.id().into(),
+            label: format!(
+                "Share of its {} neighbourhoods among the 10% {worst} in England",
+                format_thousands(s.n_lsoas)
+            ),
+            value: s.share_decile1,
+            text: share.clone(),
+        },
+        SummaryMeasure {
+            id: Measure::AverageRank.id().into(),
+            label: format!(
+                "Average rank of its neighbourhoods (1 = {worst} of {})",
+                format_thousands(n_ranked)
+            ),
+            value: s.average_rank,
+            text: format_thousands(s.average_rank.round().max(0.0) as u32),
+        },
+        SummaryMeasure {
+            id: Measure::RankOfAverageRank.id().into(),
+            label: format!("Rank of that average among the {} {areas}", s.of),
+            value: f64::from(s.rank_of_average_rank),
+            text: format!(
+                "{} of {}",
+                format_thousands(s.rank_of_average_rank),
+                format_thousands(s.of)
+            ),
+        },
+    ];
+    AreaIndicator {
+        id: def.id.to_string(),
+        title: def.title.to_string(),
+        score: None,
+        rank: Some(s.rank_of_average_rank),
+        of: s.of,
+        decile: decile_from_rank(s.rank_of_average_rank, s.of),
+        meaning: format!(
+            "{share} of its neighbourhoods are among the 10% {worst} in England; by average rank it is {} of {} {areas}.",
+            format_thousands(s.rank_of_average_rank),
+            format_thousands(s.of)
+        ),
+        score_meaning: None,
+        measures,
+    }
+}
+
+/// The levels an indicator published on `published` is summarised at (the IoD 2019, on LSOA
+/// 2011, at December 2017 wards through the ONS best-fit lookup, and at 2024 councils and regions).
 pub fn summary_levels(published: Level) -> &'static [Level] {
     match published {
         Level::Lsoa21 => &[Level::Ward24, Level::Lad24, Level::Region],
-        Level::Lsoa11 => &[Level::Lad24, Level::Region],
+        Level::Lsoa11 => &[Level::Ward17, Level::Lad24, Level::Region],
         _ => &[],
     }
 }
@@ -384,6 +451,27 @@ mod tests {
     }
 
     #[test]
+    fn an_areas_summary_reads_as_three_named_measures_and_a_decile() {
+        let s = Summary {
+            n_lsoas: 90,
+            share_decile1: 0.5,
+            average_rank: 4_321.4,
+            rank_of_average_rank: 30,
+            of: 296,
+        };
+        let a = area_indicator(IndicatorId::IMD2025.def(), &s, 33_755, Level::Lad24);
+        assert_eq!((a.rank, a.of, a.decile), (Some(30), 296, Some(2)));
+        let texts: Vec<&str> = a.measures.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["50%", "4,321", "30 of 296"]);
+        assert!(a.measures[0].label.contains("90 neighbourhoods"));
+        assert!(
+            a.meaning.ends_with("30 of 296 local authorities."),
+            "{}",
+            a.meaning
+        );
+    }
+
+    #[test]
     fn every_measure_has_an_id_and_a_method_or_a_reason() {
         for m in Measure::ALL {
             assert_eq!(Measure::from_id(m.id()), Some(m));
@@ -403,6 +491,9 @@ mod tests {
             ]
         );
         assert!(measures_at(imd19, Level::Ward24).is_empty());
+        assert_eq!(measures_at(imd19, Level::Ward17), Measure::SUMMARIES);
+        assert!(measures_at(imd, Level::Ward17).is_empty());
+        assert!(Measure::ShareDecile1.method(imd19).contains("best-fit"));
         assert!(measures_at(IndicatorId::CNI2019.def(), Level::Lad24).is_empty());
         for m in Measure::ALL {
             assert!(!m.method(imd).contains('\n'));

@@ -31,8 +31,8 @@ pub mod run;
 pub use custom::CustomValues;
 pub use export::{to_csv, to_response};
 pub use frame::{
-    published_frame, summary_frame, FrameError, FrameIndicator, ParentColumn, TableFrame,
-    TableParents, Values,
+    published_frame, summary_frame, with_lsoa11_summaries, FrameError, FrameIndicator,
+    ParentColumn, TableFrame, TableParents, Values,
 };
 pub use query::{
     parse_weights, weights_text, Bound, Column, Filter, ParentField, Sort, TableError, TableQuery,
@@ -56,7 +56,8 @@ pub const TABLE_LEVELS: [Level; 6] = [
 pub fn parent_levels(level: Level) -> &'static [Level] {
     match level {
         Level::Lsoa21 => &[Level::Ward24, Level::Lad24, Level::Region],
-        Level::Lsoa11 | Level::Ward24 => &[Level::Lad24, Level::Region],
+        Level::Lsoa11 => &[Level::Ward17, Level::Lad24, Level::Region],
+        Level::Ward24 => &[Level::Lad24, Level::Region],
         Level::Lad24 => &[Level::Region],
         _ => &[],
     }

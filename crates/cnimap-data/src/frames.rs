@@ -1,8 +1,10 @@
 //! The table's data per level ([`TableFrame`]) from the atlas: LSOA and ward rows with their
-//! published values, and ward 2024, LAD 2024 and region rows with their summary measures.
+//! published values (ward 2017 rows with the IoD 2019's summary measures too), and ward 2024, LAD
+//! 2024 and region rows with their summary measures.
 
 use cnimap_core::api::NamedArea;
 use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::summary::summary_levels;
 use cnimap_core::table::{
     parent_levels, FrameIndicator, ParentColumn, TableFrame, TableParents, TABLE_LEVELS,
 };
@@ -17,7 +19,8 @@ pub fn table_frame(atlas: &Atlas, level: Level) -> Option<TableFrame> {
         return None;
     }
     let h = &atlas.summaries.hierarchy;
-    if let Some(rows) = atlas.summaries.rows.get(&level) {
+    let rows = atlas.summaries.rows.get(&level);
+    if let Some(rows) = rows.filter(|_| is_summary_level(level)) {
         let areas: &Vec<NamedArea> = h.areas.get(&level)?;
         let indicators = IndicatorId::all()
             .filter_map(|id| {
@@ -34,7 +37,7 @@ pub fn table_frame(atlas: &Atlas, level: Level) -> Option<TableFrame> {
         });
     }
     let layer = atlas.layer(level)?;
-    let indicators = atlas
+    let mut indicators: Vec<FrameIndicator> = atlas
         .indicators
         .iter()
         .filter(|v| v.def.level() == level)
@@ -49,6 +52,13 @@ pub fn table_frame(atlas: &Atlas, level: Level) -> Option<TableFrame> {
             ))
         })
         .collect();
+    // A published level with summaries too (ward 2017: the IoD 2019's, by the best-fit lookup).
+    if let Some(rows) = rows.filter(|_| h.areas.get(&level).map(Vec::len) == Some(layer.len())) {
+        indicators.extend(IndicatorId::all().filter_map(|id| {
+            rows.get(id.as_str())
+                .map(|r| FrameIndicator::summaries(id, r))
+        }));
+    }
     Some(TableFrame {
         level,
         codes: layer.codes.clone(),
@@ -58,12 +68,18 @@ pub fn table_frame(atlas: &Atlas, level: Level) -> Option<TableFrame> {
     })
 }
 
+/// Whether `level`'s rows are summaries only (ward 2024, LAD 2024, region): larger areas with no
+/// published values of their own. Ward 2017 is published (CNI 2019) and summarised too.
+fn is_summary_level(level: Level) -> bool {
+    summary_levels(Level::Lsoa21).contains(&level)
+}
+
 /// The larger areas every area of `level` lies in (the [`TableFrame::parents`] of its frame):
 /// summary levels (ward 2024, LAD 2024, region) through the summaries' hierarchy, published levels
 /// through the lookups' index.
 pub fn parent_columns(atlas: &Atlas, level: Level) -> Vec<ParentColumn> {
     let h = &atlas.summaries.hierarchy;
-    let summary_level = atlas.summaries.rows.contains_key(&level);
+    let summary_level = is_summary_level(level);
     parent_levels(level)
         .iter()
         .filter_map(|p| {
@@ -86,7 +102,7 @@ pub fn parents_document(atlas: &Atlas, level: Level) -> Option<TableParents> {
     if !TABLE_LEVELS.contains(&level) {
         return None;
     }
-    let has_rows = if atlas.summaries.rows.contains_key(&level) {
+    let has_rows = if is_summary_level(level) {
         atlas.summaries.hierarchy.areas.contains_key(&level)
     } else {
         atlas.layer(level).is_some()

@@ -22,7 +22,9 @@ population: cnimap does so for the IoD 2019 (mid-2015 populations, File 6), but 
 published with the 2021 LSOAs in the data read, so averages of 2025 and 2023 ranks are unweighted. \
 LSOAs are assigned to wards and local authorities with the ONS LSOA 2021 to ward 2024 to LAD 2024 \
 lookup; for the IoD 2019 (published on LSOA 2011) each LSOA 2011 is placed in the local authority \
-of the first LSOA 2021 it became (ONS LSOA 2011 to 2021 lookup). MHCLG's average score, extent and \
+of the first LSOA 2021 it became (ONS LSOA 2011 to 2021 lookup), and wholly in one December 2017 \
+ward by the ONS best-fit LSOA 2011 to ward 2017 lookup (a best fit: the ward holding the LSOA's \
+population-weighted centroid). MHCLG's average score, extent and \
 local concentration need population figures for the 2021 LSOAs and are not computed.";
 
 /// One area's summary of one indicator.
@@ -46,7 +48,7 @@ pub struct AreaSummary {
 /// LSOA's index into them, by LSOA feature index.
 #[derive(Debug, Clone, Default)]
 pub struct Hierarchy {
-    /// Ward 2024, LAD 2024 and region areas, sorted by code.
+    /// Ward 2024, LAD 2024 and region areas, sorted by code, and the ward 2017 layer's areas.
     pub areas: BTreeMap<Level, Vec<NamedArea>>,
     /// For each LSOA 2021 (by feature index), its index in `areas[level]`.
     pub lsoa21: BTreeMap<Level, Vec<Option<u32>>>,
@@ -112,6 +114,28 @@ impl Hierarchy {
                     .collect();
                 h.lsoa11.insert(level, index);
             }
+            if let Some(ward17) = layers.get(&Level::Ward17) {
+                // December 2017 wards: the ONS best-fit LSOA 2011 -> ward 2017 lookup, into the
+                // ward 2017 layer's own areas (so the rows are its features).
+                let index = lsoa11
+                    .codes
+                    .iter()
+                    .map(|code| ward17.find(&lookups.lsoa11.get(code)?.ward.code))
+                    .collect();
+                h.lsoa11.insert(Level::Ward17, index);
+                h.areas.insert(
+                    Level::Ward17,
+                    ward17
+                        .codes
+                        .iter()
+                        .zip(&ward17.names)
+                        .map(|(c, n)| NamedArea {
+                            code: c.clone(),
+                            name: n.clone(),
+                        })
+                        .collect(),
+                );
+            }
         }
         h
     }
@@ -169,7 +193,7 @@ impl Summaries {
 }
 
 /// Summarises every LSOA 2021 indicator for 2024 wards, LADs and regions, and every LSOA 2011
-/// indicator (IoD 2019) for 2024 LADs and regions, weighting the IoD 2019 average ranks by the
+/// indicator (IoD 2019) for December 2017 wards (best fit), 2024 LADs and regions, weighting the IoD 2019 average ranks by the
 /// mid-2015 populations in `population_2011` (LSOA 2011 code -> people; empty: unweighted).
 pub fn summarise(
     layers: &BTreeMap<Level, AreaLayer>,

@@ -771,3 +771,132 @@ fn generated_filters_and_sorts_never_panic_and_every_refusal_is_a_400_with_a_mes
     );
     assert!(ok > 0 && refused > 0, "ok {ok}, refused {refused}");
 }
+
+/// `LSOA 2011 code -> mid-2015 population` straight from MHCLG's File 6 (gzip, BOM, "1,296").
+fn file6_population() -> HashMap<String, f64> {
+    use std::io::Read;
+    let dir = data_dir().join("indicators/iod2019_official");
+    let path = std::fs::read_dir(&dir)
+        .expect("iod2019_official")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("File_6"))
+        })
+        .expect("File 6");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).expect("open"))
+        .read_to_string(&mut text)
+        .expect("gunzip");
+    let mut lines = text.lines();
+    let header = fields(lines.next().expect("header").trim_start_matches('\u{feff}'));
+    let col = |prefix: &str| {
+        header
+            .iter()
+            .position(|h| h.starts_with(prefix))
+            .expect("column")
+    };
+    let (code, pop) = (col("LSOA code"), col("Total population"));
+    lines
+        .map(fields)
+        .map(|f| {
+            let people: f64 = f[pop].replace(',', "").parse().expect("population");
+            (f[code].clone(), people)
+        })
+        .collect()
+}
+
+#[test]
+fn ward17_iod2019_summaries_are_the_best_fit_lookups_lsoas_summed_from_the_raw_files() {
+    let columns =
+        "imd2019.share_decile1,imd2019.average_rank,imd2019.rank_of_average_rank,cni2019.rank";
+    let out = cnimap(&[
+        "--level",
+        "ward17",
+        "--columns",
+        columns,
+        "--sort",
+        "imd2019.rank_of_average_rank",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (comment, header, rows) = parse_csv(&text);
+    assert!(comment.contains("best-fit"), "{comment}");
+    assert!(comment.contains("mid-2015"), "{comment}");
+    assert_eq!(header[2..], columns.split(',').collect::<Vec<_>>()[..]);
+    // The rows are the CNI 2019 wards (the ward 2017 layer), whatever the LSOAs.
+    let cni_wards: BTreeSet<String> = raw("indicators/cni2019_ward17.csv")
+        .into_iter()
+        .map(|r| r["ward17_code"].clone())
+        .collect();
+    assert_eq!(rows.len(), cni_wards.len());
+
+    // Independently: each LSOA 2011's IMD 2019 rank and decile (the tidy file), its ward by the
+    // ONS best-fit lookup and its population (File 6); a ward's share is its LSOAs in decile 1
+    // over its LSOAs, its average rank the population-weighted mean rank.
+    let imd: HashMap<String, (f64, bool)> = raw("indicators/imd2019_lsoa11.csv")
+        .into_iter()
+        .map(|r| {
+            let rank: f64 = r["IMD_rank"].parse().expect("rank");
+            (r["lsoa11_code"].clone(), (rank, r["IMD_decile"] == "1"))
+        })
+        .collect();
+    let population = file6_population();
+    // ward -> (LSOAs, in decile 1, sum of population x rank, population)
+    let mut by_ward: HashMap<String, (u32, u32, f64, f64)> = HashMap::new();
+    for r in raw("lookups/lookup_lsoa11_ward17_lad17.csv") {
+        let Some((rank, d1)) = imd.get(&r["LSOA11CD"]) else {
+            continue;
+        };
+        let people = population[&r["LSOA11CD"]];
+        let e = by_ward.entry(r["WD17CD"].clone()).or_default();
+        e.0 += 1;
+        e.1 += u32::from(*d1);
+        e.2 += people * rank;
+        e.3 += people;
+    }
+    let mut averages: Vec<(f64, &str)> = Vec::new();
+    let mut checked = 0;
+    for r in &rows {
+        let Some(&(n, d1, wsum, w)) = by_ward.get(&r[0]) else {
+            // A CNI ward the best-fit lookup gives no LSOA: no summary.
+            assert_eq!(r[2..5], ["", "", ""], "{}", r[0]);
+            continue;
+        };
+        let share: f64 = r[2].parse().expect("share");
+        let average: f64 = r[3].parse().expect("average rank");
+        assert!((share - f64::from(d1) / f64::from(n)).abs() < 1e-6, "{r:?}");
+        assert!((average - wsum / w).abs() < 1e-3, "{r:?}: {}", wsum / w);
+        averages.push((wsum / w, r[0].as_str()));
+        checked += 1;
+    }
+    assert!(checked > 7_400, "{checked} wards summarised");
+    // The rank of the average rank: the ward's place among the summarised wards.
+    averages.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+    let rank_of: HashMap<&str, usize> = averages
+        .iter()
+        .enumerate()
+        .map(|(i, (_, c))| (*c, i + 1))
+        .collect();
+    for r in rows.iter().filter(|r| !r[4].is_empty()) {
+        let ours: usize = r[4].replace(',', "").parse().expect("rank of average");
+        let derived = rank_of[r[0].as_str()];
+        // Averages equal to 1e-3 may swap places: the rank agrees to within one.
+        assert!(ours.abs_diff(derived) <= 1, "{}: {ours} vs {derived}", r[0]);
+    }
+    assert_eq!(rows[0][4], "1", "sorted by the rank of average rank");
+
+    // The API gives the same bytes for the same query.
+    let (status, _, body) = get(&format!(
+        "/api/table?level=ward17&columns={columns}&sort=imd2019.rank_of_average_rank&format=csv"
+    ));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(String::from_utf8_lossy(&body), text);
+}

@@ -1,12 +1,14 @@
 //! The map at larger levels (issue 11): an LSOA 2021 indicator shown for wards (2024), local
-//! authorities or regions by one of MHCLG's summary measures, computed here from the documents
-//! the page fetches (`/api/values/lsoa21/{id}`, `/api/parents/lsoa21`, `/api/layers/{level}`)
-//! with the core's [`summarise`], so a static site needs no server. Pure, unit-tested natively:
+//! authorities or regions, and an IoD 2019 indicator (LSOA 2011) for wards (December 2017, by the
+//! ONS best-fit lookup), local authorities or regions, by one of MHCLG's summary measures,
+//! computed here from the documents the page fetches (`/api/values/{lsoa}/{id}`,
+//! `/api/parents/{lsoa}`, `/api/layers/{level}`, and for the IoD 2019 the populations of
+//! `/api/lineage/lsoa11`) with the core's [`summarise`], so a static site needs no server. Pure, unit-tested natively:
 //! the level and measure in the URL, the values by map feature, the ten classes each measure is
 //! drawn in, and the legend's words.
 //!
-//! Local authorities and regions are drawn on their own tiles (feature index = position in
-//! `/api/layers/{level}`). Wards 2024 have no boundary file: each LSOA 2021 is painted with the
+//! Local authorities, regions and wards 2017 are drawn on their own tiles (feature index =
+//! position in `/api/layers/{level}`). Wards 2024 have no boundary file: each LSOA 2021 is painted with the
 //! value of the ward the ONS best-fit lookup puts it in.
 
 use std::collections::HashMap;
@@ -26,6 +28,19 @@ pub mod ward;
 /// The levels the map can show an LSOA 2021 indicator at, in picker order.
 pub const MAP_LEVELS: [Level; 4] = [Level::Lsoa21, Level::Ward24, Level::Lad24, Level::Region];
 
+/// The levels the map can show an IoD 2019 indicator (LSOA 2011) at, in picker order.
+pub const MAP_LEVELS_2011: [Level; 4] = [Level::Lsoa11, Level::Ward17, Level::Lad24, Level::Region];
+
+/// The levels the map can show `indicator` at, its own first (empty: no larger levels, as for the
+/// CNI 2019, published on wards).
+pub fn map_levels(indicator: IndicatorId) -> &'static [Level] {
+    match indicator.def().level() {
+        Level::Lsoa21 => &MAP_LEVELS,
+        Level::Lsoa11 => &MAP_LEVELS_2011,
+        _ => &[],
+    }
+}
+
 /// The wards' note in the legend: they have no outline file of their own.
 pub const WARDS_NOTE: &str =
     "Wards drawn from their LSOAs (ONS best-fit lookup): each neighbourhood is painted with its ward’s value.";
@@ -43,10 +58,9 @@ pub struct MapLevel {
 impl MapLevel {
     /// The level and measure when `indicator` has that measure at that level.
     pub fn new(indicator: IndicatorId, level: Level, measure: Measure) -> Option<MapLevel> {
-        (indicator.def().level() == Level::Lsoa21
-            && level != Level::Lsoa21
+        (level != indicator.def().level()
             && measures_at(indicator.def(), level).contains(&measure)
-            && MAP_LEVELS.contains(&level))
+            && map_levels(indicator).contains(&level))
         .then_some(MapLevel { level, measure })
     }
 
@@ -90,7 +104,8 @@ impl MapLevel {
 pub fn level_label(level: Level) -> &'static str {
     match level {
         Level::Lsoa21 | Level::Lsoa11 => "Neighbourhoods",
-        Level::Ward24 | Level::Ward17 => "Wards (2024)",
+        Level::Ward24 => "Wards (2024)",
+        Level::Ward17 => "Wards (2017)",
         Level::Lad24 | Level::Lad19 => "Local authorities",
         Level::Region => "Regions",
     }
@@ -198,12 +213,12 @@ pub struct SummaryMap {
     pub indicator: IndicatorId,
     /// Level and measure.
     pub at: MapLevel,
-    /// The larger areas, as in `/api/parents/lsoa21` (sorted by code).
+    /// The larger areas, as in `/api/parents/{lsoa}` (sorted by code).
     pub areas: Vec<NamedArea>,
     /// Each larger area's summary.
     pub summaries: Vec<Option<Summary>>,
     /// Each map feature's larger area (an index into `areas`): a feature of the level's own
-    /// tiles, or an LSOA 2021 for wards.
+    /// tiles, or an LSOA 2021 for wards 2024.
     pub feature_area: Vec<Option<u32>>,
     /// LSOAs ranked nationally.
     pub n_lsoas: u32,
@@ -214,6 +229,13 @@ pub struct SummaryMap {
 pub enum SummaryError {
     /// The parents document has no column for the level.
     NoParents(Level),
+    /// The values are of another LSOA layer than the parents document.
+    OtherLayer {
+        /// The values' layer.
+        values: Level,
+        /// The parents document's layer.
+        parents: Level,
+    },
     /// A document has the wrong length.
     WrongLength {
         /// Which document.
@@ -229,8 +251,15 @@ impl std::fmt::Display for SummaryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SummaryError::NoParents(level) => {
-                write!(f, "parents/lsoa21 has no {level} column; reload the page")
+                write!(
+                    f,
+                    "the LSOA parents have no {level} column; reload the page"
+                )
             }
+            SummaryError::OtherLayer { values, parents } => write!(
+                f,
+                "values of {values} were given with parents/{parents}; reload the page"
+            ),
             SummaryError::WrongLength {
                 document,
                 found,
@@ -246,15 +275,24 @@ impl std::fmt::Display for SummaryError {
 impl std::error::Error for SummaryError {}
 
 impl SummaryMap {
-    /// Summarises `values` (an LSOA 2021 indicator) at `at.level` with the parents document, and
-    /// places each larger area on its tiles through `tiles` (`/api/layers/{level}`: feature index
-    /// = position of its code; `None` for wards, drawn on the LSOA tiles).
+    /// Summarises `values` (an LSOA indicator) at `at.level` with the parents document of its
+    /// LSOA layer, and places each larger area on its tiles through `tiles`
+    /// (`/api/layers/{level}`: feature index = position of its code; `None` for wards 2024, drawn
+    /// on the LSOA tiles). `weights`: each LSOA's population, which weights the average ranks
+    /// (the IoD 2019's mid-2015 populations, as the table and `GET /api/table` weight them).
     pub fn build(
         values: &ValuesResponse,
         parents: &TableParents,
         at: MapLevel,
         tiles: Option<&LayerAreasResponse>,
+        weights: Option<&[Option<u32>]>,
     ) -> Result<SummaryMap, SummaryError> {
+        if values.layer != parents.layer {
+            return Err(SummaryError::OtherLayer {
+                values: values.layer,
+                parents: parents.layer,
+            });
+        }
         let column = parents
             .parents
             .iter()
@@ -263,7 +301,7 @@ impl SummaryMap {
         let n = values.rank.len();
         if column.index.len() != n {
             return Err(SummaryError::WrongLength {
-                document: format!("parents/lsoa21 ({})", at.level),
+                document: format!("parents/{} ({})", parents.layer, at.level),
                 found: column.index.len(),
                 expected: n,
             });
@@ -273,7 +311,7 @@ impl SummaryMap {
             column.areas.len(),
             &values.rank,
             &values.decile,
-            None,
+            weights,
         );
         let feature_area = match tiles {
             None => column.index.clone(),
@@ -377,40 +415,55 @@ impl SummaryMap {
     }
 }
 
-/// The indicator and map level that show `spec`'s level: `None` (the neighbourhoods) for a table
-/// of LSOAs 2021; for a summary level the indicator and measure of the table's sort when it is a
-/// summary of an LSOA 2021 indicator, else of its first such column, else `current`'s first
-/// measure (IMD 2025's when `current` is not published on LSOAs 2021). The outer `None`: the map
-/// has no such level (the 2019 editions' tables).
+/// The indicator and map level that show `spec`'s level: at a neighbourhood level (LSOA 2021 or
+/// 2011) the map's indicator when it is published there (else IMD 2025 or IMD 2019) on its own
+/// areas; at a larger level the indicator and measure of the table's sort when it is a summary
+/// (or, for wards 2017, a CNI 2019 column on its own areas), else of its first such column, else
+/// `current`'s first measure (IMD 2025's when `current` has no summaries there; the CNI 2019 for
+/// wards 2017). The outer `None`: the map has no such level.
 pub fn map_for_table(
     spec: &crate::table_data::TableSpec,
     current: IndicatorId,
 ) -> Option<(IndicatorId, Option<MapLevel>)> {
     let level = spec.level;
-    if level == Level::Lsoa21 {
-        let id = if current.def().level() == Level::Lsoa21 {
+    let own_default = match level {
+        Level::Lsoa21 => Some(IndicatorId::IMD2025),
+        Level::Lsoa11 => Some(IndicatorId::IMD2019),
+        _ => None,
+    };
+    if let Some(default) = own_default {
+        let id = if current.def().level() == level {
             current
         } else {
-            IndicatorId::IMD2025
+            default
         };
         return Some((id, None));
     }
-    if !MAP_LEVELS.contains(&level) {
+    if !MAP_LEVELS.contains(&level) && !MAP_LEVELS_2011.contains(&level) {
         return None;
     }
-    let summary_of = |column: &str| {
+    let shown_by = |column: &str| {
         let (id, m) = column.trim().rsplit_once('.')?;
         let id = IndicatorId::parse(id).ok()?;
+        if id.def().level() == level {
+            return Some((id, None));
+        }
         MapLevel::new(id, level, Measure::from_id(m)?).map(|at| (id, Some(at)))
     };
-    let fallback = if current.def().level() == Level::Lsoa21 {
+    let fallback = if level == Level::Ward17 {
+        return spec
+            .sort_column()
+            .and_then(shown_by)
+            .or_else(|| spec.columns.iter().find_map(|c| shown_by(c)))
+            .or(Some((IndicatorId::CNI2019, None)));
+    } else if MapLevel::first(current, level).is_some() {
         current
     } else {
         IndicatorId::IMD2025
     };
     spec.sort_column()
-        .and_then(summary_of)
-        .or_else(|| spec.columns.iter().find_map(|c| summary_of(c)))
+        .and_then(shown_by)
+        .or_else(|| spec.columns.iter().find_map(|c| shown_by(c)))
         .or_else(|| MapLevel::first(fallback, level).map(|at| (fallback, Some(at))))
 }
 
@@ -510,6 +563,9 @@ mod tests {
         // summary is no larger level.
         assert_eq!(MapLevel::first(IndicatorId::IMD2025, Level::Lsoa21), None);
         assert_eq!(MapLevel::first(IndicatorId::IMD2019, Level::Ward24), None);
+        assert_eq!(MapLevel::first(IndicatorId::IMD2019, Level::Lsoa11), None);
+        assert_eq!(MapLevel::first(IndicatorId::IMD2025, Level::Ward17), None);
+        assert_eq!(MapLevel::first(IndicatorId::CNI2019, Level::Lad24), None);
         assert_eq!(
             MapLevel::from_params(Some("lad24"), Some("imd2025.rank"), IndicatorId::IMD2025),
             None
@@ -518,6 +574,83 @@ mod tests {
             MapLevel::from_params(Some("lad24"), None, IndicatorId::IMD2025),
             None
         );
+    }
+
+    #[test]
+    fn an_iod2019_indicator_is_offered_at_wards_2017_councils_and_regions() {
+        assert_eq!(
+            map_levels(IndicatorId::IMD2019),
+            [Level::Lsoa11, Level::Ward17, Level::Lad24, Level::Region]
+        );
+        assert_eq!(map_levels(IndicatorId::IMD2025)[0], Level::Lsoa21);
+        assert!(map_levels(IndicatorId::CNI2019).is_empty());
+        for level in [Level::Ward17, Level::Lad24, Level::Region] {
+            let at = MapLevel::first(IndicatorId::parse("imd2019_income").expect("income"), level)
+                .expect("a level");
+            assert_eq!(at.measure, Measure::ShareDecile1);
+            let [map, measure] =
+                at.to_params(IndicatorId::parse("imd2019_income").expect("income"));
+            assert_eq!(
+                MapLevel::from_params(
+                    map.strip_prefix("map="),
+                    measure.strip_prefix("measure="),
+                    IndicatorId::IMD2025
+                ),
+                Some((IndicatorId::parse("imd2019_income").expect("income"), at))
+            );
+        }
+        // Wards 2017 have tiles of their own (the CNI 2019's); wards 2024 are drawn on LSOAs.
+        let at = MapLevel::first(IndicatorId::IMD2019, Level::Ward17).expect("ward17");
+        assert_eq!(at.layer(), AreaLayer::Ward17);
+        assert_eq!(level_label(Level::Ward17), "Wards (2017)");
+    }
+
+    #[test]
+    fn iod2019_wards_are_weighted_by_population_and_drawn_on_their_own_tiles() {
+        // Three LSOAs 2011: ward W1 holds LSOAs 0 (rank 1, 300 people) and 2 (rank 9, 100).
+        let values = ValuesResponse {
+            layer: Level::Lsoa11,
+            indicator: "imd2019".into(),
+            n_ranked: 10,
+            rank: vec![Some(1), Some(5), Some(9)],
+            decile: vec![Some(1), Some(5), Some(9)],
+            score: None,
+            decile_counts: [0; 10],
+        };
+        let parents = TableParents {
+            layer: Level::Lsoa11,
+            parents: vec![ParentColumn {
+                level: Level::Ward17,
+                areas: vec![area("E05000001", "W1"), area("E05000002", "W2")],
+                index: vec![Some(0), Some(1), Some(0)],
+            }],
+        };
+        let tiles = LayerAreasResponse {
+            layer: Level::Ward17,
+            codes: vec!["E05000001".into(), "E05000002".into()],
+            names: vec!["W1".into(), "W2".into()],
+            lads: Vec::new(),
+            lad: Vec::new(),
+        };
+        let at = MapLevel::new(IndicatorId::IMD2019, Level::Ward17, Measure::AverageRank)
+            .expect("ward17");
+        let weights = [Some(300), Some(50), Some(100)];
+        let m =
+            SummaryMap::build(&values, &parents, at, Some(&tiles), Some(&weights)).expect("map");
+        // W1: (300 x 1 + 100 x 9) / 400 = 3 (unweighted it would be 5).
+        assert_eq!(m.value(0), Some(3.0));
+        assert_eq!(m.classes(), [3, 5]);
+        assert_eq!(m.describe(0), Some(("W1".into(), "3: average rank".into())));
+        assert_eq!(
+            area_position_sentence(&m, "E05000001").as_deref(),
+            Some("1st most deprived of 2 wards in England by average rank of LSOAs on the Index of Multiple Deprivation 2019")
+        );
+        // Values of one LSOA layer with the parents of the other are refused.
+        let (v21, _) = documents();
+        assert!(matches!(
+            SummaryMap::build(&v21, &parents, at, Some(&tiles), None),
+            Err(SummaryError::OtherLayer { .. })
+        ));
     }
 
     #[test]
@@ -532,7 +665,7 @@ mod tests {
             lad: Vec::new(),
         };
         let at = MapLevel::first(IndicatorId::IMD2025, Level::Lad24).expect("lad24");
-        let m = SummaryMap::build(&values, &parents, at, Some(&tiles)).expect("map");
+        let m = SummaryMap::build(&values, &parents, at, Some(&tiles), None).expect("map");
         assert_eq!(m.value(0), Some(0.5));
         assert_eq!(m.value(1), Some(0.0));
         // Feature 0 is B (no LSOA in decile 1: class 10), feature 1 is A (half: class 1).
@@ -555,7 +688,7 @@ mod tests {
         parents.parents[0].level = Level::Ward24;
         let at = MapLevel::new(IndicatorId::IMD2025, Level::Ward24, Measure::AverageRank)
             .expect("ward24");
-        let m = SummaryMap::build(&values, &parents, at, None).expect("map");
+        let m = SummaryMap::build(&values, &parents, at, None, None).expect("map");
         // Ward A: average rank 5 of 10 LSOAs (class 5); ward B: 6 (class 6).
         assert_eq!(m.classes(), [5, 6, 5, 6]);
         assert_eq!(at.layer(), AreaLayer::Lsoa21);
@@ -564,7 +697,7 @@ mod tests {
             ..values
         };
         assert!(matches!(
-            SummaryMap::build(&short, &parents, at, None),
+            SummaryMap::build(&short, &parents, at, None, None),
             Err(SummaryError::WrongLength { .. })
         ));
     }
@@ -630,11 +763,28 @@ mod tests {
             (id, at.map(|a| a.measure)),
             (IndicatorId::IMD2025, Some(Measure::ShareDecile1))
         );
-        // No summary column: the map's indicator (IMD 2025 for one on LSOAs 2011) by its first.
+        // No summary column: the map's indicator by its first measure (IMD 2025 for one without
+        // summaries at the level).
         spec.columns = vec!["region.name".into()];
         assert_eq!(
             map_for_table(&spec, IndicatorId::IMD2019).map(|(id, _)| id),
+            Some(IndicatorId::IMD2019)
+        );
+        assert_eq!(
+            map_for_table(&spec, IndicatorId::CNI2019).map(|(id, _)| id),
             Some(IndicatorId::IMD2025)
+        );
+        // Wards 2017: the IoD 2019 summary the table sorts by, or the CNI 2019 on its own areas.
+        let mut wards = TableSpec::new(Level::Ward17);
+        wards.sort = Some("imd2019.average_rank".into());
+        assert_eq!(
+            map_for_table(&wards, IndicatorId::IMD2025).and_then(|(_, at)| at),
+            MapLevel::new(IndicatorId::IMD2019, Level::Ward17, Measure::AverageRank)
+        );
+        wards.sort = Some("cni2019.rank".into());
+        assert_eq!(
+            map_for_table(&wards, IndicatorId::IMD2025),
+            Some((IndicatorId::CNI2019, None))
         );
         // Neighbourhoods: the map's own areas; the 2019 editions' levels: no map level.
         assert_eq!(
@@ -643,7 +793,14 @@ mod tests {
         );
         assert_eq!(
             map_for_table(&TableSpec::new(Level::Lsoa11), IndicatorId::IMD2025),
-            None
+            Some((IndicatorId::IMD2019, None))
+        );
+        assert_eq!(
+            map_for_table(
+                &TableSpec::new(Level::Lsoa11),
+                IndicatorId::parse("imd2019_health").expect("health")
+            ),
+            Some((IndicatorId::parse("imd2019_health").expect("health"), None))
         );
     }
 }

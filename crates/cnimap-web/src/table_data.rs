@@ -329,6 +329,10 @@ pub fn default_columns(level: Level) -> Vec<String> {
         out.push(format!("{id}.rank"));
         out.push(format!("{id}.decile"));
     }
+    if level == Level::Ward17 {
+        // The IoD 2019 summarised at the same wards (best-fit lookup).
+        out.extend(["imd2019.share_decile1", "imd2019.rank_of_average_rank"].map(String::from));
+    }
     out
 }
 
@@ -349,9 +353,10 @@ pub fn browser_summarises(indicator: IndicatorId, level: Level) -> bool {
 }
 
 /// Whether a table of `level` with `indicator` needs the LSOA 2011 documents (`/api/parents/lsoa11`
-/// and `/api/lineage/lsoa11`): an IoD 2019 indicator summarised at a summary level.
+/// and `/api/lineage/lsoa11`): an IoD 2019 indicator summarised at a larger level (wards 2017,
+/// councils, regions).
 pub fn needs_lsoa11(indicator: IndicatorId, level: Level) -> bool {
-    is_summary_level(level)
+    level != Level::Lsoa11
         && indicator.def().level() == Level::Lsoa11
         && summary_levels(Level::Lsoa11).contains(&level)
 }
@@ -567,6 +572,48 @@ pub fn build_summary_frame(
     .map_err(|e| e.to_string())
 }
 
+/// A published level's frame (wards 2017) with the IoD 2019 summaries of its rows, from the LSOA
+/// 2011 parents (their ward 2017 column: the ONS best-fit lookup) and lineage (the populations)
+/// documents and the LSOA 2011 values given (core's
+/// [`cnimap_core::table::with_lsoa11_summaries`], as `GET /api/table` and `cnimap table`).
+pub fn add_lsoa11_summaries(
+    frame: TableFrame,
+    lsoa11: (&TableParents, &LineageDocument),
+    values: &[&ValuesResponse],
+) -> Result<TableFrame, String> {
+    let (parents, lineage) = lsoa11;
+    let n = parents.parents.first().map_or(0, |p| p.index.len());
+    let mut published = Vec::with_capacity(values.len());
+    for v in values {
+        let Ok(id) = IndicatorId::parse(&v.indicator) else {
+            continue;
+        };
+        if v.layer != Level::Lsoa11 || v.rank.len() != n || v.decile.len() != n {
+            return Err(FrameError::WrongLength {
+                document: format!("values/{}/{}", v.layer, v.indicator),
+                found: v.rank.len(),
+                expected: n,
+            }
+            .to_string());
+        }
+        published.push(FrameIndicator::published(
+            id,
+            v.n_ranked,
+            v.rank.clone(),
+            v.decile.clone(),
+            None,
+        ));
+    }
+    let refs: Vec<&FrameIndicator> = published.iter().collect();
+    cnimap_core::table::with_lsoa11_summaries(
+        frame,
+        parents,
+        Some(lineage.population.as_slice()),
+        &refs,
+    )
+    .map_err(|e| e.to_string())
+}
+
 /// A cell as the table shows it: whole numbers with thousands separators, other numbers to three
 /// decimals at most, a dash for no value.
 pub fn cell_text(cell: Cell<'_>) -> String {
@@ -692,6 +739,13 @@ mod tests {
         assert!(needs_lsoa11(IndicatorId::IMD2019, Level::Region));
         assert!(!needs_lsoa11(IndicatorId::IMD2025, Level::Region));
         assert!(!needs_lsoa11(IndicatorId::IMD2019, Level::Lsoa11));
+        // December 2017 wards: the CNI 2019 published there, the IoD 2019 summarised (best fit).
+        assert!(needs_lsoa11(IndicatorId::IMD2019, Level::Ward17));
+        assert!(indicators_at(Level::Ward17).contains(&IndicatorId::IMD2019));
+        assert!(indicators_at(Level::Ward17).contains(&IndicatorId::CNI2019));
+        assert!(TableSpec::new(Level::Ward17)
+            .columns
+            .contains(&"imd2019.share_decile1".to_string()));
         let q = TableSpec {
             columns: vec!["imd2019.share_decile1".into()],
             ..TableSpec::new(Level::Region)

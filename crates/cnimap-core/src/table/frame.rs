@@ -186,6 +186,16 @@ pub enum SummaryFrameError {
         /// The document given for it.
         given: Level,
     },
+    /// The LSOA 2011 parents' column for a published level lists other areas than its layer.
+    #[error("parents/lsoa11's {level} column lists {found} areas that are not the {expected} rows of layers/{level}")]
+    OtherAreas {
+        /// The level.
+        level: Level,
+        /// Areas in the column.
+        found: usize,
+        /// Rows of the level.
+        expected: usize,
+    },
     /// IoD 2019 summaries are population-weighted and no populations were given.
     #[error("{indicator}'s summaries at {level} are weighted by the LSOA 2011 populations, which this page does not have")]
     NeedsPopulation {
@@ -288,6 +298,75 @@ pub fn summary_frame(
         parents,
         indicators,
     })
+}
+
+/// The IoD 2019 summaries (indicators published on LSOA 2011) of a published level's rows: each
+/// of `published`'s LSOA 2011 indicators summarised at `frame`'s level (December 2017 wards) with
+/// [`crate::summary::summarise`] through `lsoa11`'s column for that level (the ONS best-fit LSOA
+/// 2011 -> ward 2017 lookup), average ranks weighted by `population11` as for councils and
+/// regions, appended to `frame`'s indicators. The column's areas must be the frame's rows (the
+/// ward 2017 layer's, in feature order). Indicators not summarised at the level are skipped.
+pub fn with_lsoa11_summaries(
+    mut frame: TableFrame,
+    lsoa11: &TableParents,
+    population11: Option<&[Option<u32>]>,
+    published: &[&FrameIndicator],
+) -> Result<TableFrame, SummaryFrameError> {
+    use crate::summary::{summarise, summary_levels};
+    let level = frame.level;
+    let wanted: Vec<&&FrameIndicator> = published
+        .iter()
+        .filter(|fi| {
+            fi.id.def().level() == Level::Lsoa11 && summary_levels(Level::Lsoa11).contains(&level)
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(frame);
+    }
+    if lsoa11.layer != Level::Lsoa11 {
+        return Err(SummaryFrameError::WrongLevel {
+            indicator: wanted[0].id,
+            published: Level::Lsoa11,
+            given: lsoa11.layer,
+        });
+    }
+    let Some(weight) = population11 else {
+        return Err(SummaryFrameError::NeedsPopulation {
+            indicator: wanted[0].id,
+            level,
+        });
+    };
+    let column = lsoa11.parents.iter().find(|p| p.level == level).ok_or(
+        SummaryFrameError::NoParentColumn {
+            lsoas: Level::Lsoa11,
+            level,
+        },
+    )?;
+    let same_rows = column.areas.len() == frame.codes.len()
+        && column
+            .areas
+            .iter()
+            .zip(&frame.codes)
+            .all(|(a, c)| a.code == *c);
+    if !same_rows {
+        return Err(SummaryFrameError::OtherAreas {
+            level,
+            found: column.areas.len(),
+            expected: frame.codes.len(),
+        });
+    }
+    for fi in wanted {
+        let (Some(Values::Whole(rank)), Some(Values::Small(decile))) =
+            (fi.values(Measure::Rank), fi.values(Measure::Decile))
+        else {
+            continue;
+        };
+        let rows = summarise(&column.index, frame.codes.len(), rank, decile, Some(weight));
+        frame
+            .indicators
+            .push(FrameIndicator::summaries(fi.id, &rows));
+    }
+    Ok(frame)
 }
 
 /// Why a published level's documents do not make a frame.
@@ -438,6 +517,61 @@ mod tests {
         assert_eq!((avg.get(0), avg.get(1)), (Some(3.0), Some(2.0)));
         let region = f.parent(Level::Region).expect("region");
         assert_eq!(region.index, [Some(0), Some(0)]);
+    }
+
+    #[test]
+    fn iod2019_ward17_summaries_join_the_published_ward_frame_weighted_by_population() {
+        // Three LSOAs 2011 in two wards 2017: W1 holds LSOAs 0 and 2, W2 LSOA 1.
+        let p11 = TableParents {
+            layer: Level::Lsoa11,
+            parents: vec![ParentColumn {
+                level: Level::Ward17,
+                areas: vec![area("E05000001", "W1"), area("E05000002", "W2")],
+                index: vec![Some(0), Some(1), Some(0)],
+            }],
+        };
+        let wards = TableFrame {
+            level: Level::Ward17,
+            codes: vec!["E05000001".into(), "E05000002".into()],
+            names: vec!["W1".into(), "W2".into()],
+            parents: Vec::new(),
+            indicators: Vec::new(),
+        };
+        let imd19 = FrameIndicator::published(
+            IndicatorId::IMD2019,
+            3,
+            vec![Some(1), Some(2), Some(3)],
+            vec![Some(1), Some(1), Some(10)],
+            None,
+        );
+        let weights = [Some(300), Some(10), Some(100)];
+        let f =
+            with_lsoa11_summaries(wards.clone(), &p11, Some(&weights), &[&imd19]).expect("frame");
+        let s = f.indicator(IndicatorId::IMD2019).expect("imd2019");
+        // W1: (300 x 1 + 100 x 3) / 400 = 1.5; half its LSOAs in decile 1.
+        assert_eq!(
+            s.values(Measure::AverageRank).and_then(|v| v.get(0)),
+            Some(1.5)
+        );
+        assert_eq!(
+            s.values(Measure::ShareDecile1).and_then(|v| v.get(0)),
+            Some(0.5)
+        );
+        assert_eq!(
+            s.values(Measure::RankOfAverageRank).and_then(|v| v.get(1)),
+            Some(2.0)
+        );
+        // A column of other areas, or no populations, is refused by name.
+        let mut other = p11.clone();
+        other.parents[0].areas.pop();
+        assert!(matches!(
+            with_lsoa11_summaries(wards.clone(), &other, Some(&weights), &[&imd19]),
+            Err(SummaryFrameError::OtherAreas { .. })
+        ));
+        assert!(matches!(
+            with_lsoa11_summaries(wards, &p11, None, &[&imd19]),
+            Err(SummaryFrameError::NeedsPopulation { .. })
+        ));
     }
 
     #[test]

@@ -20,7 +20,8 @@ use cnimap_core::lineage::LineageDocument;
 use cnimap_core::reweight::CompositeIndex;
 use cnimap_core::summary::summary_levels;
 use cnimap_core::table::{
-    published_frame, summary_frame as core_summary_frame, FrameIndicator, TableFrame, TableParents,
+    published_frame, summary_frame as core_summary_frame, with_lsoa11_summaries, FrameIndicator,
+    TableFrame, TableParents,
 };
 use cnimap_core::Level;
 use cnimap_data::domain_ranks::{from_layer, IndexInputs};
@@ -116,12 +117,46 @@ pub fn table_frame(documents: &Documents, level: Level) -> Result<Option<TableFr
         .map(|id| values(documents, id))
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&ValuesResponse> = values.iter().collect();
-    published_frame(&areas, &parents, &refs)
-        .map(Some)
-        .map_err(|e| AnswerError::Inconsistent {
+    let frame =
+        published_frame(&areas, &parents, &refs).map_err(|e| AnswerError::Inconsistent {
             path: format!("layers/{}", level.id()),
             problem: e.to_string(),
-        })
+        })?;
+    lsoa11_summaries(documents, &catalogue, frame).map(Some)
+}
+
+/// A published level's frame with the IoD 2019 summaries core's [`with_lsoa11_summaries`] makes
+/// there (December 2017 wards, by the best-fit lookup in `api/parents/lsoa11`, weighted by
+/// `api/lineage/lsoa11`'s populations), as the data path's frame has them; the frame as it is for
+/// other levels, and from a build written before `parents/lsoa11` had a ward 2017 column.
+fn lsoa11_summaries(
+    documents: &Documents,
+    catalogue: &IndicatorsResponse,
+    frame: TableFrame,
+) -> Result<TableFrame, AnswerError> {
+    let ids11 = ids_at(catalogue, Level::Lsoa11);
+    if !summary_levels(Level::Lsoa11).contains(&frame.level) || ids11.is_empty() {
+        return Ok(frame);
+    }
+    let (Some(doc), Some(_)) = (
+        documents.parents.get(&Level::Lsoa11),
+        documents.lineage.as_ref(),
+    ) else {
+        return Ok(frame);
+    };
+    let p: TableParents = decode(Some(doc), "parents/lsoa11")?;
+    if !p.parents.iter().any(|c| c.level == frame.level) {
+        return Ok(frame);
+    }
+    let l = lineage(documents)?;
+    let all = published(documents, Level::Lsoa11, ids11, &p)?;
+    let refs: Vec<&FrameIndicator> = all.iter().collect();
+    with_lsoa11_summaries(frame, &p, Some(l.population.as_slice()), &refs).map_err(|e| {
+        AnswerError::Inconsistent {
+            path: "parents/lsoa11".into(),
+            problem: e.to_string(),
+        }
+    })
 }
 
 /// The indicators published on `level`, in the catalogue's order.

@@ -52,8 +52,12 @@ pub fn area_detail(state: &AppState, code: &str, layer: Option<Level>) -> AppRes
     let indicators = if is_summary {
         summary::indicators(atlas, level, code)
     } else {
-        own_indicators(atlas, level, i)
+        let mut own = own_indicators(atlas, level, i);
+        // Ward 2017: the IoD 2019's summary measures of its LSOAs too (best-fit lookup).
+        own.extend(summary::indicators(atlas, level, code));
+        own
     };
+    let summarised = is_summary || indicators.iter().any(|i| !i.measures.is_empty());
     let (neighbourhood, ward, lad, region) = parents::parents(atlas, level, code, &name);
     Ok(AreaDetail {
         code: code.to_string(),
@@ -68,7 +72,7 @@ pub fn area_detail(state: &AppState, code: &str, layer: Option<Level>) -> AppRes
         indicators,
         left_behind: left_behind(atlas, level, i),
         neighbours: neighbours(state, area_layer, index),
-        summary_method: is_summary.then(|| summary::method(level)),
+        summary_method: summarised.then(|| summary::method(level)),
         left_behind_count: summary::left_behind_count(state, level, code),
         counterparts: counterparts(state, level, code),
     })

@@ -1,9 +1,9 @@
 //! Larger areas (local authorities, regions): MHCLG's summary measures of the LSOA values for
 //! every indicator, each measure named, the method said once, and the left-behind count.
 
-use cnimap_core::api::{AreaIndicator, LeftBehindCount, SummaryMeasure};
-use cnimap_core::catalogue::{self, Direction, IndicatorId};
-use cnimap_core::classify::{decile_from_rank, format_thousands};
+use cnimap_core::api::{AreaIndicator, LeftBehindCount};
+use cnimap_core::catalogue::{self, IndicatorId};
+use cnimap_core::summary::{area_indicator, Summary};
 use cnimap_core::Level;
 use cnimap_data::summary::SUMMARY_METHOD;
 use cnimap_data::Atlas;
@@ -36,66 +36,23 @@ fn position(id: IndicatorId) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// Every indicator's summary for one area, each measure named, in catalogue order.
+/// Every indicator's summary for one area, each measure named (core's
+/// [`cnimap_core::summary::area_indicator`], as the page says a ward 2024's), in catalogue order.
 pub fn indicators(atlas: &Atlas, level: Level, code: &str) -> Vec<AreaIndicator> {
-    let areas = level.areas_noun();
     let rows = atlas
         .summaries
         .for_area(level, code)
         .into_iter()
         .filter_map(|(id, s)| {
             let def = catalogue::find(id)?;
-            let worst = match def.direction() {
-                Direction::MostDeprivedFirst => "most deprived",
-                Direction::HighestNeedFirst => "highest-need",
-            };
-            let decile = decile_from_rank(s.rank_of_average_rank, s.of);
-            let share = format!("{:.0}%", s.share_decile1 * 100.0);
-            let measures = vec![
-                SummaryMeasure {
-                    id: "share_decile1".into(),
-                    label: format!(
-                        "Share of its {} neighbourhoods among the 10% {worst} in England",
-                        format_thousands(s.n_lsoas)
-                    ),
-                    value: s.share_decile1,
-                    text: share.clone(),
-                },
-                SummaryMeasure {
-                    id: "average_rank".into(),
-                    label: format!(
-                        "Average rank of its neighbourhoods (1 = {worst} of {})",
-                        format_thousands(catalogue_n(atlas, id))
-                    ),
-                    value: s.average_rank,
-                    text: format_thousands(s.average_rank.round() as u32),
-                },
-                SummaryMeasure {
-                    id: "rank_of_average_rank".into(),
-                    label: format!("Rank of that average among the {} {areas}", s.of),
-                    value: f64::from(s.rank_of_average_rank),
-                    text: format!(
-                        "{} of {}",
-                        format_thousands(s.rank_of_average_rank),
-                        format_thousands(s.of)
-                    ),
-                },
-            ];
-            Some(AreaIndicator {
-                id: id.to_string(),
-                title: def.title.to_string(),
-                score: None,
-                rank: Some(s.rank_of_average_rank),
+            let summary = Summary {
+                n_lsoas: s.n_lsoas,
+                share_decile1: s.share_decile1,
+                average_rank: s.average_rank,
+                rank_of_average_rank: s.rank_of_average_rank,
                 of: s.of,
-                decile,
-                meaning: format!(
-                    "{share} of its neighbourhoods are among the 10% {worst} in England; by average rank it is {} of {} {areas}.",
-                    format_thousands(s.rank_of_average_rank),
-                    format_thousands(s.of)
-                ),
-                score_meaning: None,
-                measures,
-            })
+            };
+            Some(area_indicator(def, &summary, catalogue_n(atlas, id), level))
         })
         .collect();
     in_catalogue_order(rows)

@@ -1,7 +1,10 @@
 //! Areas side by side (issue 13): up to four areas of any levels (`compare=CODE,CODE` in the URL),
 //! a table of indicators × areas with each area's rank and decile, or a larger area's summary
-//! measures; an area is added from its panel ([`crate::components::compare_add`]) and removed
-//! here.
+//! measures; an area is added from its panel ([`crate::components::compare_add`]) or a table row
+//! and removed here. A ward code (`E05…`) is compared by its area document when it is a ward 2017
+//! (CNI 2019, IoD 2019 summaries) and by its ward 2024 summaries, made here in wasm from the
+//! documents the page fetches ([`crate::levels::ward`]), when it is a ward 2024: both when it is
+//! both. The same on a static site.
 
 use std::sync::Arc;
 
@@ -10,10 +13,12 @@ use cnimap_core::profile::MAX_COMPARED;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::levels::ward::{ward_facts, ward_indicators, with_ward24, WardFacts, MAIN_INDICATORS};
 use crate::page_route::profile_href;
 use crate::state::use_app;
 use crate::url_state::Selection;
 use crate::words::rank_phrase;
+use cnimap_core::Level;
 
 /// One compared area as loaded.
 type Loaded = (String, Result<Arc<AreaDetail>, ApiError>);
@@ -40,6 +45,45 @@ fn cell(ind: Option<&AreaIndicator>) -> AnyView {
     view! { <td>{badge}" "<span class="rank">{rank}</span></td> }.into_any()
 }
 
+/// A ward 2024's facts and summaries (the main indices and the map's indicator when it is on LSOAs
+/// 2021), when `code` is a ward 2024's; `None` for any other code.
+async fn ward24_figures(
+    app: crate::state::AppState,
+    code: &str,
+) -> Option<(WardFacts, Vec<cnimap_core::api::AreaIndicator>)> {
+    if !code.starts_with("E05") {
+        return None;
+    }
+    let parents = crate::components::level_picker::lsoa21_parents(app).await?;
+    let facts = ward_facts(&parents, code)?;
+    let mut ids = MAIN_INDICATORS.to_vec();
+    let shown = app.indicator.get_untracked();
+    if shown.def().level() == Level::Lsoa21 && !ids.contains(&shown) {
+        ids.push(shown);
+    }
+    let values =
+        futures::future::join_all(ids.iter().map(|id| app.loader.values(Level::Lsoa21, *id))).await;
+    let values: Vec<_> = values.into_iter().flatten().collect();
+    let refs: Vec<&cnimap_core::api::ValuesResponse> = values.iter().map(Arc::as_ref).collect();
+    let indicators = ward_indicators(&parents, &refs, facts.index);
+    Some((facts, indicators))
+}
+
+/// The compared area's level in words: "Ward (2017 and 2024)" for a ward 2017 whose code is a
+/// ward 2024's too (its figures of both years shown).
+fn level_words(d: &AreaDetail) -> String {
+    let with_2024 = d.level == Level::Ward17
+        && d.indicators.iter().any(|i| {
+            cnimap_core::catalogue::IndicatorId::parse(&i.id)
+                .is_ok_and(|id| id.def().level() == Level::Lsoa21)
+        });
+    if with_2024 {
+        "Ward (2017 and 2024)".into()
+    } else {
+        d.level.title().into()
+    }
+}
+
 /// The comparison table, shown while the URL names areas to compare.
 #[component]
 pub fn CompareView() -> impl IntoView {
@@ -50,10 +94,16 @@ pub fn CompareView() -> impl IntoView {
         let loader = app.loader;
         async move {
             let requests = codes.into_iter().map(|code| async move {
-                let result = loader
-                    .count(api::area(&Selection::code(code.clone())))
-                    .await
-                    .map(Arc::new);
+                let selection = Selection::code(code.clone());
+                let (doc, ward) = futures::join!(
+                    loader.count(api::area(&selection)),
+                    ward24_figures(app, &code)
+                );
+                let result = match doc {
+                    Ok(d) => Ok(with_ward24(&code, Some(d.clone()), ward).unwrap_or(d)),
+                    Err(e) => with_ward24(&code, None, ward).ok_or(e),
+                }
+                .map(Arc::new);
                 (code, result)
             });
             futures::future::join_all(requests).await
@@ -68,7 +118,7 @@ pub fn CompareView() -> impl IntoView {
             .map(|(code, result)| {
                 let code_remove = code.clone();
                 let (name, sub) = match result {
-                    Ok(d) => (d.name.clone(), format!("{} · {}", d.level.title(), d.code)),
+                    Ok(d) => (d.name.clone(), format!("{} · {}", level_words(d), d.code)),
                     Err(e) => (code.clone(), crate::words::area_error(code, e)),
                 };
                 let href = profile_href(code, false);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use cnimap_core::api::{AreaDetail, LayerAreasResponse};
 use cnimap_core::catalogue::IndicatorId;
+use cnimap_core::lineage::LineageDocument;
 use cnimap_core::summary::{measures_at, Measure};
 use cnimap_core::table::TableParents;
 use cnimap_core::Level;
@@ -14,16 +15,21 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::levels::{
-    area_position_sentence, level_label, lsoa_position_sentence, measure_label, MapLevel,
-    SummaryMap, MAP_LEVELS,
+    area_position_sentence, level_label, lsoa_position_sentence, map_levels, measure_label,
+    MapLevel, SummaryMap,
 };
 use crate::state::{use_app, AppState};
 use crate::url_state::ViewMode;
+
+/// The LSOA 2011 parents (with the best-fit ward 2017 column) and lineage (the mid-2015
+/// populations) documents, which summarise the IoD 2019.
+type Lsoa11Docs = (Arc<TableParents>, Arc<LineageDocument>);
 
 /// The documents fetched once for the summaries, and the summary the map shows.
 #[derive(Clone, Copy)]
 pub struct Levels {
     parents: StoredValue<Option<Arc<TableParents>>>,
+    lsoa11: StoredValue<Option<Lsoa11Docs>>,
     tiles: StoredValue<HashMap<Level, Arc<LayerAreasResponse>>>,
     /// The summary the map shows at a larger level (`None` at the indicator's own level).
     pub summary: LocalResource<Option<Arc<SummaryMap>>>,
@@ -45,6 +51,7 @@ pub fn use_levels() -> Levels {
 /// Makes the summary resource and provides it; call once in the root component.
 pub fn provide_levels(app: AppState) {
     let parents = StoredValue::new(None);
+    let lsoa11 = StoredValue::new(None);
     let tiles = StoredValue::new(HashMap::new());
     let summary = LocalResource::new(move || {
         let (view, indicator, at) = (app.view.get(), app.indicator.get(), app.map_level.get());
@@ -53,11 +60,12 @@ pub fn provide_levels(app: AppState) {
                 return None;
             }
             let at = MapLevel::new(indicator, at?.level, at?.measure)?;
-            summary_for(app, parents, tiles, indicator, at).await
+            summary_for(app, parents, lsoa11, tiles, indicator, at).await
         }
     });
     let levels = Levels {
         parents,
+        lsoa11,
         tiles,
         summary,
     };
@@ -83,7 +91,15 @@ pub async fn summary_at(
     at: MapLevel,
 ) -> Option<Arc<SummaryMap>> {
     let levels = use_levels();
-    summary_for(app, levels.parents, levels.tiles, indicator, at).await
+    summary_for(
+        app,
+        levels.parents,
+        levels.lsoa11,
+        levels.tiles,
+        indicator,
+        at,
+    )
+    .await
 }
 
 /// The area a click (or Enter) on feature `feature` of `layer` picks: at ward level the ward the
@@ -182,22 +198,49 @@ async fn layer_doc_in(
     Some(t)
 }
 
-/// An indicator summarised at a level, from the loader's values and the documents fetched once.
+/// `/api/parents/lsoa11` and `/api/lineage/lsoa11`, fetched once.
+async fn lsoa11_docs(app: AppState, lsoa11: StoredValue<Option<Lsoa11Docs>>) -> Option<Lsoa11Docs> {
+    if let Some(d) = lsoa11.get_value() {
+        return Some(d);
+    }
+    let parents = api::endpoints().table_parents(Level::Lsoa11);
+    let lineage = api::endpoints().lineage_lsoa11();
+    let (p, l) = futures::join!(
+        app.loader.fetch(api::get_json::<TableParents>(&parents)),
+        app.loader.fetch(api::get_json::<LineageDocument>(&lineage))
+    );
+    let d = (Arc::new(p?), Arc::new(l?));
+    lsoa11.set_value(Some(d.clone()));
+    Some(d)
+}
+
+/// An indicator summarised at a level, from the loader's values and the documents fetched once:
+/// an LSOA 2021 indicator with `/api/parents/lsoa21`, an IoD 2019 one (LSOA 2011) with
+/// `/api/parents/lsoa11` and its average ranks weighted by `/api/lineage/lsoa11`'s populations.
 async fn summary_for(
     app: AppState,
     parents: StoredValue<Option<Arc<TableParents>>>,
+    lsoa11: StoredValue<Option<Lsoa11Docs>>,
     tiles: StoredValue<HashMap<Level, Arc<LayerAreasResponse>>>,
     indicator: IndicatorId,
     at: MapLevel,
 ) -> Option<Arc<SummaryMap>> {
-    let values = app.loader.values(Level::Lsoa21, indicator).await?;
-    let parents = parents_doc(app, parents).await?;
+    let published = indicator.def().level();
+    let values = app.loader.values(published, indicator).await?;
+    let (parents, lineage) = match published {
+        Level::Lsoa11 => {
+            let (p, l) = lsoa11_docs(app, lsoa11).await?;
+            (p, Some(l))
+        }
+        _ => (parents_doc(app, parents).await?, None),
+    };
+    let weights = lineage.as_ref().map(|l| l.population.as_slice());
     let layer_doc = match crate::layers::AreaLayer::of(at.level) {
         None => None,
         Some(_) => Some(layer_doc_in(app, tiles, at.level).await?),
     };
     let t0 = crate::dom::now_ms();
-    match SummaryMap::build(&values, &parents, at, layer_doc.as_deref()) {
+    match SummaryMap::build(&values, &parents, at, layer_doc.as_deref(), weights) {
         Ok(m) => {
             tracing::debug!(ms = crate::dom::now_ms() - t0, level = %at.level, "summarised");
             Some(Arc::new(m))
@@ -227,7 +270,7 @@ pub fn describe_untracked(app: AppState, index: usize) -> Option<String> {
     };
     let (name, detail) = m.describe(index)?;
     Some(match m.at.level {
-        Level::Ward24 => format!("{name} ward: {detail}"),
+        Level::Ward24 | Level::Ward17 => format!("{name} ward: {detail}"),
         _ => detail,
     })
 }
@@ -242,16 +285,16 @@ pub fn shown_layer_untracked(app: AppState) -> Option<crate::layers::AreaLayer> 
     MapLevel::new(app.indicator.get_untracked(), at.level, at.measure).map(MapLevel::layer)
 }
 
-/// The level and measure pickers, for an indicator published on LSOA 2021.
+/// The level and measure pickers, for an indicator published on LSOA 2021 or 2011.
 #[component]
 pub fn LevelPicker() -> impl IntoView {
     let app = use_app();
-    let has_levels = move || app.indicator.get().def().level() == Level::Lsoa21;
+    let has_levels = move || !map_levels(app.indicator.get()).is_empty();
     let level_value = move || {
         app.map_level
             .get()
             .map(|l| l.level)
-            .unwrap_or(Level::Lsoa21)
+            .unwrap_or_else(|| app.indicator.get().def().level())
             .id()
     };
     let on_level = move |ev: leptos::ev::Event| {
@@ -279,17 +322,19 @@ pub fn LevelPicker() -> impl IntoView {
             app.map_level.set(Some(next));
         }
     };
-    let level_options = MAP_LEVELS
-        .into_iter()
-        .map(|l| view! { <option value=l.id()>{level_label(l)}</option> })
-        .collect_view();
+    let level_options = move || {
+        map_levels(app.indicator.get())
+            .iter()
+            .map(|l| view! { <option value=l.id()>{level_label(*l)}</option> })
+            .collect_view()
+    };
     let measure_options = move || {
         let id = app.indicator.get();
         let level = app
             .map_level
             .get()
             .map(|l| l.level)
-            .unwrap_or(Level::Lsoa21);
+            .unwrap_or_else(|| id.def().level());
         measures_at(id.def(), level)
             .into_iter()
             .filter(|m| m.is_summary())
@@ -303,7 +348,7 @@ pub fn LevelPicker() -> impl IntoView {
             <div class="level-picker">
                 <label class="field-label" for="map-level">"Areas"</label>
                 <select id="map-level" prop:value=level_value on:change=on_level>
-                    {level_options.clone()}
+                    {level_options}
                 </select>
                 <Show when=move || app.map_level.with(Option::is_some)>
                     <label class="field-label" for="map-measure">"Measure"</label>
@@ -336,21 +381,33 @@ pub fn PositionInParent(
         let at = app.map_level.get();
         let code = code.clone();
         async move {
-            if indicator.def().level() != Level::Lsoa21 {
+            let published = indicator.def().level();
+            if map_levels(indicator).is_empty() {
                 return None;
             }
             match level {
-                Level::Lsoa21 => {
-                    let values = app.loader.values(Level::Lsoa21, indicator).await?;
-                    let parents = parents_doc(app, levels.parents).await?;
+                Level::Lsoa21 | Level::Lsoa11 if level == published => {
+                    let values = app.loader.values(published, indicator).await?;
+                    let parents = match published {
+                        Level::Lsoa11 => lsoa11_docs(app, levels.lsoa11).await?.0,
+                        _ => parents_doc(app, levels.parents).await?,
+                    };
                     lsoa_position_sentence(&values, &parents, feature as usize)
                 }
-                Level::Lad24 | Level::Region | Level::Ward24 => {
+                Level::Lad24 | Level::Region | Level::Ward24 | Level::Ward17 => {
                     let measure = at
                         .filter(|a| a.level == level)
                         .map_or(Measure::ShareDecile1, |a| a.measure);
                     let at = MapLevel::new(indicator, level, measure)?;
-                    let m = summary_for(app, levels.parents, levels.tiles, indicator, at).await?;
+                    let m = summary_for(
+                        app,
+                        levels.parents,
+                        levels.lsoa11,
+                        levels.tiles,
+                        indicator,
+                        at,
+                    )
+                    .await?;
                     area_position_sentence(&m, &code)
                 }
                 _ => None,

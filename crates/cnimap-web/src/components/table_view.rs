@@ -143,12 +143,38 @@ async fn load_frame(
             }
         }
     };
-    let values =
-        futures::future::join_all(ids.iter().map(|id| app.loader.values(level, *id))).await;
+    // Wards 2017: the IoD 2019 summarised at them from the LSOA 2011 documents.
+    let lsoa11 = match lsoa11_documents(app, level, &ids).await {
+        Ok(d) => d,
+        Err(e) => return Some(Err(e)),
+    };
+    let (own, summarised): (Vec<IndicatorId>, Vec<IndicatorId>) =
+        ids.into_iter().partition(|id| id.def().level() == level);
+    let summarised: Vec<IndicatorId> = summarised
+        .into_iter()
+        .filter(|id| lsoa11.is_some() && table_data::needs_lsoa11(*id, level))
+        .collect();
+    let (values, values11) = futures::join!(
+        futures::future::join_all(own.iter().map(|id| app.loader.values(level, *id))),
+        futures::future::join_all(
+            summarised
+                .iter()
+                .map(|id| app.loader.values(Level::Lsoa11, *id))
+        )
+    );
     let values: Vec<Arc<ValuesResponse>> = values.into_iter().collect::<Option<_>>()?;
+    let values11: Vec<Arc<ValuesResponse>> = values11.into_iter().collect::<Option<_>>()?;
     let refs: Vec<&ValuesResponse> = values.iter().map(Arc::as_ref).collect();
+    let refs11: Vec<&ValuesResponse> = values11.iter().map(Arc::as_ref).collect();
+    let frame = build_frame(&areas, &parents, &refs).map_err(|e| e.to_string());
+    let frame = match (frame, &lsoa11) {
+        (Ok(f), Some((p, l))) if !refs11.is_empty() => {
+            table_data::add_lsoa11_summaries(f, (p.as_ref(), l.as_ref()), &refs11)
+        }
+        (f, _) => f,
+    };
     Some(
-        build_frame(&areas, &parents, &refs)
+        frame
             .map(Arc::new)
             .map_err(|e| format!("The table could not be built: {e}")),
     )
@@ -565,10 +591,18 @@ fn table_min_px(columns: &[Column], compare: bool) -> f64 {
     fixed + if compare { 55.0 } else { 0.0 }
 }
 
-/// Whether rows of `level` can be added to the comparison (it loads each area's document; a
-/// ward 2024 has none).
+/// Whether rows of `level` can be added to the comparison: every table level (it loads each
+/// area's document; a ward 2024's figures are made in wasm, see `compare`).
 fn can_compare(level: Level) -> bool {
-    level != Level::Ward24
+    matches!(
+        level,
+        Level::Lsoa21
+            | Level::Lsoa11
+            | Level::Ward17
+            | Level::Ward24
+            | Level::Lad24
+            | Level::Region
+    )
 }
 
 /// The rows in view (and a few more), between two spacer rows of the height of those left out.

@@ -217,6 +217,7 @@ fn ward_view(app: AppState, l: Loaded) -> impl IntoView {
                     "Wards publish no figures of their own: these are MHCLG's summary measures of the ward's LSOAs (2021), placed in it by the ONS best-fit lookup."
                 </p>
             </section>
+            <crate::components::compare_add::AddToCompare code=facts.ward.code.clone()/>
             <section class="source-group">
                 <h3>{format!("Its {n} neighbourhoods (LSOAs 2021)")}</h3>
                 <ul class="area-list" data-testid="ward-lsoas">{lsoas}</ul>

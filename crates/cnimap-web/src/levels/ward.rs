@@ -2,10 +2,10 @@
 //! summaries and its position among England's wards and within its council, for the ward panel
 //! ([`crate::components::ward_panel`]). Pure, unit-tested natively.
 
-use cnimap_core::api::{NamedArea, ValuesResponse};
+use cnimap_core::api::{AreaDetail, AreaIndicator, NamedArea, ValuesResponse};
 use cnimap_core::catalogue::IndicatorId;
 use cnimap_core::position::{self, measure_sentence, Position};
-use cnimap_core::summary::{summarise, Measure, Summary};
+use cnimap_core::summary::{area_indicator, summarise, Measure, Summary};
 use cnimap_core::table::TableParents;
 use cnimap_core::Level;
 
@@ -141,6 +141,68 @@ pub fn measure_lines(
     out
 }
 
+/// Ward `ward`'s summaries of `values` (LSOA 2021 indicators) as an area document lists its
+/// indicators (core's [`cnimap_core::summary::area_indicator`], the server's words for councils
+/// and regions), for the comparison; indicators without a ranked LSOA in the ward are left out.
+pub fn ward_indicators(
+    parents: &TableParents,
+    values: &[&ValuesResponse],
+    ward: usize,
+) -> Vec<AreaIndicator> {
+    values
+        .iter()
+        .filter_map(|v| {
+            let id = IndicatorId::parse(&v.indicator).ok()?;
+            let s = ward_summary(parents, v, ward)?;
+            Some(area_indicator(id.def(), &s, v.n_ranked, Level::Ward24))
+        })
+        .collect()
+}
+
+/// A compared area with a ward's figures made here: an area document (a ward 2017 by the same
+/// code, with its CNI 2019 and IoD 2019 figures) gains the ward 2024's indicators it lacks (an
+/// unchanged ward code names the same area in both years); without one, the ward 2024 alone
+/// (`facts`, `indicators` from [`ward_facts`] and [`ward_indicators`]) becomes the document.
+/// `None` when there is neither.
+pub fn with_ward24(
+    code: &str,
+    doc: Option<AreaDetail>,
+    ward: Option<(WardFacts, Vec<AreaIndicator>)>,
+) -> Option<AreaDetail> {
+    match (doc, ward) {
+        (Some(mut d), Some((_, indicators))) => {
+            for i in indicators {
+                if !d.indicators.iter().any(|x| x.id == i.id) {
+                    d.indicators.push(i);
+                }
+            }
+            Some(d)
+        }
+        (Some(d), None) => Some(d),
+        (None, Some((facts, indicators))) => Some(AreaDetail {
+            code: code.to_string(),
+            name: facts.ward.name.clone(),
+            level: Level::Ward24,
+            feature_index: facts.index as u32,
+            neighbourhood: None,
+            ward: None,
+            lad: facts.council.clone(),
+            region: None,
+            bbox_wgs84: [0.0; 4],
+            indicators,
+            left_behind: None,
+            neighbours: Vec::new(),
+            summary_method: Some(WARD24_METHOD.to_string()),
+            left_behind_count: None,
+            counterparts: Vec::new(),
+        }),
+        (None, None) => None,
+    }
+}
+
+/// How a ward 2024's figures are made, in words.
+pub const WARD24_METHOD: &str = "Wards publish no figures of their own: these are MHCLG's summary measures of the ward's LSOAs (2021), placed in it by the ONS best-fit lookup, computed by cnimap (average ranks unweighted).";
+
 /// The summary measures of one indicator, in the panel's words: share, average rank, rank of
 /// average rank.
 pub fn summary_cells(s: &Summary) -> [String; 3] {
@@ -206,6 +268,35 @@ mod tests {
     }
 
     #[test]
+    fn a_ward_2024_is_compared_by_its_summaries_or_joins_its_2017_document() {
+        let (p, v) = (parents(), values());
+        let facts = ward_facts(&p, "E05000001").expect("ward");
+        let inds = ward_indicators(&p, &[&v], facts.index);
+        assert_eq!(inds.len(), 1);
+        // W1: LSOAs ranked 1 and 9 of 10: half in decile 1, average 5, 2nd of 3 wards (W2: 2.5).
+        let texts: Vec<&str> = inds[0].measures.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["50%", "5", "2 of 3"]);
+        let alone = with_ward24("E05000001", None, Some((facts.clone(), inds.clone())))
+            .expect("a document");
+        assert_eq!((alone.level, alone.name.as_str()), (Level::Ward24, "W1"));
+        assert_eq!(alone.lad.as_ref().map(|l| l.name.as_str()), Some("A"));
+        // A ward 2017 by the same code keeps its own figures and gains the 2024 ones.
+        let mut w17 = alone.clone();
+        w17.level = Level::Ward17;
+        w17.indicators = vec![AreaIndicator {
+            id: "cni2019".into(),
+            ..inds[0].clone()
+        }];
+        let both = with_ward24("E05000001", Some(w17), Some((facts, inds))).expect("both");
+        let ids: Vec<&str> = both.indicators.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(
+            (both.level, ids),
+            (Level::Ward17, vec!["cni2019", "imd2025"])
+        );
+        assert_eq!(with_ward24("E05000009", None, None), None);
+    }
+
+    #[test]
     fn a_ward_is_found_with_its_council_and_its_lsoas() {
         let f = ward_facts(&parents(), "E05000002").expect("ward");
         assert_eq!((f.index, f.lsoas.clone()), (1, vec![2, 3]));
@@ -222,7 +313,7 @@ mod tests {
         // Average ranks: W1 5, W2 2.5, W3 10.
         assert_eq!(summary_cells(&s), ["50%", "5", "2 of 3"]);
         let at = crate::levels::MapLevel::first(IndicatorId::IMD2025, Level::Ward24).expect("at");
-        let m = SummaryMap::build(&v, &p, at, None).expect("map");
+        let m = SummaryMap::build(&v, &p, at, None, None).expect("map");
         let lines = measure_lines(&m, &ward_councils(&p), Some("A"), 0);
         assert_eq!(
             lines[0],
