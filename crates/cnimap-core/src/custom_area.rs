@@ -10,7 +10,8 @@ use crate::catalogue::IndicatorId;
 use crate::summary::Measure;
 use crate::summary::{summarise, Summary};
 use crate::table::export::{csv_field, number_text};
-use crate::table::{TableFrame, Values};
+use crate::table::query::AREAS_BASE;
+use crate::table::{FrameIndicator, TableFrame, TableQuery, Values};
 
 /// The default share of an LSOA's area that must lie inside an area for the LSOA to count in it.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
@@ -268,6 +269,73 @@ pub fn summaries(
         .collect()
 }
 
+/// The code of the `index`-th area (0-based, file order) in a table of your areas: `area1`,
+/// `area2`, ... (a user's areas have no official code; the page selects rows by it).
+pub fn area_code(index: usize) -> String {
+    format!("area{}", index + 1)
+}
+
+/// The table frame of your areas (`level=areas`, run at [`AREAS_BASE`]): one row per area in
+/// file order (codes from [`area_code`], the names given), and for every indicator of `values`
+/// the summaries of [`summarise_members`] over the LSOAs that count at `threshold`: the same
+/// numbers as [`to_csv`], so a table query's columns, filters, sort and CSV work on them with the
+/// table's own code ([`crate::table::run`], [`crate::table::to_csv`]).
+pub fn table_frame(areas: &[CustomArea], threshold: f64, values: &[LsoaValues<'_>]) -> TableFrame {
+    let members: Vec<Vec<u32>> = areas.iter().map(|a| a.members(threshold)).collect();
+    TableFrame {
+        level: AREAS_BASE,
+        codes: (0..areas.len()).map(area_code).collect(),
+        names: areas.iter().map(|a| a.name.clone()).collect(),
+        parents: Vec::new(),
+        indicators: values
+            .iter()
+            .map(|v| {
+                let rows: Vec<Option<Summary>> =
+                    members.iter().map(|m| summarise_members(m, v)).collect();
+                FrameIndicator::summaries(v.id, &rows)
+            })
+            .collect(),
+    }
+}
+
+/// A table query's rows of your areas as CSV ([`crate::table::to_csv`]) with the rule of
+/// [`rule_words`] at `threshold` added to the comment line. `query` must be a table of your
+/// areas (`level=areas`); `rows` from [`crate::table::run`] on `frame`.
+pub fn table_csv(frame: &TableFrame, query: &TableQuery, rows: &[u32], threshold: f64) -> String {
+    let csv = crate::table::to_csv(frame, None, query, rows);
+    match csv.split_once('\n') {
+        Some((comment, rest)) => format!(
+            "{comment}; rule: {}\n{rest}",
+            rule_words(threshold).replace(['\n', '\r'], " ")
+        ),
+        None => csv,
+    }
+}
+
+/// A table query of your areas answered as CSV: the frame of [`table_frame`], the rows of
+/// [`crate::table::run`], the CSV of [`table_csv`]. The one path of `cnimap areas --columns ...`,
+/// `POST /api/areas?columns=...` and the page's table at Your areas. Fails, naming the part, when
+/// `query` is not a table of your areas or its run is refused.
+pub fn table_answer(
+    areas: &[CustomArea],
+    threshold: f64,
+    values: &[LsoaValues<'_>],
+    query: &TableQuery,
+) -> Result<String, crate::table::TableError> {
+    if !query.areas {
+        return Err(crate::table::TableError::UnknownLevel {
+            at: crate::table::query::Part {
+                kind: "level",
+                text: query.level.to_string(),
+            },
+            known: crate::table::query::AREAS_LEVEL.to_string(),
+        });
+    }
+    let frame = table_frame(areas, threshold, values);
+    let rows = crate::table::run(&frame, None, query)?;
+    Ok(table_csv(&frame, query, &rows, threshold))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +348,180 @@ mod tests {
                 .map(|&(lsoa, share)| Cover { lsoa, share })
                 .collect(),
         }
+    }
+
+    type Ranks = Vec<Option<u32>>;
+    type Deciles = Vec<Option<u8>>;
+
+    /// Three areas over six LSOAs; IMD 2025 and CNI 2023 ranks and deciles by hand.
+    fn three_areas() -> (Vec<CustomArea>, Ranks, Deciles, Ranks, Deciles) {
+        let areas = vec![
+            area("North", &[(0, 1.0), (1, 0.8), (2, 0.3)]),
+            area("South, by the sea", &[(3, 0.9), (4, 0.6)]),
+            area("East", &[(5, 0.55), (2, 0.7)]),
+        ];
+        let imd_rank = vec![
+            Some(100),
+            Some(30000),
+            Some(2000),
+            Some(50),
+            Some(60),
+            Some(20000),
+        ];
+        let imd_decile = vec![Some(1), Some(9), Some(1), Some(1), Some(1), Some(6)];
+        let cni_rank = vec![Some(5), Some(6), Some(7), Some(9000), Some(8000), None];
+        let cni_decile = vec![Some(1), Some(1), Some(1), Some(3), Some(3), None];
+        (areas, imd_rank, imd_decile, cni_rank, cni_decile)
+    }
+
+    #[test]
+    fn a_table_of_your_areas_has_the_summaries_of_the_csv_and_sorts_and_filters_them() {
+        let (areas, ir, id, cr, cd) = three_areas();
+        let values = [
+            LsoaValues {
+                id: IndicatorId::IMD2025,
+                rank: &ir,
+                decile: &id,
+            },
+            LsoaValues {
+                id: IndicatorId::CNI2023,
+                rank: &cr,
+                decile: &cd,
+            },
+        ];
+        let frame = table_frame(&areas, 0.5, &values);
+        assert_eq!(frame.codes, ["area1", "area2", "area3"]);
+        // Each cell is the summary of the members, recomputed here from the raw arrays.
+        for (k, a) in areas.iter().enumerate() {
+            let m = a.members(0.5);
+            for v in &values {
+                let ranked: Vec<u32> = m.iter().filter_map(|&i| v.rank[i as usize]).collect();
+                let share = frame
+                    .indicator(v.id)
+                    .and_then(|i| i.values(Measure::ShareDecile1))
+                    .and_then(|x| x.get(k));
+                let avg = frame
+                    .indicator(v.id)
+                    .and_then(|i| i.values(Measure::AverageRank))
+                    .and_then(|x| x.get(k));
+                if ranked.is_empty() {
+                    assert_eq!((share, avg), (None, None));
+                    continue;
+                }
+                let d1 = m
+                    .iter()
+                    .filter(|&&i| v.decile[i as usize] == Some(1))
+                    .count();
+                let expect_avg =
+                    ranked.iter().map(|&r| f64::from(r)).sum::<f64>() / ranked.len() as f64;
+                assert!(
+                    (avg.expect("average") - expect_avg).abs() < 1e-9,
+                    "{} {}",
+                    a.name,
+                    v.id
+                );
+                assert!((share.expect("share") - d1 as f64 / ranked.len() as f64).abs() < 1e-12);
+            }
+        }
+        let q = TableQuery::parse(
+            crate::table::query::AREAS_LEVEL,
+            &["imd2025.share_decile1,cni2023.average_rank"],
+            &["imd2025.share_decile1>=0.5"],
+            Some("cni2023.average_rank"),
+        )
+        .expect("query");
+        assert!(q.areas);
+        assert!(q.to_query_string().starts_with("level=areas&columns=imd2025.share_decile1,cni2023.average_rank&filter=imd2025.share_decile1>=0.5&sort=cni2023.average_rank:asc"), "{}", q.to_query_string());
+        let rows = crate::table::run(&frame, None, &q).expect("rows");
+        // North: IMD shares 1/2 (LSOA 0 and 1 count), CNI average 5.5; South: 1, 8500; East:
+        // 1/2 (LSOAs 5 and 2), CNI average 7 (LSOA 5 unranked).
+        assert_eq!(rows, [0, 2, 1]);
+        let csv = table_csv(&frame, &q, &rows, 0.5);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(
+            lines[0].starts_with("# cnimap table (Your areas): 3 of 3 areas; query: level=areas&"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains("; rule: An LSOA 2021 counts in an area when at least 50%"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(
+            lines[1],
+            "code,name,imd2025.share_decile1,cni2023.average_rank"
+        );
+        assert_eq!(lines[2], "area1,North,0.5,5.5");
+        assert_eq!(lines[3], "area3,East,0.5,7");
+        assert_eq!(lines[4], "area2,\"South, by the sea\",1,8500");
+        // The table's numbers are the summary CSV's.
+        let summary = to_csv(&areas, 0.5, &values);
+        assert!(summary.contains("\nNorth,2,0.5,15050,1,5.5\n"), "{summary}");
+    }
+
+    #[test]
+    fn a_table_of_your_areas_refuses_what_your_areas_do_not_have_by_name() {
+        let areas = crate::table::query::AREAS_LEVEL;
+        for (col, says) in [
+            (
+                "imd2025.rank",
+                "imd2025.rank is a measure of single neighbourhoods",
+            ),
+            (
+                "imd2025.rank_of_average_rank",
+                "rank_of_average_rank ranks England",
+            ),
+            ("lad24.name", "your areas have no parents"),
+            (
+                "imd2019.average_rank",
+                "imd2019 is not an LSOA 2021 indicator",
+            ),
+            (
+                "imd2025",
+                "name a measure after the indicator, one of share_decile1, average_rank",
+            ),
+        ] {
+            let e = TableQuery::parse(areas, &[col], &[], None).expect_err(col);
+            let msg = e.to_string();
+            assert!(msg.starts_with(&format!("column {col:?}: ")), "{msg}");
+            assert!(msg.contains(says), "{msg}");
+        }
+        for (filter, says) in [
+            ("left_behind", "about single neighbourhoods"),
+            ("lad24=E06000002", "no parents"),
+            ("imd2025.rank_of_average_rank<=3", "rank_of_average_rank"),
+        ] {
+            let e = TableQuery::parse(areas, &["imd2025.average_rank"], &[filter], None)
+                .expect_err(filter);
+            assert!(
+                e.to_string().starts_with(&format!("filter {filter:?}: ")),
+                "{e}"
+            );
+            assert!(e.to_string().contains(says), "{e}");
+        }
+        let e = TableQuery::parse(
+            areas,
+            &["imd2025.average_rank"],
+            &[],
+            Some("imd2025.rank_of_average_rank"),
+        )
+        .expect_err("sort");
+        assert!(e.to_string().starts_with("sort "), "{e}");
+        let e = TableQuery::parse_with_weights(
+            areas,
+            &["custom.rank"],
+            &[],
+            None,
+            Some("imd2025:equal"),
+        )
+        .expect_err("weights");
+        assert!(e.to_string().contains("single neighbourhoods"), "{e}");
+        // A ward table is still a ward table.
+        let q = TableQuery::parse("ward24", &["imd2025.rank_of_average_rank"], &[], None)
+            .expect("wards");
+        assert!(!q.areas);
+        assert!(q.to_query_string().starts_with("level=ward24"));
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use cnimap_core::custom_area::{self, DEFAULT_THRESHOLD};
+use cnimap_core::table::query::AREAS_LEVEL;
+use cnimap_core::table::TableQuery;
 use cnimap_core::Level;
 use cnimap_data::custom_areas::{lsoa_shapes_document, read_user_boundaries, LsoaShapes, UserCrs};
 
@@ -41,6 +43,40 @@ pub struct AreasArgs {
     /// Output format (CSV only: the summary's first line names the rule and the sources).
     #[arg(long, default_value = "csv", value_parser = ["csv"])]
     pub format: String,
+    /// Columns after code and name, comma-separated, as `cnimap table`'s at level areas:
+    /// imd2025.share_decile1, cni2023.average_rank, ... (any LSOA 2021 indicator's
+    /// share_decile1 or average_rank). With --filter or --sort, the output is the table of your
+    /// areas (code area1, area2, ... in file order) instead of the summary.
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// A filter (repeat for AND), as `cnimap table`'s: imd2025.share_decile1>=0.2.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// The sort, as `cnimap table`'s: imd2025.average_rank (worst first by default), :asc or
+    /// :desc may follow.
+    #[arg(long)]
+    pub sort: Option<String>,
+}
+
+impl AreasArgs {
+    /// The table query of `--columns`, `--filter` and `--sort` at level areas, when any is
+    /// given.
+    fn table_query(&self) -> anyhow::Result<Option<TableQuery>> {
+        if self.columns.is_empty() && self.filter.is_empty() && self.sort.is_none() {
+            return Ok(None);
+        }
+        if self.output == AreasOutput::Lsoas {
+            anyhow::bail!(
+                "--output lsoas lists each area's LSOAs: it takes no --columns, --filter or --sort"
+            );
+        }
+        Ok(Some(TableQuery::parse(
+            AREAS_LEVEL,
+            &self.columns,
+            &self.filter,
+            self.sort.as_deref(),
+        )?))
+    }
 }
 
 /// Reads the file (before the national data, so a bad file fails at once), loads the atlas,
@@ -54,6 +90,8 @@ pub fn run(source: &DataSource, args: &AreasArgs) -> anyhow::Result<()> {
         );
     }
     let threshold = args.threshold / 100.0;
+    // The table words are checked before anything is read.
+    let query = args.table_query()?;
     let bytes = std::fs::read(&args.boundaries)
         .with_context(|| format!("reading {}", args.boundaries.display()))?;
     let file = read_user_boundaries(&bytes, args.name_property.as_deref())
@@ -100,7 +138,10 @@ pub fn run(source: &DataSource, args: &AreasArgs) -> anyhow::Result<()> {
             let frame = cnimap_data::frames::table_frame(&atlas, Level::Lsoa21)
                 .context("the data has no LSOA 2021 indicators")?;
             let values = custom_area::frame_values(&frame);
-            custom_area::to_csv(&areas, threshold, &values)
+            match &query {
+                Some(q) => custom_area::table_answer(&areas, threshold, &values, q)?,
+                None => custom_area::to_csv(&areas, threshold, &values),
+            }
         }
         AreasOutput::Lsoas => custom_area::covers_csv(&areas, threshold, &layer.codes),
     };

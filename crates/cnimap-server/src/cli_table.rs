@@ -48,6 +48,11 @@ pub fn run(source: &DataSource, args: &TableArgs) -> anyhow::Result<()> {
         args.sort.as_deref(),
         args.weights.as_deref(),
     )?;
+    if query.areas {
+        anyhow::bail!(
+            "--level areas: your areas come from your boundary file: use `cnimap areas --boundaries FILE` with the same --columns, --filter and --sort"
+        );
+    }
     let atlas = source.load_atlas()?;
     let frame = cnimap_data::frames::table_frame(&atlas, query.level)
         .with_context(|| format!("no table data for level {}", query.level))?;

@@ -227,3 +227,105 @@ async fn bad_files_are_refused_with_the_problem_named() {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(error(r).await.message.contains("larger than 20 MiB"));
 }
+
+#[tokio::test]
+async fn the_table_of_your_areas_answers_what_the_command_line_writes_with_the_summaries_numbers() {
+    let body = three_lads();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("three.geojson");
+    std::fs::write(&file, &body).expect("write");
+    let words = "name_property=LAD24NM&columns=imd2025.share_decile1,cni2023.average_rank&filter=imd2025.share_decile1%3E=0&sort=imd2025.share_decile1:desc";
+    let r = post(&format!("/api/areas?{words}"), body.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let table = String::from_utf8(bytes(r).await).expect("utf-8");
+    let from_cli = cli(
+        &file,
+        &[
+            "--name-property",
+            "LAD24NM",
+            "--columns",
+            "imd2025.share_decile1,cni2023.average_rank",
+            "--filter",
+            "imd2025.share_decile1>=0",
+            "--sort",
+            "imd2025.share_decile1:desc",
+        ],
+    );
+    assert_eq!(table, String::from_utf8_lossy(&from_cli));
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("# cnimap table (Your areas): 3 of 3 areas; query: level=areas&"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[1],
+        "code,name,imd2025.share_decile1,cni2023.average_rank"
+    );
+    // The same numbers as the JSON summaries, in the order of the sort.
+    let r = post("/api/areas?name_property=LAD24NM&format=json", body.clone()).await;
+    let json: CustomAreasResponse = serde_json::from_slice(&bytes(r).await).expect("JSON");
+    let mut want: Vec<(String, f64, f64)> = json
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let of = |id: &str| a.indicators.iter().find(|s| s.indicator == id).expect(id);
+            (
+                format!("area{}", i + 1),
+                of("imd2025").share_decile1.expect("share"),
+                of("cni2023").average_rank.expect("average"),
+            )
+        })
+        .collect();
+    want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert_eq!(lines.len(), 2 + want.len());
+    for (line, (code, share, avg)) in lines[2..].iter().zip(&want) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], code);
+        assert!(
+            (cells[2].parse::<f64>().expect("share") - share).abs() < 1e-6,
+            "{line}"
+        );
+        assert!(
+            (cells[3].parse::<f64>().expect("average") - avg).abs() < 1e-6,
+            "{line}"
+        );
+    }
+    // Words your areas do not have are refused by name; so is GET /api/table?level=areas.
+    for (query, says) in [
+        (
+            "columns=lad24.name",
+            "column \"lad24.name\": your areas have no parents",
+        ),
+        (
+            "columns=imd2025.rank",
+            "imd2025.rank is a measure of single neighbourhoods",
+        ),
+        (
+            "filter=left_behind",
+            "filter \"left_behind\": this filter is about single neighbourhoods",
+        ),
+        (
+            "columns=imd2025.average_rank&format=json",
+            "the table of your areas, which is CSV",
+        ),
+        (
+            "filters=imd2025.share_decile1%3E0",
+            "unknown parameter \"filters\"",
+        ),
+    ] {
+        let r = post(&format!("/api/areas?{query}"), body.clone()).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{query}");
+        let message = error(r).await.message;
+        assert!(message.contains(says), "{query}: {message}");
+    }
+    let r = request(
+        Request::get("/api/table?level=areas&columns=imd2025.average_rank")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(error(r).await.message.contains("POST it to /api/areas"));
+}

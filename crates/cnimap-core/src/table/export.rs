@@ -143,12 +143,17 @@ pub fn custom_method(weights: &crate::reweight::Weights) -> String {
 /// The CSV's first line: `# ` then the query, the row count, the sources and the methods, on one
 /// line.
 pub fn comment_line(frame: &TableFrame, query: &TableQuery, count: usize) -> String {
+    let (title, noun) = if query.areas {
+        ("Your areas", "areas")
+    } else {
+        (query.level.title(), query.level.areas_noun())
+    };
     let mut s = format!(
         "# cnimap table ({}): {} of {} {}; query: {}; sources: {}",
-        query.level.title(),
+        title,
         count,
         frame.len(),
-        query.level.areas_noun(),
+        noun,
         query.to_query_string(),
         sources(query).join(" "),
     );

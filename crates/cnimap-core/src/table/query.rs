@@ -238,6 +238,14 @@ pub enum TableError {
         /// The table's level.
         level: Level,
     },
+    /// A column, filter or sort a table of the user's own areas (`level=areas`) cannot have.
+    #[error("{at}: {reason}")]
+    NotForAreas {
+        /// The part.
+        at: Part,
+        /// What is wrong and what your areas have.
+        reason: String,
+    },
     /// An indicator whose values were not loaded (found when the table is run).
     #[error("{at}: no values loaded for {indicator} at level {level}")]
     NotLoaded {
@@ -275,6 +283,7 @@ impl TableError {
             | TableError::BadWeights { at, .. }
             | TableError::CustomWithoutWeights { at }
             | TableError::CustomNotAtLevel { at, .. }
+            | TableError::NotForAreas { at, .. }
             | TableError::NotLoaded { at, .. } => at,
         }
     }
@@ -769,11 +778,27 @@ impl Sort {
     }
 }
 
+/// The level word of a table of the user's own areas (custom areas: a drawn polygon or an
+/// uploaded boundary file): `level=areas`.
+pub const AREAS_LEVEL: &str = "areas";
+
+/// The level a table of the user's own areas is parsed and run at: like a ward 2024 it summarises
+/// LSOA 2021 indicators (share in decile 1 and average rank), with no parents and no rank of
+/// average rank (your areas are not ranked against each other). [`TableQuery::areas`] says the
+/// rows are your areas.
+pub const AREAS_BASE: Level = Level::Ward24;
+
+/// What a table of your areas has, for its refusals.
+const AREAS_HAVE: &str = "a table of your areas (level=areas) has code, name and <indicator>.share_decile1 or <indicator>.average_rank of an LSOA 2021 indicator (imd2025, cni2023 and their domains), no parent areas, no rank of average rank (your areas are not ranked against each other), and no left_behind or bivariate filter (they are about single neighbourhoods)";
+
 /// A whole table query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableQuery {
-    /// The level of the rows.
+    /// The level of the rows ([`AREAS_BASE`] for a table of your areas).
     pub level: Level,
+    /// Whether the rows are the user's own areas (`level=areas`), summarised like
+    /// [`AREAS_BASE`]'s areas from the LSOAs each covers.
+    pub areas: bool,
     /// The columns, `code` and `name` first.
     pub columns: Vec<Column>,
     /// The filters, combined with AND.
@@ -843,6 +868,9 @@ impl TableQuery {
         sort: Option<&str>,
         weights: Option<&str>,
     ) -> Result<TableQuery, TableError> {
+        if level.trim() == AREAS_LEVEL {
+            return TableQuery::parse_areas(columns, filters, sort, weights);
+        }
         let mut q = TableQuery::parse_parts(level, columns, filters, sort)?;
         let weights = match weights.map(str::trim) {
             None | Some("") => None,
@@ -870,6 +898,93 @@ impl TableQuery {
             });
         }
         q.weights = Some(weights);
+        Ok(q)
+    }
+
+    /// A table of your areas (`level=areas`): the parts parsed at [`AREAS_BASE`], then anything
+    /// your areas do not have refused by name ([`TableError::NotForAreas`]).
+    fn parse_areas<S: AsRef<str>>(
+        columns: &[S],
+        filters: &[S],
+        sort: Option<&str>,
+        weights: Option<&str>,
+    ) -> Result<TableQuery, TableError> {
+        let refuse = |at: Part, what: &str| TableError::NotForAreas {
+            at,
+            reason: format!("{what}: {AREAS_HAVE}"),
+        };
+        if weights.is_some_and(|w| !w.trim().is_empty()) {
+            return Err(refuse(
+                Part::new("weights", weights.unwrap_or_default()),
+                "the custom index ranks single neighbourhoods",
+            ));
+        }
+        let base = AREAS_BASE.id();
+        let mut q = TableQuery::parse_parts(base, columns, filters, sort).map_err(|e| {
+            let at = e.part().clone();
+            match e {
+                TableError::IndicatorNotAtLevel { indicator, .. } => {
+                    refuse(at, &format!("{indicator} is not an LSOA 2021 indicator"))
+                }
+                TableError::MeasureNotAvailable {
+                    indicator, measure, ..
+                } => refuse(
+                    at,
+                    &format!("{indicator}.{measure} is a measure of single neighbourhoods"),
+                ),
+                TableError::UnknownParent { .. } => refuse(at, "your areas have no parents"),
+                TableError::BadFilter { ref reason, .. } if reason.contains("lsoa21 only") => {
+                    refuse(at, "this filter is about single neighbourhoods")
+                }
+                TableError::MissingMeasure { .. } => TableError::MissingMeasure {
+                    at,
+                    available: list([Measure::ShareDecile1, Measure::AverageRank]),
+                },
+                other => other,
+            }
+        })?;
+        let ranked = |c: &Column| {
+            matches!(
+                c,
+                Column::Value {
+                    measure: Measure::RankOfAverageRank,
+                    ..
+                }
+            )
+        };
+        let no_rank = "rank_of_average_rank ranks England's areas of a level";
+        let parent = |c: &Column| matches!(c, Column::Parent { .. });
+        if let Some(c) = q.columns.iter().find(|c| parent(c)) {
+            return Err(refuse(
+                Part::new("column", &c.id()),
+                "your areas have no parents",
+            ));
+        }
+        if let Some(s) = q.sort.filter(|s| parent(&s.column)) {
+            return Err(refuse(
+                Part::new("sort", &s.text()),
+                "your areas have no parents",
+            ));
+        }
+        if let Some(c) = q.columns.iter().find(|c| ranked(c)) {
+            return Err(refuse(Part::new("column", &c.id()), no_rank));
+        }
+        for (f, t) in q.filters.iter().zip(&q.filter_text) {
+            match f {
+                Filter::Range {
+                    measure: Measure::RankOfAverageRank,
+                    ..
+                } => return Err(refuse(Part::new("filter", t), no_rank)),
+                Filter::Within { .. } => {
+                    return Err(refuse(Part::new("filter", t), "your areas have no parents"))
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = q.sort.filter(|s| ranked(&s.column)) {
+            return Err(refuse(Part::new("sort", &s.text()), no_rank));
+        }
+        q.areas = true;
         Ok(q)
     }
 
@@ -969,6 +1084,7 @@ impl TableQuery {
             filter_text,
             sort,
             weights: None,
+            areas: false,
         })
     }
 
@@ -976,7 +1092,11 @@ impl TableQuery {
     /// same for the page URL, the API and the export's comment line. Values are not
     /// percent-encoded: the grammar's characters (`.`, `,`, `=`, `<`, `>`, `:`) are kept as typed.
     pub fn to_query_string(&self) -> String {
-        let mut s = format!("level={}", self.level);
+        let mut s = if self.areas {
+            format!("level={AREAS_LEVEL}")
+        } else {
+            format!("level={}", self.level)
+        };
         let extra: Vec<String> = self
             .columns
             .iter()

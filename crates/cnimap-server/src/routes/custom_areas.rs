@@ -10,16 +10,17 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use cnimap_core::custom_area::{self, CustomAreasResponse, DEFAULT_THRESHOLD};
+use cnimap_core::table::query::AREAS_LEVEL;
+use cnimap_core::table::TableQuery;
 use cnimap_core::Level;
 use cnimap_geometry::user_boundaries::{read_user_boundaries, UserFileError, MAX_BYTES};
 
-use crate::error::{ApiQuery, AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// The largest boundary file accepted, in bytes (the boundary reader's own limit, 20 MiB).
@@ -29,7 +30,7 @@ pub const MAX_BODY_BYTES: usize = MAX_BYTES;
 pub const PROBLEMS_HEADER: &str = "cnimap-areas-problems";
 
 /// Query string of `POST /api/areas`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AreasParams {
     /// The property that names each area (default: `name`, or a property ending in `NM`).
@@ -43,6 +44,77 @@ pub struct AreasParams {
     /// with their shares, as `cnimap areas --output lsoas`) or `json` (both, and the problems).
     #[param(pattern = "^(csv|lsoas|json)$", example = "json")]
     format: Option<String>,
+    /// The table of your areas (`level=areas` of `GET /api/table`): column ids after `code` and
+    /// `name`, comma-separated, any LSOA 2021 indicator's `share_decile1` or `average_rank`; may
+    /// repeat. With `columns`, `filter` or `sort` the answer is that table as CSV (codes `area1`,
+    /// `area2`, ... in file order).
+    #[param(required = false, style = Form, explode, example = json!(["imd2025.share_decile1,cni2023.average_rank"]))]
+    columns: Vec<String>,
+    /// A filter of the table of your areas (`imd2025.share_decile1>=0.2`); may repeat (AND).
+    #[param(rename = "filter", required = false, style = Form, explode, example = json!(["imd2025.share_decile1>=0.2"]))]
+    filters: Vec<String>,
+    /// The sort of the table of your areas (`imd2025.average_rank`, `:asc` or `:desc` may follow).
+    #[param(example = "imd2025.share_decile1:desc")]
+    sort: Option<String>,
+}
+
+impl AreasParams {
+    /// Reads a raw query string: `columns` and `filter` may repeat, the others may not, and an
+    /// unknown key is refused by name.
+    pub fn from_query(raw: &str) -> Result<AreasParams, String> {
+        let mut p = AreasParams::default();
+        for pair in raw.split('&').filter(|s| !s.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (k, v) = (super::table::decode(k)?, super::table::decode(v)?);
+            let once = |slot: &mut Option<String>, v: String| {
+                if slot.is_some() {
+                    Err(format!("parameter {k:?} given twice"))
+                } else {
+                    *slot = Some(v);
+                    Ok(())
+                }
+            };
+            match k.as_str() {
+                "name_property" => once(&mut p.name_property, v)?,
+                "format" => once(&mut p.format, v)?,
+                "sort" => once(&mut p.sort, v)?,
+                "columns" => p.columns.push(v),
+                "filter" => p.filters.push(v),
+                "threshold" => {
+                    if p.threshold.is_some() {
+                        return Err("parameter \"threshold\" given twice".into());
+                    }
+                    let t = v.trim().parse::<f64>().ok().filter(|t| t.is_finite());
+                    p.threshold = Some(t.ok_or_else(|| {
+                        format!(
+                            "threshold {:?}: expected a percentage from 0 to 100",
+                            v.chars().take(40).collect::<String>()
+                        )
+                    })?);
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown parameter {:?}: use name_property, threshold, format, columns, filter and sort",
+                        k.chars().take(40).collect::<String>()
+                    ))
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    /// The table query of `columns`, `filter` and `sort` at level areas, when any is given.
+    fn table_query(&self) -> Result<Option<TableQuery>, AppError> {
+        if self.columns.is_empty() && self.filters.is_empty() && self.sort.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(TableQuery::parse(
+            AREAS_LEVEL,
+            &self.columns,
+            &self.filters,
+            self.sort.as_deref(),
+        )?))
+    }
 }
 
 /// `GET /api/shapes/lsoa21`: every LSOA 2021 outline, quantised to 10^-5 degrees and
@@ -74,7 +146,8 @@ pub async fn shapes(
 }
 
 /// `POST /api/areas[?name_property=P][&threshold=50][&format=csv|lsoas|json]` with a GeoJSON
-/// body.
+/// body; with `columns`, `filter` or `sort` (the words of `GET /api/table`), the table of your
+/// areas as CSV.
 #[utoipa::path(
     post,
     path = "/api/areas",
@@ -82,22 +155,24 @@ pub async fn shapes(
     params(AreasParams),
     request_body(content = String, content_type = "application/geo+json", description = "A GeoJSON FeatureCollection (or Feature) of Polygons or MultiPolygons in WGS84 or British National Grid, at most 20 MiB and 1,000,000 points"),
     responses(
-        (status = 200, description = "The summary CSV (`format=csv`, the default, byte for byte `cnimap areas`), the LSOAs CSV (`format=lsoas`), or JSON (`format=json`)", content(
+        (status = 200, description = "The summary CSV (`format=csv`, the default, byte for byte `cnimap areas`), the LSOAs CSV (`format=lsoas`), JSON (`format=json`), or with `columns`, `filter` or `sort` the table of your areas as CSV (byte for byte `cnimap areas --columns ...`)", content(
             (String = "text/csv"),
             (CustomAreasResponse = "application/json"),
         ), headers(
             ("cnimap-areas-problems" = String, description = "How many features could not be used (CSV answers; `format=json` lists them)"),
         )),
-        (status = 400, description = "Not GeoJSON, no usable polygon, coordinates in neither WGS84 nor British National Grid, no such name property, a bad threshold or format: the message names the feature and the problem", body = cnimap_core::api::ErrorBody),
+        (status = 400, description = "Not GeoJSON, no usable polygon, coordinates in neither WGS84 nor British National Grid, no such name property, a bad threshold or format, an unknown or repeated parameter, a table word your areas do not have: the message names the feature or the part and the problem", body = cnimap_core::api::ErrorBody),
         (status = 404, description = "The data has no LSOA 2021 boundaries or indicators", body = cnimap_core::api::ErrorBody),
         (status = 413, description = "A body over 20 MiB or more than 1,000,000 points", body = cnimap_core::api::ErrorBody),
     )
 )]
 pub async fn areas(
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<AreasParams>,
+    RawQuery(raw): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
+    let params =
+        AreasParams::from_query(raw.as_deref().unwrap_or("")).map_err(AppError::BadRequest)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(format!(
@@ -125,6 +200,16 @@ pub async fn areas(
             return Err(AppError::BadRequest(format!(
                 "format must be csv, lsoas or json, not {other:?}"
             )))
+        }
+    };
+    let table = params.table_query()?;
+    let format = match (format, &table) {
+        (Format::Csv, Some(_)) => Format::Table,
+        (f, None) => f,
+        (_, Some(_)) => {
+            return Err(AppError::BadRequest(
+                "columns, filter and sort make the table of your areas, which is CSV: drop format (or use format=csv)".into(),
+            ))
         }
     };
     if state.documents.lsoa_shapes.is_none() {
@@ -158,6 +243,15 @@ pub async fn areas(
         }
         let values = custom_area::frame_values(&frame);
         Ok::<_, AppError>(match format {
+            Format::Table => {
+                let Some(q) = &table else {
+                    return Err(AppError::Invariant("a table answer has a table query"));
+                };
+                (
+                    custom_area::table_answer(&areas, threshold, &values, q)?.into_bytes(),
+                    problems.len(),
+                )
+            }
             Format::Csv => (
                 custom_area::to_csv(&areas, threshold, &values).into_bytes(),
                 problems.len(),
@@ -187,6 +281,7 @@ pub async fn areas(
     let (content_type, filename) = match format {
         Format::Json => ("application/json", None),
         Format::Csv => ("text/csv; charset=utf-8", Some("areas.csv")),
+        Format::Table => ("text/csv; charset=utf-8", Some("areas-table.csv")),
         Format::Lsoas => ("text/csv; charset=utf-8", Some("areas-lsoas.csv")),
     };
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -203,6 +298,7 @@ pub async fn areas(
 #[derive(Debug, Clone, Copy)]
 enum Format {
     Csv,
+    Table,
     Lsoas,
     Json,
 }

@@ -88,7 +88,7 @@ pub struct Params {
 }
 
 /// Decodes `%XX` escapes and `+` (a space) in one query-string component.
-fn decode(s: &str) -> Result<String, String> {
+pub(crate) fn decode(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -184,6 +184,11 @@ pub async fn table(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Ap
         params.sort.as_deref(),
         params.weights.as_deref(),
     )?;
+    if query.areas {
+        return Err(AppError::BadRequest(
+            "level=areas: your areas come from your boundary file: POST it to /api/areas with the same columns, filter and sort words (or use `cnimap areas --boundaries FILE --columns ...`)".into(),
+        ));
+    }
     // Filtering and sorting 33,755 rows and encoding them takes milliseconds: off the async
     // workers.
     let (content_type, body) = tokio::task::spawn_blocking(move || {
