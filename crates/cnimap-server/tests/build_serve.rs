@@ -525,6 +525,13 @@ async fn the_table_lookup_reweighting_and_wards_from_a_build_are_the_datas_bytes
             "/api/table?level=region&filter=imd2019.share_decile1%3E=0.1",
             "",
         ),
+        // IoD 2019 at wards 2017 (the best-fit column of api/parents/lsoa11), beside CNI 2019.
+        (
+            "GET",
+            "/api/table?level=ward17&columns=imd2019.share_decile1,imd2019.average_rank,imd2019_income.rank_of_average_rank,cni2019.rank&sort=imd2019.average_rank",
+            "",
+        ),
+        ("GET", "/api/areas/E05001645?layer=ward17", ""),
         // The IMD 2019 -> 2025 rows (the lookup from api/lineage/lsoa11).
         ("GET", "/api/change?from=imd2019&to=imd2025", ""),
         ("GET", "/api/change?from=imd2019&to=imd2025&format=csv", ""),
