@@ -19,6 +19,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod areas;
+
 use serde::{Deserialize, Serialize};
 
 /// ONS LSOA 2011 -> 2021 change codes.
