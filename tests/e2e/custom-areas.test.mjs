@@ -5,6 +5,10 @@
 // is not JSON says so; axe-core finds no WCAG A/AA violation in the card. The page measures in
 // wasm on both targets, in the tools worker (cnimap-worker: a Worker is created from it; the shapes
 // document is fetched there on first use). While drawing, a drag pans the map and adds no corner.
+// In the URL and the table (issue 13): a drawn polygon is in the URL as an encoded polyline, the
+// table opens at Your areas with its row (a row click outlines it, a filter fades it), and the link
+// reopens it; an uploaded file is kept in the browser for its `areas=file` link (reloaded, its
+// areas are a sorted table) and a fresh browser is told to upload it again.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -175,3 +179,121 @@ describe('your areas in the page', () => {
     await context.close();
   });
 });
+
+describe('your areas in the URL and the table', () => {
+  test('a drawn polygon is in the URL, is a row of the table at Your areas, and a reload draws it again', async () => {
+    const { context, page, errors } = await openCard();
+    await jumpTo(page, [1.14, 51.79], 12);
+    await page.locator('#areas-draw').click();
+    await page.locator('#draw-overlay').waitFor();
+    const corners = [[1.10, 51.77], [1.17, 51.77], [1.17, 51.81], [1.10, 51.81]];
+    for (const c of corners) {
+      const p = await project(page, c);
+      await page.mouse.click(p.x, p.y);
+    }
+    const last = await project(page, corners[0]);
+    await page.mouse.dblclick(last.x + 40, last.y - 40);
+    await page.locator('.area-result h3', { hasText: 'Drawn area' }).waitFor({ timeout: 180_000 });
+    const counted = Number((await page.locator('.area-result .area-count').textContent()).match(/^(\d+)/)[1]);
+
+    // The polygon is in the URL as an encoded polyline of its corners (to 10^-5 degrees).
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('draw'));
+    const drawn = new URL(page.url()).searchParams.get('draw');
+    const back = decodePolyline(drawn);
+    assert.equal(back.length, 4, `four corners: ${drawn}`);
+    for (const [lon, lat] of back) {
+      assert.ok(lon > 1.05 && lon < 1.22 && lat > 51.72 && lat < 51.86, `a corner near Clacton: ${lon},${lat}`);
+    }
+
+    // The table at Your areas: one row, the drawn area, with the card's numbers.
+    await page.locator('.table-toggle').click();
+    await page.locator('#table-level').selectOption('areas');
+    await page.locator('#table-count', { hasText: '1 of 1 of your areas' }).waitFor({ timeout: 60_000 });
+    const row = page.locator('#table-view tbody tr[data-code="area1"]');
+    await row.waitFor();
+    assert.match(await row.textContent(), /Drawn area/);
+    const headers = await page.locator('#table-view thead th').evaluateAll((ths) => ths.map((t) => t.dataset.column ?? t.textContent));
+    assert.ok(headers.length >= 6, `code, name and four summaries: ${headers}`);
+    await row.locator('.row-link').click();
+    const width = await page.evaluate(() => window.cnimap.map.getPaintProperty('custom-areas-line', 'line-width'));
+    assert.deepEqual(width, ['case', ['==', ['get', 'row'], 0], 6, 3], 'the row\'s outline is drawn thicker');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('level') === 'areas');
+    const link = page.url();
+    assert.match(link, /[?&]draw=/);
+
+    // The link opened again, with a filter no area passes: the polygon is measured again and
+    // drawn, the card opens, and the table's filter fades its outline.
+    const again = `${link}&filter=imd2025.average_rank%3C%3D1`;
+    await page.goto(again);
+    await waitForFirstPaint(page);
+    await page.locator('.area-result h3', { hasText: 'Drawn area' }).waitFor({ timeout: 180_000 });
+    assert.equal(await page.locator('#your-areas').getAttribute('open'), '', 'the card opens by itself');
+    const recount = Number((await page.locator('.area-result .area-count').textContent()).match(/^(\d+)/)[1]);
+    assert.equal(recount, counted, 'the same neighbourhoods count');
+    await page.waitForFunction(() => window.cnimap.map.getSource('custom-areas')?.serialize().data.features?.length > 0);
+    await page.locator('#table-count', { hasText: '0 of 1 of your areas' }).waitFor({ timeout: 60_000 });
+    const opacity = await page.evaluate(() => window.cnimap.map.getPaintProperty('custom-areas-line', 'line-opacity'));
+    assert.deepEqual(opacity, ['case', ['in', ['get', 'row'], ['literal', []]], 0.9, 0.2], 'the filtered-out outline fades');
+    const r = await audit(page, { include: '#table-view' });
+    assert.equal(r.violations.length, 0, report('the table at your areas', r));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('an uploaded file is kept in this browser for its link, and another browser is told to upload it again', async () => {
+    const { context, page } = await openCard();
+    await page.locator('#areas-file').setInputFiles(lads);
+    await page.locator('.area-result h3', { hasText: 'Middlesbrough' }).waitFor({ timeout: 180_000 });
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('areas') === 'file');
+    const link = page.url();
+    assert.doesNotMatch(link, /draw=/);
+    await page.goto(`${link}&level=areas&columns=imd2025.share_decile1&sort=imd2025.share_decile1`);
+    await waitForFirstPaint(page);
+    await page.locator('.area-result h3', { hasText: 'Rutland' }).waitFor({ timeout: 180_000 });
+    await page.locator('#table-count', { hasText: '3 of 3 of your areas' }).waitFor({ timeout: 60_000 });
+    const names = await page.locator('#table-view tbody tr[data-code] .row-link').allTextContents();
+    assert.deepEqual(names, ['Middlesbrough', 'Blackpool', 'Rutland'], 'the worst share in decile 1 first');
+    // The table's CSV is byte for byte `cnimap areas --columns ... --sort ...`.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.table-download')]);
+    const saved = fs.readFileSync(await download.path());
+    const expected = cliAreas(lads, '--name-property', 'LAD24NM', '--columns', 'imd2025.share_decile1', '--sort', 'imd2025.share_decile1');
+    assert.equal(saved.toString('utf8'), expected.toString('utf8'));
+    await context.close();
+
+    // Another browser (a fresh context has no storage): the link says what to do.
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const fresh = await other.newPage();
+    await fresh.goto(`${server.base}/?areas=file&level=areas&columns=imd2025.share_decile1`);
+    await waitForFirstPaint(fresh);
+    const said = fresh.locator('#your-areas .areas-error');
+    await said.waitFor({ timeout: 60_000 });
+    assert.match(await said.textContent(), /^This link refers to areas uploaded in another browser .*upload the file again/);
+    assert.match(await fresh.locator('.table-problem').textContent(), /No areas of yours are measured in this page yet/);
+    await other.close();
+  });
+});
+
+/** Google's encoded polyline (latitude first, 10^-5) back to [longitude, latitude] pairs. */
+function decodePolyline(text) {
+  const out = [];
+  let i = 0;
+  let lat = 0;
+  let lon = 0;
+  const next = () => {
+    let result = 0;
+    let shift = 0;
+    let b;
+    do {
+      b = text.charCodeAt(i++) - 63;
+      result |= (b & 0x1f) << shift;
+      shift += 5;
+    } while (b >= 0x20);
+    return result & 1 ? ~(result >> 1) : result >> 1;
+  };
+  while (i < text.length) {
+    lat += next();
+    lon += next();
+    out.push([lon / 1e5, lat / 1e5]);
+  }
+  return out;
+}

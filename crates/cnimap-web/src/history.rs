@@ -48,6 +48,7 @@ pub fn sync(app: AppState) {
         app.show_wards.track();
         app.map_level.track();
         app.pages.track();
+        app.custom_areas.track();
         let next = app.to_url();
         let query = next.to_query();
         let here = current_query();

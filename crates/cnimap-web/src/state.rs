@@ -296,6 +296,9 @@ pub struct AppState {
     pub pages: RwSignal<crate::page_route::PageParams>,
     /// The map at a larger level and measure ([`crate::components::level_picker`]).
     pub map_level: RwSignal<Option<crate::levels::MapLevel>>,
+    /// The user's own areas as the URL says them (`draw=...`, `areas=file`;
+    /// [`crate::components::custom_areas`] measures and sets them).
+    pub custom_areas: RwSignal<crate::url_state::areas_url::AreasUrl>,
 }
 
 impl AppState {
@@ -402,6 +405,7 @@ impl AppState {
             show_wards: RwSignal::new(url.wards),
             pages: RwSignal::new(url.pages.clone()),
             map_level: RwSignal::new(url.map_level),
+            custom_areas: RwSignal::new(url.custom_areas.clone()),
         }
     }
 
@@ -420,6 +424,7 @@ impl AppState {
             wards: self.show_wards.get_untracked(),
             pages: self.pages.get_untracked(),
             map_level: self.map_level.get_untracked(),
+            custom_areas: self.custom_areas.get_untracked(),
         }
     }
 
@@ -445,6 +450,9 @@ impl AppState {
         }
         if self.pages.get_untracked() != url.pages {
             self.pages.set(url.pages.clone());
+        }
+        if self.custom_areas.get_untracked() != url.custom_areas {
+            self.custom_areas.set(url.custom_areas.clone());
         }
         if self.what_if.weights.get_untracked() != url.weights {
             self.what_if.weights.set(url.weights.clone());

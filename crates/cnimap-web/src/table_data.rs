@@ -20,6 +20,7 @@ use cnimap_core::table::{
 use cnimap_core::Level;
 
 use crate::what_if::CustomWeights;
+use cnimap_core::table::query::{AREAS_BASE, AREAS_LEVEL};
 
 /// The levels whose frame the browser builds from the documents it fetches: every table level
 /// (the published levels from their own documents; ward 2024, LAD 2024 and region as summaries
@@ -50,8 +51,11 @@ pub fn table_weights(
 /// [`TableSpec::query`], never here, so a link with a mistake shows the parser's message).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableSpec {
-    /// `level`.
+    /// `level` (for a table of your areas, the level the map shows under them: LSOA 2021).
     pub level: Level,
+    /// Whether the rows are the user's own areas (`level=areas`; see
+    /// [`cnimap_core::table::query::AREAS_LEVEL`]).
+    pub areas: bool,
     /// `columns`: the column ids after `code` and `name`.
     pub columns: Vec<String>,
     /// `filter`, each one (combined with AND).
@@ -65,6 +69,7 @@ impl TableSpec {
     pub fn new(level: Level) -> TableSpec {
         TableSpec {
             level,
+            areas: false,
             columns: default_columns(level),
             filters: Vec::new(),
             sort: None,
@@ -75,15 +80,31 @@ impl TableSpec {
     /// the key is one of the table's (`level`, `columns`, `filter`, `sort`).
     pub fn read_param(spec: &mut Option<TableSpec>, key: &str, value: &str) -> bool {
         match key {
+            "level" if value == AREAS_LEVEL => {
+                let keep = spec.take().unwrap_or_else(|| TableSpec {
+                    columns: Vec::new(),
+                    ..TableSpec::your_areas()
+                });
+                *spec = Some(TableSpec {
+                    level: Level::Lsoa21,
+                    areas: true,
+                    ..keep
+                });
+            }
             "level" => {
                 if let Some(level) = Level::from_id(value).filter(|l| BROWSER_LEVELS.contains(l)) {
                     let keep = spec.take().unwrap_or_else(|| TableSpec {
                         level,
+                        areas: false,
                         columns: Vec::new(),
                         filters: Vec::new(),
                         sort: None,
                     });
-                    *spec = Some(TableSpec { level, ..keep });
+                    *spec = Some(TableSpec {
+                        level,
+                        areas: false,
+                        ..keep
+                    });
                 }
             }
             "columns" => {
@@ -119,7 +140,7 @@ impl TableSpec {
     /// with no extra columns as it is.
     pub fn to_params(&self) -> Vec<String> {
         let mut parts = vec![
-            format!("level={}", self.level),
+            format!("level={}", self.level_word()),
             format!("columns={}", escape(&self.columns.join(","))),
         ];
         for f in &self.filters {
@@ -163,12 +184,50 @@ impl TableSpec {
     pub fn query_with(&self, weights: Option<&Weights>) -> Result<TableQuery, TableError> {
         let text = weights.map(weights_text);
         TableQuery::parse_with_weights(
-            self.level.id(),
+            self.level_word(),
             &[self.columns.join(",")],
             &self.filters,
             self.sort.as_deref(),
             text.as_deref().filter(|_| self.uses_custom()),
         )
+    }
+
+    /// The table of your areas (`level=areas`): each area's share in the most deprived 10% and
+    /// average rank on IMD 2025 and CNI 2023, the worst share first.
+    pub fn your_areas() -> TableSpec {
+        TableSpec {
+            level: Level::Lsoa21,
+            areas: true,
+            columns: [
+                "imd2025.share_decile1",
+                "imd2025.average_rank",
+                "cni2023.share_decile1",
+                "cni2023.average_rank",
+            ]
+            .map(String::from)
+            .to_vec(),
+            filters: Vec::new(),
+            sort: None,
+        }
+    }
+
+    /// The level word of the URL and the query: `areas` or the level's id.
+    pub fn level_word(&self) -> &'static str {
+        if self.areas {
+            AREAS_LEVEL
+        } else {
+            self.level.id()
+        }
+    }
+
+    /// The level the table's columns and filters are offered at: [`AREAS_BASE`] for your areas,
+    /// else the level.
+    pub fn table_level(&self) -> Level {
+        if self.areas {
+            AREAS_BASE
+        } else {
+            self.level
+        }
     }
 
     /// The spec with a column added (unless already shown).
@@ -674,6 +733,7 @@ mod tests {
     fn spec() -> TableSpec {
         TableSpec {
             level: Level::Lsoa21,
+            areas: false,
             columns: vec!["lad24.name".into(), "imd2025.decile".into()],
             filters: vec!["imd2025.decile=1".into(), "cni2023.rank<=100".into()],
             sort: Some("imd2025.rank:desc".into()),
@@ -702,6 +762,26 @@ mod tests {
             "level=lsoa21&columns=lad24.name,imd2025.decile&filter=imd2025.decile=1&filter=cni2023.rank%3C=100&sort=imd2025.rank:desc"
         );
         assert_eq!(read(&q), Some(s));
+    }
+
+    #[test]
+    fn a_table_of_your_areas_round_trips_and_parses_at_the_areas_level() {
+        let s = TableSpec::your_areas().with_filter("imd2025.share_decile1>=0.2");
+        let query = s.to_params().join("&");
+        assert!(
+            query.starts_with("level=areas&columns=imd2025.share_decile1,"),
+            "{query}"
+        );
+        let back = read(&query).expect("a table");
+        assert_eq!(back, s);
+        assert!(back.areas);
+        assert_eq!(back.table_level(), cnimap_core::table::query::AREAS_BASE);
+        let q = back.query().expect("parses");
+        assert!(q.areas);
+        // Another level after it makes it a table of that level again.
+        let mut t = Some(back);
+        TableSpec::read_param(&mut t, "level", "lad24");
+        assert!(t.is_some_and(|t| !t.areas && t.level == Level::Lad24));
     }
 
     #[test]
@@ -896,6 +976,7 @@ mod tests {
         let frame = build_frame(&areas, &parents, &[&values]).expect("frame");
         let s = TableSpec {
             level: Level::Lsoa21,
+            areas: false,
             columns: vec!["lad24.name".into(), "imd2025.score".into()],
             filters: vec!["imd2025.decile<=4".into()],
             sort: Some("imd2025.rank".into()),

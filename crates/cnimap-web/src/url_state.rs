@@ -10,6 +10,8 @@ use cnimap_core::Level;
 
 use crate::what_if::{self, CustomWeights};
 
+pub mod areas_url;
+
 /// What the map shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ViewMode {
@@ -120,6 +122,9 @@ pub struct UrlState {
     /// The map at a larger level (`map=lad24&measure=imd2025.share_decile1`, the table's level
     /// and column words; see [`crate::levels`]); `None` shows the indicator's own areas.
     pub map_level: Option<crate::levels::MapLevel>,
+    /// The user's own areas: a drawn polygon (`draw=<encoded polyline>`) or an uploaded file
+    /// kept in this browser (`areas=file`); see [`areas_url`].
+    pub custom_areas: areas_url::AreasUrl,
 }
 
 /// The indicator shown when the URL names none.
@@ -140,6 +145,7 @@ impl Default for UrlState {
             wards: false,
             pages: Default::default(),
             map_level: None,
+            custom_areas: Default::default(),
         }
     }
 }
@@ -273,6 +279,7 @@ impl UrlState {
                 }
                 _ if crate::table_data::TableSpec::read_param(&mut state.table, key, &value) => {}
                 _ if crate::page_route::PageParams::read_param(&mut state.pages, key, &value) => {}
+                _ if areas_url::AreasUrl::read_param(&mut state.custom_areas, key, &value) => {}
                 _ => {
                     if let Some(w) = what_if::parse_url_param(key, &value) {
                         what_if::put(&mut state.weights, w);
@@ -333,6 +340,7 @@ impl UrlState {
             parts.extend(at.to_params(self.indicator));
         }
         parts.extend(self.pages.to_params());
+        parts.extend(self.custom_areas.to_params());
         format!("?{}", parts.join("&"))
     }
 }
@@ -373,6 +381,7 @@ mod tests {
             unknown_indicator: None,
             table: Some(crate::table_data::TableSpec {
                 level: Level::Lsoa21,
+                areas: false,
                 columns: vec!["lad24.name".into(), "cni2023.decile".into()],
                 filters: vec!["imd2025.decile=1..2".into(), "imd2025.rank<=100".into()],
                 sort: Some("cni2023.rank:desc".into()),
@@ -383,6 +392,7 @@ mod tests {
                 embed: true,
             },
             map_level: None,
+            custom_areas: areas_url::AreasUrl::drawn(&[(1.1, 51.77), (1.17, 51.77), (1.17, 51.81)]),
         };
         let query = state.to_query();
         assert!(

@@ -5,6 +5,11 @@
 //! first use; the page summarises the covers with [`cnimap_core::custom_area`]. The outlines
 //! show on the map, each area's summaries and LSOAs in the card, and the CSV downloads are byte for
 //! byte the command line's.
+//!
+//! In the URL ([`crate::url_state::areas_url`]): a drawn polygon as `draw=<encoded polyline>`, so
+//! a shared link reopens and measures it again; an uploaded file as `areas=file`, the file itself
+//! kept in this browser's `localStorage` (nothing leaves the browser), and a link opened where
+//! the file is not kept says so.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -22,6 +27,7 @@ use crate::api;
 use crate::draw;
 use crate::map::{self, LngLat, Map};
 use crate::state::{use_app, AppState};
+use crate::url_state::areas_url::AreasUrl;
 use crate::worker_client;
 use crate::worker_protocol::{FromWorker, MeasuredFile, ToWorker};
 
@@ -45,6 +51,11 @@ extern "C" {
     /// `map.getSource(id)`.
     #[wasm_bindgen(method, catch, js_name = getSource)]
     fn areas_get_source(this: &Map, id: &str) -> Result<JsValue, JsValue>;
+
+    /// `map.setPaintProperty(layer, name, value)`.
+    #[wasm_bindgen(method, catch, js_name = setPaintProperty)]
+    fn areas_set_paint(this: &Map, layer: &str, name: &str, value: &JsValue)
+        -> Result<(), JsValue>;
 
     /// `map.unproject([x, y])`.
     #[wasm_bindgen(method, catch, js_name = unproject)]
@@ -111,6 +122,84 @@ async fn load_measurer(app: AppState) -> Result<Measurer, String> {
             .map(|(id, t)| (id.as_str().to_string(), t))
             .collect(),
     })
+}
+
+/// Your areas as measured, at the card's threshold: what the table at "Your areas"
+/// ([`crate::components::table_view`]) makes its frame from.
+#[derive(Clone)]
+pub struct MeasuredAreas {
+    areas: Arc<Vec<CustomArea>>,
+    measurer: Arc<Measurer>,
+    /// The threshold, `0..=1`.
+    pub threshold: f64,
+    outlines: Arc<serde_json::Value>,
+}
+
+impl MeasuredAreas {
+    /// The table frame of your areas ([`custom_area::table_frame`], codes `area1`, ...).
+    pub fn frame(&self) -> cnimap_core::table::TableFrame {
+        custom_area::table_frame(&self.areas, self.threshold, &self.measurer.lsoa_values())
+    }
+
+    /// How many areas.
+    pub fn len(&self) -> usize {
+        self.areas.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.areas.is_empty()
+    }
+}
+
+thread_local! {
+    /// Your areas once measured (`None` before, while measuring, or when a file failed). A
+    /// reference-counted signal, owned by no component, so the table can read it wherever it is.
+    static MEASURED: ArcRwSignal<Option<MeasuredAreas>> = ArcRwSignal::new(None);
+}
+
+/// The signal of your measured areas (see [`MeasuredAreas`]).
+pub fn measured_areas() -> ArcRwSignal<Option<MeasuredAreas>> {
+    MEASURED.with(Clone::clone)
+}
+
+/// What the table says when it is opened at "Your areas" before any are measured.
+pub const NONE_MEASURED: &str = "No areas of yours are measured in this page yet: draw an area or upload a GeoJSON file in “Your areas” in the side card. A link to uploaded areas opens them only in the browser that uploaded them: there, upload the file again.";
+
+/// Fits the map to your area of table row `row` and outlines it thicker than the others.
+pub fn show_row(app: AppState, row: u32) {
+    let Some(m) = MEASURED.with(|s| s.get_untracked()) else {
+        return;
+    };
+    let features: Vec<serde_json::Value> = m.outlines["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["properties"]["row"].as_u64() == Some(u64::from(row)))
+        .cloned()
+        .collect();
+    fit_to(
+        app,
+        &serde_json::json!({"type": "FeatureCollection", "features": features}),
+    );
+    app.with_map(|map| {
+        let width = serde_json::json!(["case", ["==", ["get", "row"], row], 6, 3]);
+        let _ = map.areas_set_paint(LINE_LAYER, "line-width", &map::json(&width));
+    });
+}
+
+/// Fades the outlines of your areas a table filter leaves out (`kept`: the rows kept, `None`:
+/// no filter, every outline as drawn).
+pub fn fade_rows(app: AppState, kept: Option<&[u32]>) {
+    let opacity = match kept {
+        None => serde_json::json!(0.9),
+        Some(rows) => {
+            serde_json::json!(["case", ["in", ["get", "row"], ["literal", rows]], 0.9, 0.2])
+        }
+    };
+    app.with_map(|map| {
+        let _ = map.areas_set_paint(LINE_LAYER, "line-opacity", &map::json(&opacity));
+    });
 }
 
 /// A file measured: its areas with their covers, what could not be used, and the outlines.
@@ -235,6 +324,11 @@ pub fn YourAreas() -> impl IntoView {
     };
 
     let take_bytes = move |name: String, input: Vec<u8>| {
+        // A file (not a drawn polygon) is kept in this browser for `areas=file` links.
+        if name != draw::DRAWN_NAME {
+            keep_file(&name, &input);
+            app.custom_areas.set(AreasUrl::uploaded());
+        }
         file_name.set(name);
         name_property.set(String::new());
         bytes.set_value(Some(Rc::new(input)));
@@ -281,7 +375,10 @@ pub fn YourAreas() -> impl IntoView {
         show_draft(app, &[]);
         if keep {
             match draw::polygon_file(&points, draw::DRAWN_NAME) {
-                Some(b) => take_bytes(draw::DRAWN_NAME.to_string(), b),
+                Some(b) => {
+                    app.custom_areas.set(AreasUrl::drawn(&points));
+                    take_bytes(draw::DRAWN_NAME.to_string(), b)
+                }
                 None => stage.set(Stage::Failed(
                     "An area needs at least 3 corners: click the map 3 times or more, then double-click or press Enter.".into(),
                 )),
@@ -312,11 +409,49 @@ pub fn YourAreas() -> impl IntoView {
         Ok(points) => {
             typed_error.set(String::new());
             if let Some(b) = draw::polygon_file(&points, draw::DRAWN_NAME) {
+                app.custom_areas.set(AreasUrl::drawn(&points));
                 take_bytes(draw::DRAWN_NAME.to_string(), b);
             }
         }
         Err(e) => typed_error.set(e),
     };
+
+    // A link with areas: the drawn polygon measured again, or the file kept in this browser (or
+    // a message saying it is not here). Once, when the card is made.
+    let from_url = app.custom_areas.get_untracked();
+    if !from_url.is_empty() {
+        leptos::task::spawn_local(async move {
+            open_card();
+            if from_url.uploaded {
+                match kept_file() {
+                    Some((name, b)) => {
+                        file_name.set(name);
+                        name_property.set(String::new());
+                        bytes.set_value(Some(Rc::new(b)));
+                        run();
+                    }
+                    None => stage.set(Stage::Failed(NOT_KEPT.into())),
+                }
+            } else if let Some(b) = draw::polygon_file(&from_url.drawn, draw::DRAWN_NAME) {
+                take_bytes(draw::DRAWN_NAME.to_string(), b);
+            }
+        });
+    }
+
+    // The table at "Your areas" reads the measured areas at the card's threshold.
+    Effect::new(move |_| {
+        let t = threshold.get() / 100.0;
+        let now = match stage.get() {
+            Stage::Done(d) => measurer.get_value().map(|m| MeasuredAreas {
+                areas: d.areas.clone(),
+                measurer: m,
+                threshold: t,
+                outlines: d.outlines.clone(),
+            }),
+            _ => None,
+        };
+        measured_areas().set(now);
+    });
 
     let busy = move || matches!(stage.get(), Stage::Busy(_));
     view! {
@@ -651,11 +786,105 @@ fn set_data(map: &Map, id: &str, data: &serde_json::Value) {
 }
 
 fn show_outlines(app: AppState, outlines: &serde_json::Value) {
+    let mut shown = false;
     app.with_map(|m| {
-        ensure_layers(m);
+        shown = ensure_layers(m);
         set_data(m, SOURCE, outlines);
     });
-    fit_to(app, outlines);
+    if shown {
+        fit_to(app, outlines);
+        return;
+    }
+    // A link opened with areas can be measured before the map's style has loaded: try again
+    // for up to 30 s.
+    let outlines = outlines.clone();
+    leptos::task::spawn_local(async move {
+        for _ in 0..60 {
+            wait_ms(500).await;
+            let mut ready = false;
+            app.with_map(|m| {
+                ready = ensure_layers(m);
+                if ready {
+                    set_data(m, SOURCE, &outlines);
+                }
+            });
+            if ready {
+                fit_to(app, &outlines);
+                return;
+            }
+        }
+        tracing::warn!("the map never became ready for the custom areas' outlines");
+    });
+}
+
+/// Resolves after `ms` milliseconds (a `setTimeout`).
+async fn wait_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// What a link with `areas=file` says where the file is not kept.
+pub const NOT_KEPT: &str = "This link refers to areas uploaded in another browser (or removed from this one): upload the file again. Uploaded files are kept only in the browser that uploaded them; nothing is sent anywhere.";
+
+/// The `localStorage` keys of the kept file: its name and its text.
+const KEPT_NAME: &str = "cnimap.areas.name";
+const KEPT_TEXT: &str = "cnimap.areas.text";
+
+/// `window.localStorage`, when the browser allows it.
+fn local_storage() -> Option<JsValue> {
+    let w = web_sys::window()?;
+    js_sys::Reflect::get(&w, &"localStorage".into())
+        .ok()
+        .filter(|s| !s.is_null() && !s.is_undefined())
+}
+
+/// Calls `storage.<method>(args...)`.
+fn storage_call(method: &str, args: &[&str]) -> Result<JsValue, JsValue> {
+    let s = local_storage().ok_or_else(|| JsValue::from_str("no localStorage"))?;
+    let f: js_sys::Function = js_sys::Reflect::get(&s, &method.into())?.dyn_into()?;
+    let a = js_sys::Array::new();
+    for x in args {
+        a.push(&JsValue::from_str(x));
+    }
+    f.apply(&s, &a)
+}
+
+/// Keeps an uploaded file (UTF-8 text: GeoJSON) in this browser, for `areas=file` links. A file
+/// the storage cannot hold (over its quota, about 5 MB) is not kept, and said so in the log.
+fn keep_file(name: &str, bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let kept = storage_call("setItem", &[KEPT_TEXT, text])
+        .and_then(|_| storage_call("setItem", &[KEPT_NAME, name]));
+    if let Err(e) = kept {
+        let _ = storage_call("removeItem", &[KEPT_TEXT]);
+        tracing::warn!(error = ?e, bytes = bytes.len(), "the uploaded file could not be kept in this browser");
+    }
+}
+
+/// The file kept by [`keep_file`], when there is one.
+fn kept_file() -> Option<(String, Vec<u8>)> {
+    let text = storage_call("getItem", &[KEPT_TEXT]).ok()?.as_string()?;
+    let name = storage_call("getItem", &[KEPT_NAME])
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| "your-areas.geojson".into());
+    Some((name, text.into_bytes()))
+}
+
+/// Opens the "Your areas" card.
+fn open_card() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("your-areas"))
+    {
+        let _ = el.set_attribute("open", "");
+    }
 }
 
 fn show_draft(app: AppState, corners: &[(f64, f64)]) {

@@ -3,6 +3,8 @@
 //! England's areas per source (national context) with its local authority's figure beside it
 //! (local context), left-behind status and how it was decided, change since 2019, its
 //! neighbours, sources. Printable as an A4 report (the print styles in `assets/profile.css`).
+//! A council's or a ward 2024's change since 2019 is made in wasm ([`AreaChangeSection`]) with
+//! core's `change::areas` from the lineage, parents and values documents, so a static site has it.
 
 use std::sync::Arc;
 
@@ -233,7 +235,9 @@ fn ProfileBody(
     });
     let has_left_behind = left_behind.is_some() || left_behind_count.is_some();
     let change = crate::components::change_view::panel_section(&d);
-    let change = change.map(|c| c.into_any()).or_else(|| {
+    let larger = matches!(d.level, Level::Lad24 | Level::Ward24)
+        .then(|| view! { <AreaChangeSection level=d.level code=d.code.clone()/> }.into_any());
+    let change = change.map(|c| c.into_any()).or(larger).or_else(|| {
         (d.level != Level::Lsoa21).then(|| {
             view! {
                 <p>
@@ -338,6 +342,103 @@ fn ProfileBody(
             <h2>"Sources and attribution"</h2>
             <ul>{attribution}</ul>
         </section>
+    }
+}
+
+/// The counts of a council's or ward 2024's change since 2019 ([`cnimap_core::change::areas`]),
+/// from the documents the map's table uses too (the LSOA 2021 parents, the LSOA 2011 lineage,
+/// the IMD 2025 and IMD 2019 values), or what is missing.
+async fn area_change_of(
+    app: AppState,
+    level: Level,
+    code: &str,
+) -> Result<cnimap_core::change::areas::AreaChange, String> {
+    use cnimap_core::change::areas::{area_change, place_lsoa11};
+    let parents_url = api::endpoints().table_parents(Level::Lsoa21);
+    let lineage_url = api::endpoints().lineage_lsoa11();
+    let (parents, lineage, v25, v19) = futures::join!(
+        app.loader
+            .count(api::get_json::<cnimap_core::table::TableParents>(
+                &parents_url
+            )),
+        app.loader
+            .count(api::get_json::<cnimap_core::lineage::LineageDocument>(
+                &lineage_url
+            )),
+        app.loader.values(Level::Lsoa21, IndicatorId::IMD2025),
+        app.loader.values(Level::Lsoa11, IndicatorId::IMD2019),
+    );
+    let unavailable = |what: &str| format!("The change since 2019 cannot be shown: {what}.");
+    let parents = parents.map_err(|e| unavailable(&e.to_string()))?;
+    let lineage = lineage.map_err(|e| unavailable(&e.to_string()))?;
+    let (Some(v25), Some(v19)) = (v25, v19) else {
+        return Err(unavailable("the IMD values could not be loaded"));
+    };
+    let column = parents
+        .parents
+        .iter()
+        .find(|p| p.level == level)
+        .ok_or_else(|| unavailable(&format!("no {} column in the LSOA parents", level.title())))?;
+    let area = column
+        .areas
+        .iter()
+        .position(|a| a.code == code)
+        .ok_or_else(|| unavailable(&format!("{code} is not in the LSOA lookup")))?;
+    let rows = lineage
+        .rows(v19.decile.len(), v25.decile.len())
+        .map_err(|e| unavailable(&e.to_string()))?;
+    let placed = place_lsoa11(&rows, v19.decile.len(), &column.index);
+    Ok(area_change(
+        area as u32,
+        &placed,
+        &v19.decile,
+        &column.index,
+        &v25.decile,
+    ))
+}
+
+/// "Change since 2019" for a council or a ward 2024: the share of its neighbourhoods in
+/// England's most deprived 10% on the IMD 2019 and on the IMD 2025, each on its own geography,
+/// with the method and the caveat that ranks are relative.
+#[component]
+fn AreaChangeSection(level: Level, code: String) -> impl IntoView {
+    let app = crate::state::use_app();
+    let result = LocalResource::new(move || {
+        let code = code.clone();
+        async move { area_change_of(app, level, &code).await }
+    });
+    let percent = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{:.1}%", v * 100.0));
+    move || {
+        match result.get() {
+        None => view! { <p class="small">"Working out the change since 2019…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="small">{e}</p> }.into_any(),
+        Some(Ok(c)) => view! {
+            <p class="area-change-words" data-testid="area-change">{c.words()}</p>
+            <table class="area-change-table">
+                <caption class="small">"Neighbourhoods in England’s most deprived 10%"</caption>
+                <thead>
+                    <tr><th scope="col">"Index"</th><th scope="col">"Neighbourhoods"</th><th scope="col">"In the most deprived 10%"</th><th scope="col">"Share"</th></tr>
+                </thead>
+                <tbody>
+                    <tr data-year="2019">
+                        <th scope="row">"IMD 2019 (LSOA 2011)"</th>
+                        <td>{c.lsoas_2019}</td>
+                        <td>{c.decile1_2019}</td>
+                        <td>{percent(c.share_2019())}</td>
+                    </tr>
+                    <tr data-year="2025">
+                        <th scope="row">"IMD 2025 (LSOA 2021)"</th>
+                        <td>{c.lsoas_2025}</td>
+                        <td>{c.decile1_2025}</td>
+                        <td>{percent(c.share_2025())}</td>
+                    </tr>
+                </tbody>
+            </table>
+            <p class="small">{format!("How this was compared: {}", cnimap_core::change::areas::AREA_CHANGE_METHOD)}</p>
+            <p class="small">{cnimap_core::change::RELATIVE_CAVEAT}</p>
+        }
+        .into_any(),
+    }
     }
 }
 

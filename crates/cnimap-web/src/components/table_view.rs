@@ -3,7 +3,10 @@
 //! the browser by `cnimap-core`'s table engine over a frame built from the JSON documents
 //! ([`crate::table_data`]), so it works on a static site too. Only the rows in view are drawn;
 //! areas the filters leave out are faded on the map; a row click selects its area and a
-//! selection on the map scrolls the table to its row.
+//! selection on the map scrolls the table to its row. At "Your areas" (`level=areas`) the rows are
+//! the areas measured in the "Your areas" card ([`crate::components::custom_areas`]), summarised
+//! by core's `custom_area::table_frame`; a row click fits the map to its outline and the filters
+//! fade the outlines they leave out.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -271,7 +274,9 @@ fn TablePanel() -> impl IntoView {
     let base = StoredValue::new(HashMap::new());
     // The custom index's weights: the user's what-if weights of an index at the table's level.
     let weights = Memo::new(move |_| {
-        let level = app.table.with(|s| s.as_ref().map(|s| s.level))?;
+        let level = app
+            .table
+            .with(|s| s.as_ref().filter(|s| !s.areas).map(|s| s.level))?;
         let preferred = crate::what_if::composite_of(app.indicator.get());
         app.what_if
             .weights
@@ -292,7 +297,11 @@ fn TablePanel() -> impl IntoView {
     // The documents needed: the level and the indicators the query reads (a sort or a new filter
     // on the same indicators fetches nothing).
     let needs = Memo::new(move |was: Option<&(Level, BTreeSet<IndicatorId>)>| {
-        let level = app.table.with(|s| s.as_ref().map(|s| s.level));
+        let level = app.table.with(|s| {
+            s.as_ref()
+                .map(|s| s.level)
+                .filter(|_| !s.as_ref().is_some_and(|s| s.areas))
+        });
         match (level, query.get()) {
             (Some(level), Some(Ok(q))) => (level, table::export::indicators(&q)),
             // While the query has a mistake, keep what is loaded.
@@ -303,9 +312,22 @@ fn TablePanel() -> impl IntoView {
             (None, _) => was.cloned().unwrap_or((Level::Lsoa21, BTreeSet::new())),
         }
     });
+    let areas_table = Memo::new(move |_| app.table.with(|s| s.as_ref().is_some_and(|s| s.areas)));
     let frame = LocalResource::new(move || {
         let (level, ids) = needs.get();
-        async move { load_frame(app, level, ids, base).await }
+        // Your areas: their frame from the measured areas (no fetch), made again when they change.
+        let mine = areas_table.get().then(|| {
+            crate::components::custom_areas::measured_areas()
+                .get()
+                .map(|m| Arc::new(m.frame()))
+                .ok_or_else(|| crate::components::custom_areas::NONE_MEASURED.to_string())
+        });
+        async move {
+            match mine {
+                Some(f) => Some(f),
+                None => load_frame(app, level, ids, base).await,
+            }
+        }
     });
     let millis = RwSignal::new(None::<f64>);
     // What the rows' "Add" (to compare) buttons last said (added, or why not).
@@ -380,11 +402,30 @@ fn TablePanel() -> impl IntoView {
     };
     let current = move || rows.get().and_then(Result::ok);
     let count = move || match (current(), app.table.with(|s| s.as_ref().map(|s| s.level))) {
+        (Some(r), Some(_)) if r.query.areas => {
+            format!("{} of {} of your areas", r.rows.len(), r.frame.len())
+        }
         (Some(r), Some(level)) => count_sentence(r.rows.len(), r.frame.len(), level),
         _ => "Loading the table…".to_string(),
     };
 
     fade_map(app, rows);
+    // Your areas: the outlines the filters leave out fade.
+    Effect::new(move |_| {
+        if !areas_table.get() {
+            return;
+        }
+        let filtered = app
+            .table
+            .with(|s| s.as_ref().is_some_and(|s| !s.filters.is_empty()));
+        match rows.get() {
+            Some(Ok(r)) if r.query.areas && filtered => {
+                crate::components::custom_areas::fade_rows(app, Some(&r.rows))
+            }
+            _ => crate::components::custom_areas::fade_rows(app, None),
+        }
+    });
+    on_cleanup(move || crate::components::custom_areas::fade_rows(app, None));
 
     let scroller = NodeRef::<html::Div>::new();
     let scroll_top = RwSignal::new(0.0_f64);
@@ -411,8 +452,20 @@ fn TablePanel() -> impl IntoView {
     };
     let download = move |_| {
         if let Some(r) = rows.get_untracked().and_then(Result::ok) {
-            let csv = table::to_csv(&r.frame, r.custom.as_deref(), &r.query, &r.rows);
-            let name = format!("cnimap-{}-table.csv", r.query.level);
+            let threshold = crate::components::custom_areas::measured_areas()
+                .get_untracked()
+                .map(|m| m.threshold);
+            let (csv, name) = match threshold.filter(|_| r.query.areas) {
+                // Your areas: the bytes of `cnimap areas --columns ...` (the rule in the comment).
+                Some(t) => (
+                    cnimap_core::custom_area::table_csv(&r.frame, &r.query, &r.rows, t),
+                    "cnimap-areas-table.csv".to_string(),
+                ),
+                None => (
+                    table::to_csv(&r.frame, r.custom.as_deref(), &r.query, &r.rows),
+                    format!("cnimap-{}-table.csv", r.query.level),
+                ),
+            };
             if let Err(e) = crate::dom::save_file(&name, csv.as_bytes(), "text/csv;charset=utf-8") {
                 app.report(format!("The CSV could not be saved: {e}"));
             }
@@ -463,7 +516,7 @@ fn TablePanel() -> impl IntoView {
                         query
                             .get()
                             .and_then(Result::ok)
-                            .map(|q| format!("min-width:{}px", table_min_px(&q.columns, can_compare(q.level))))
+                            .map(|q| format!("min-width:{}px", table_min_px(&q.columns, can_compare(q.level) && !q.areas)))
                             .unwrap_or_default()
                     }
                     aria-labelledby="table-title"
@@ -493,7 +546,7 @@ fn headings(app: AppState, query: Option<Result<Arc<TableQuery>, String>>) -> im
     let Some(Ok(q)) = query else {
         return ().into_any();
     };
-    let compare_head = can_compare(q.level).then(|| {
+    let compare_head = (can_compare(q.level) && !q.areas).then(|| {
         view! { <th scope="col" class="compare-col">"Add to compare"</th> }
     });
     let sort = q.sort;
@@ -616,7 +669,9 @@ fn body_rows(
     let total = r.rows.len();
     let (start, end) = visible_rows(scroll, viewport, ROW_PX, total, OVERSCAN);
     let level = r.query.level;
-    let columns = r.query.columns.len() + usize::from(can_compare(level));
+    let mine = r.query.areas;
+    let compare_rows = can_compare(level) && !mine;
+    let columns = r.query.columns.len() + usize::from(compare_rows);
     let compared = app.pages.with(|p| p.compare.clone());
     let spacer = |rows: usize| {
         (rows > 0).then(|| {
@@ -657,7 +712,7 @@ fn body_rows(
                     }
                 })
                 .collect_view();
-            let compare = can_compare(level).then(|| {
+            let compare = compare_rows.then(|| {
                 let name = frame.names.get(i as usize).cloned().unwrap_or_default();
                 let in_list = compared.contains(&code);
                 let add_code = code.clone();
@@ -686,7 +741,13 @@ fn body_rows(
                     class:selected=is_selected
                     aria-current=if is_selected { Some("true") } else { None }
                     data-code=code
-                    on:click=move |_| app.select(Selection::on(select_code.clone(), level), true)
+                    on:click=move |_| {
+                        if mine {
+                            crate::components::custom_areas::show_row(app, i);
+                        } else {
+                            app.select(Selection::on(select_code.clone(), level), true)
+                        }
+                    }
                 >
                     {cells}
                     {compare}
@@ -842,18 +903,23 @@ fn LevelPicker() -> impl IntoView {
         .into_iter()
         .map(|l| view! { <option value=l.id()>{l.title()}</option> })
         .collect_view();
+    let areas_level = cnimap_core::table::query::AREAS_LEVEL;
     view! {
         <label class="field-label" for="table-level">"Areas"</label>
         <select
             id="table-level"
-            prop:value=move || app.table.with(|s| s.as_ref().map(|s| s.level.id()).unwrap_or_default())
+            prop:value=move || app.table.with(|s| s.as_ref().map(|s| s.level_word()).unwrap_or_default())
             on:change=move |ev| {
-                if let Some(level) = Level::from_id(&event_target_value(&ev)) {
+                let word = event_target_value(&ev);
+                if word == areas_level {
+                    app.table.set(Some(TableSpec::your_areas()));
+                } else if let Some(level) = Level::from_id(&word) {
                     app.table.set(Some(TableSpec::new(level)));
                 }
             }
         >
             {options}
+            <option value=areas_level>"Your areas"</option>
         </select>
     }
 }
@@ -865,12 +931,21 @@ fn ColumnPicker(weights: Memo<Option<Weights>>) -> impl IntoView {
     let app = use_app();
     let chosen = RwSignal::new(String::new());
     // A memo: the options are drawn again only when the level changes.
-    let level = Memo::new(move |_| app.table.with(|s| s.as_ref().map(|s| s.level)));
+    let level = Memo::new(move |_| {
+        app.table
+            .with(|s| s.as_ref().map(|s| (s.table_level(), s.areas)))
+    });
     let options = move || {
-        let Some(level) = level.get() else {
+        let Some((level, mine)) = level.get() else {
             return ().into_any();
         };
-        let parents = table::parent_levels(level)
+        // Your areas have no parents and no rank of average rank.
+        let parent_levels: &[Level] = if mine {
+            &[]
+        } else {
+            table::parent_levels(level)
+        };
+        let parents = parent_levels
             .iter()
             .map(|p| {
                 let c = Column::Parent {
@@ -885,6 +960,7 @@ fn ColumnPicker(weights: Memo<Option<Weights>>) -> impl IntoView {
             .map(|id| {
                 let options = table_data::measures_of(id, level)
                     .into_iter()
+                    .filter(|m| !(mine && *m == Measure::RankOfAverageRank))
                     .map(|m| {
                         let c = Column::Value {
                             indicator: id,
@@ -912,7 +988,7 @@ fn ColumnPicker(weights: Memo<Option<Weights>>) -> impl IntoView {
         });
         view! {
             <option value="">"Choose a column…"</option>
-            {(!table::parent_levels(level).is_empty())
+            {(!parent_levels.is_empty())
                 .then(|| view! { <optgroup label="Larger areas">{parents}</optgroup> })}
             {custom}
             {indicators}
@@ -959,7 +1035,7 @@ fn Filters(
     let app = use_app();
     let level = Memo::new(move |_| {
         app.table
-            .with(|s| s.as_ref().map(|s| s.level).unwrap_or(Level::Lsoa21))
+            .with(|s| s.as_ref().map(|s| s.table_level()).unwrap_or(Level::Lsoa21))
     });
     let level = move || level.get();
     // The filter's column head: an indicator id, or `custom` for the custom index.

@@ -81,13 +81,25 @@ pub async fn measure(
         millis,
         "custom areas measured in the worker"
     );
+    // Each measured area's outline carries `row`, its index among the areas (the table of your
+    // areas selects and fades outlines by it); an area that covers no LSOA has none.
+    let mut outlines = outlines_geojson(&file);
+    let dropped: std::collections::HashSet<usize> = problems.iter().map(|p| p.feature).collect();
+    let mut row = 0u32;
+    for f in outlines["features"].as_array_mut().into_iter().flatten() {
+        let feature = f["properties"]["feature"].as_u64().unwrap_or(0) as usize;
+        if !dropped.contains(&feature) {
+            f["properties"]["row"] = serde_json::json!(row);
+            row += 1;
+        }
+    }
     Ok(MeasuredFile {
         properties,
         name_property: file.name_property.clone(),
         areas: areas.iter().map(WireArea::from).collect(),
         problems: problems.iter().map(ToString::to_string).collect(),
         repaired: file.repaired.iter().map(ToString::to_string).collect(),
-        outlines: outlines_geojson(&file),
+        outlines,
         millis,
     })
 }
