@@ -276,6 +276,105 @@ describe('comparison', () => {
   });
 });
 
+// Wards in the comparison (issue 11, helper 40): a ward 2024 has no area document, so its summary
+// measures are made in wasm from /api/parents/lsoa21 and /api/values/lsoa21/{id}; a ward 2017's
+// document carries its CNI 2019 figures and its IoD 2019 summaries (ONS best-fit lookup). Both are
+// added (from the ward panel and from a ward table row) and shown beside a council; the figures
+// are checked against the same summaries computed here in node.
+describe('wards in the comparison', () => {
+  /** Each area's share of LSOAs in decile 1 at parent level `level`, by code, in node. */
+  function sharesAt(values, parents, level) {
+    const col = parents.parents.find((p) => p.level === level);
+    const n = new Array(col.areas.length).fill(0);
+    const d1 = new Array(col.areas.length).fill(0);
+    values.rank.forEach((r, i) => {
+      const p = col.index[i];
+      if (r === null || p === null) return;
+      n[p] += 1;
+      if (values.decile[i] === 1) d1[p] += 1;
+    });
+    return new Map(col.areas.map((a, i) => [a.code, { name: a.name, share: n[i] ? d1[i] / n[i] : null }]));
+  }
+
+  /** The share a compare cell's "Share of its N neighbourhoods…: 12%" line says, as 0..1. */
+  function shownShare(text) {
+    const m = /Share of its [\d,]+ neighbourhoods[^:]*: (\d+)%/.exec(text);
+    assert.ok(m, text);
+    return Number(m[1]) / 100;
+  }
+
+  test('a ward 2024 from its panel and a ward 2017 and a ward table row beside a council, with their summary measures', async () => {
+    const [v21, p21, v11, p11, w17] = await Promise.all([
+      getJson(server.base, '/api/values/lsoa21/imd2025'),
+      getJson(server.base, '/api/parents/lsoa21'),
+      getJson(server.base, '/api/values/lsoa11/imd2019'),
+      getJson(server.base, '/api/parents/lsoa11'),
+      getJson(server.base, '/api/layers/ward17'),
+    ]);
+    const wards24 = sharesAt(v21, p21, 'ward24');
+    const wards17 = sharesAt(v11, p11, 'ward17');
+    const codes17 = new Set(w17.codes);
+    // Tendring 018A's ward 2024, and a ward 2017 whose code is no ward 2024's, with shares > 0.
+    const ward24Col = p21.parents.find((p) => p.level === 'ward24');
+    const lsoas = await getJson(server.base, '/api/layers/lsoa21');
+    const ward24 = ward24Col.areas[ward24Col.index[lsoas.codes.indexOf(LSOA)]];
+    assert.ok(ward24 && !codes17.has(ward24.code), `Jaywick's ward 2024 ${JSON.stringify(ward24)} is not a 2017 code`);
+    const [ward17] = [...wards17].find(([c, w]) => !wards24.has(c) && w.share > 0.3);
+    const lad = await getJson(server.base, `/api/areas/${LAD}`);
+
+    const { context, page, errors } = await open(`?i=imd2025&a=${ward24.code}&l=ward24`);
+    try {
+      const panel = page.locator('[data-testid=ward-panel]');
+      await panel.waitFor({ timeout: 120_000 });
+      await panel.locator('[data-testid=add-compare]').click();
+      await page.waitForSelector('[data-testid=compare-table]', { timeout: 60_000 });
+      await page.evaluate(([w, l]) => {
+        const u = new URL(location.href);
+        u.searchParams.set('compare', `${u.searchParams.get('compare')},${w},${l}`);
+        history.pushState(null, '', u);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, [ward17, LAD]);
+      await page.waitForFunction(() => document.querySelectorAll('.compare-area').length === 3, null, { timeout: 120_000 });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-table] tr[data-indicator=imd2019] .measures-list').length >= 1, null, { timeout: 60_000 });
+      const heads = await page.locator('.compare-area .compare-name').allTextContents();
+      assert.deepEqual(heads, [ward24.name, wards17.get(ward17).name, lad.name]);
+      const subs = await page.locator('.compare-area .small').allTextContents();
+      assert.match(subs[0], /Ward \(2024\)/);
+      assert.match(subs[1], /Ward \(2017\)/);
+      // IMD 2025: the ward 2024's share (made in wasm) as node computes it; the council's too.
+      const imd = page.locator('[data-testid=compare-table] tr[data-indicator=imd2025] td');
+      const ward24Share = shownShare(await imd.nth(0).textContent());
+      assert.ok(Math.abs(ward24Share - wards24.get(ward24.code).share) <= 0.005 + 1e-9, `${ward24Share} vs ${wards24.get(ward24.code).share}`);
+      assert.match(await imd.nth(0).textContent(), /Rank of that average among the [\d,]+ wards/);
+      assert.match(await imd.nth(2).textContent(), /average rank/i);
+      // IMD 2019: the ward 2017's best-fit summary (its document), none for the ward 2024.
+      const imd19 = page.locator('[data-testid=compare-table] tr[data-indicator=imd2019] td');
+      const ward17Share = shownShare(await imd19.nth(1).textContent());
+      assert.ok(Math.abs(ward17Share - wards17.get(ward17).share) <= 0.005 + 1e-9, `${ward17Share} vs ${wards17.get(ward17).share}`);
+      assert.match(await imd19.nth(0).textContent(), /not published/);
+      // CNI 2019: the ward 2017's published rank.
+      assert.match(await page.locator('[data-testid=compare-table] tr[data-indicator=cni2019] td').nth(1).textContent(), /rank [\d,]+ of/);
+      console.log(`compare: ${heads.join(' | ')}: IMD 2025 share ${ward24Share}, IMD 2019 share ${ward17Share}`);
+      const r = await audit(page, { include: '[data-testid=compare]' });
+      assert.equal(r.violations.length, 0, `axe violations in the comparison:\n${report('compare wards', r)}`);
+
+      // A ward 2024 table row adds its ward too.
+      await page.goto(`${server.base}/?i=imd2025&level=ward24&columns=imd2025.share_decile1&sort=imd2025.share_decile1`);
+      const row = page.locator('.areas-table tbody tr[data-code]').first();
+      await row.waitFor({ timeout: 120_000 });
+      const code = await row.getAttribute('data-code');
+      await row.locator('.row-compare').click();
+      await page.waitForFunction((c) => (new URL(location.href).searchParams.get('compare') || '') === c, code);
+      await page.locator('.compare-name').filter({ hasText: wards24.get(code).name }).waitFor({ timeout: 60_000 });
+      const cell = await page.locator('[data-testid=compare-table] tr[data-indicator=imd2025] td').first().textContent();
+      assert.ok(Math.abs(shownShare(cell) - wards24.get(code).share) <= 0.005 + 1e-9, cell);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('picture export and embed', () => {
   test('the map view downloads as a PNG of the map canvas size, not one colour', async () => {
     const { context, page } = await open(`?a=${LSOA}`);
