@@ -25,7 +25,8 @@
     link.href = href;
     document.head.appendChild(link);
   }
-  fetch(base + 'site.json')
+  // Whether this is a static site, for boot.js too (it makes the first map with the same URLs).
+  window.__cnimapSite = fetch(base + 'site.json')
     .then(function (r) { return r.ok ? r.json() : null; })
     .catch(function () { return null; })
     .then(function (site) {
@@ -35,5 +36,6 @@
       };
       hint(doc('indicators'));
       if (defaultView) hint(doc(DEFAULT_VALUES));
+      return isStatic;
     });
 }());

@@ -7,6 +7,7 @@
 //! - [`levels`]: the map at larger levels: summaries by feature, their classes and words.
 //! - [`layers`]: typed ids of the MapLibre sources and style layers.
 //! - [`style`]: the MapLibre style and the feature-state paint expressions.
+//! - [`boot`]: the facts `assets/boot.js` draws the first choropleth with, and adopting its map.
 //! - [`camera`]: camera requests and the padding that keeps places clear of the cards.
 //! - [`change`]: the change view's classes, words, ward outline layers (issue 12).
 //! - [`words`]: what the app says, as functions of the data.
@@ -30,6 +31,7 @@
 //! - [`worker`], [`worker_client`]: the tools worker (`cnimap-worker`, a second wasm binary: bulk
 //!   lookup and custom-area measuring off the main thread) and the page's side of it.
 
+pub mod boot;
 pub mod camera;
 pub mod change;
 pub mod classes;
@@ -79,6 +81,8 @@ pub fn start() {
     // Which back end (server or static site) first: every URL depends on it.
     wasm_bindgen_futures::spawn_local(async {
         api::detect().await;
+        // After assets/boot.js has drawn the first choropleth, when it draws one (issue 15).
+        boot::until_drawn().await;
         leptos::mount::mount_to_body(components::pages::Root);
     });
 }

@@ -98,6 +98,19 @@ fn first_layer(app: AppState) -> AreaLayer {
         .map_or_else(|| active_layer(view, indicator), |a| a.layer())
 }
 
+/// The indicator of the first view when the bootstrap's map can show it (a choropleth of the
+/// LSOA values with no class hidden and no larger level), else "" (the app makes its own map).
+fn boot_view(app: AppState) -> String {
+    let plain = app.view.get_untracked() == ViewMode::Choropleth
+        && app.map_level.get_untracked().is_none()
+        && app.hidden.with_untracked(|h| h.is_empty());
+    if plain {
+        app.indicator.get_untracked().as_str().to_string()
+    } else {
+        String::new()
+    }
+}
+
 fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
     if !map::maplibre_loaded() {
         app.report("The map library (MapLibre GL JS) did not load.");
@@ -112,8 +125,8 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
         "dragRotate": false,
         "pitchWithRotate": false,
         "touchPitch": false,
-        "minZoom": 4,
-        "maxZoom": 16,
+        "minZoom": crate::boot::MIN_ZOOM,
+        "maxZoom": crate::boot::MAX_ZOOM,
         "fadeDuration": 0
     });
     match app.camera.get_untracked() {
@@ -129,7 +142,10 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
     }
     let options = map::json(&options);
     let _ = js_sys::Reflect::set(&options, &"container".into(), div);
-    let m = match Map::new(&options) {
+    // The map assets/boot.js made while the wasm loaded, when it shows this first view (issue 15).
+    let adopted = crate::boot::adopt(div, &options, &boot_view(app), first_layer(app).source());
+    let style_in = adopted.as_ref().is_some_and(|(_, ready)| *ready);
+    let m = match adopted.map_or_else(|| Map::new(&options), |(m, _)| Ok(m)) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(?e, "MapLibre could not start");
@@ -163,6 +179,9 @@ fn create_map(app: AppState, div: &web_sys::HtmlDivElement) {
             app.map_ready.set(true);
         }),
     );
+    if style_in {
+        app.map_ready.set(true);
+    }
     let moved = m.clone();
     m.on(
         "moveend",
