@@ -447,4 +447,103 @@ describe('levels on the map', () => {
       await context.close();
     }
   });
+  // IoD 2019 at larger levels on the map (helper 40): an LSOA 2011 indicator summarised in wasm
+  // from /api/values/lsoa11, /api/parents/lsoa11 (its council, region and best-fit ward 2017
+  // columns) and /api/lineage/lsoa11 (the File 6 populations), painted on the councils' and the
+  // wards 2017's own tiles, with the legend naming level, measure and method.
+  test('an IoD 2019 indicator at councils and at wards 2017: shares computed in node, councils and wards painted, the legend names the measure', async () => {
+    const [values, parents11, wards17] = await Promise.all([
+      getJson(server.base, '/api/values/lsoa11/imd2019'),
+      getJson(server.base, '/api/parents/lsoa11'),
+      getJson(server.base, '/api/layers/ward17'),
+    ]);
+    // Shares in decile 1 by council and by ward 2017, in node.
+    const shares = (level) => {
+      const col = parents11.parents.find((p) => p.level === level);
+      assert.ok(col, `parents/lsoa11 has a ${level} column`);
+      const n = new Array(col.areas.length).fill(0);
+      const d1 = new Array(col.areas.length).fill(0);
+      values.rank.forEach((r, i) => {
+        const p = col.index[i];
+        if (r === null || p === null) return;
+        n[p] += 1;
+        if (values.decile[i] === 1) d1[p] += 1;
+      });
+      return { col, share: col.areas.map((a, i) => (n[i] ? d1[i] / n[i] : null)) };
+    };
+    const breaks = [0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05];
+    const shareClass = (v) => (v <= 0 ? 10 : (breaks.findIndex((b) => v >= b) + 1 || 9));
+    const lads = shares('lad24');
+    const m = lads.col.areas.findIndex((a) => a.code === MIDDLESBROUGH);
+    assert.equal(lads.share[m].toFixed(3), '0.488', 'MHCLG publishes 48.8% for Middlesbrough in 2019');
+    const ladIndex = docs.lads.codes.indexOf(MIDDLESBROUGH);
+
+    const { context, page, errors } = await open('?i=imd2019');
+    try {
+      const levels = await page.locator('#map-level option').evaluateAll((os) => os.map((o) => o.value));
+      assert.deepEqual(levels, ['lsoa11', 'ward17', 'lad24', 'region']);
+      await page.selectOption('#map-level', 'lad24');
+      assert.equal(await waitForClass(page, 'lad24', ladIndex), shareClass(lads.share[m]), '48.8% is class 2');
+      const q = query(page.url());
+      assert.equal(q.get('map'), 'lad24');
+      assert.equal(q.get('measure'), 'imd2019.share_decile1');
+      const heading = await page.locator('[data-testid=level-legend-heading]').textContent();
+      assert.match(heading, /Local authorities/);
+      assert.match(heading, /Share in the most deprived 10%/);
+      assert.match(await page.locator('.legend-title').first().textContent(), /2019/);
+      const method = await page.locator('[data-testid=level-legend-method]').textContent();
+      assert.match(method, /LSOAs \(2011\) in decile 1 nationally/);
+      const rows = page.locator('[data-testid=level-legend] li');
+      const inClassOne = lads.share.filter((s) => s !== null && s >= 0.5).length;
+      assert.equal(Number((await rows.nth(0).locator('.count').textContent()).replace(/,/g, '')), inClassOne);
+      const inClassTwo = lads.share.filter((s) => s !== null && s >= 0.4 && s < 0.5).length;
+      assert.equal(Number((await rows.nth(1).locator('.count').textContent()).replace(/,/g, '')), inClassTwo);
+
+      // Middlesbrough, clicked, says its place among England's councils on the IMD 2019.
+      await page.evaluate((c) => window.cnimap.map.jumpTo({ center: c, zoom: 9 }), MIDDLESBROUGH_LNGLAT);
+      await waitForIdle(page);
+      const at = await insidePoint(page, MIDDLESBROUGH_LNGLAT, 'lad24-fill', ladIndex);
+      await page.mouse.click(at.x, at.y);
+      const panel = page.locator('[data-testid=area-panel]');
+      await panel.locator('.area-name').filter({ hasText: 'Middlesbrough' }).waitFor({ timeout: 60_000 });
+      const better = lads.share.filter((s) => s !== null && s > lads.share[m]).length;
+      const counted = lads.share.filter((s) => s !== null).length;
+      const expected = `${ordinal(better + 1)} most deprived of ${counted} local authorities in England by share of LSOAs in decile 1 on the Index of Multiple Deprivation 2019`;
+      const position = await panel.locator('[data-testid=area-position]').textContent({ timeout: 60_000 });
+      assert.ok(position.includes(expected), `"${position}" says "${expected}"`);
+      console.log(`IoD 2019 at councils: ${position}`);
+      await panel.locator('button.panel-close').click();
+
+      // Wards 2017 on their own tiles (the CNI 2019's), by the ONS best-fit lookup.
+      await page.selectOption('#map-level', 'ward17');
+      const w = shares('ward17');
+      assert.deepEqual(w.col.areas.map((a) => a.code), wards17.codes, "the ward column is the ward 2017 layer's areas");
+      const worst = w.share.reduce((b, s, i) => (s !== null && (b < 0 || s > w.share[b]) ? i : b), -1);
+      assert.equal(await waitForClass(page, 'ward17', worst), shareClass(w.share[worst]));
+      const some = w.share.findIndex((s) => s !== null && s > 0 && s < 0.1);
+      assert.equal(await waitForClass(page, 'ward17', some), shareClass(w.share[some]));
+      assert.match(await page.locator('[data-testid=level-legend-heading]').textContent(), /Wards \(2017\)/);
+      assert.match(await page.locator('[data-testid=level-legend-method]').textContent(), /best-fit/);
+      assert.equal(query(page.url()).get('map'), 'ward17');
+      console.log(`IoD 2019 at wards 2017: ${w.share.filter((s) => s !== null).length} of ${wards17.codes.length} wards summarised`);
+
+      // A table of wards 2017 sorted by the IoD 2019 share: its rows are the shares from node.
+      await page.goto(`${server.base}/?i=imd2019&level=ward17&columns=imd2019.share_decile1,cni2019.rank&sort=imd2019.share_decile1`);
+      await waitForFirstPaint(page);
+      await tableCount(page, /^[\d,]+ of 7,433 wards/);
+      await page.locator('.areas-table tbody tr[data-code]').first().waitFor({ timeout: 60_000 });
+      const first = await page.$$eval('.areas-table tbody tr[data-code]', (trs) => trs.slice(0, 5).map((tr) => [tr.getAttribute('data-code'), [...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+      const byCode = new Map(w.col.areas.map((a, i) => [a.code, w.share[i]]));
+      const top = Math.max(...w.share.filter((s) => s !== null));
+      for (const [code, cells] of first) {
+        const shown = cells.map(Number).find((x) => Number.isFinite(x) && x > 0 && x <= 1);
+        assert.ok(Math.abs(shown - byCode.get(code)) < 0.0005, `${code}: ${cells} vs ${byCode.get(code)}`);
+      }
+      assert.ok(Math.abs(byCode.get(first[0][0]) - top) < 1e-9, 'the worst ward first');
+      assert.equal(await page.locator('#map-level').inputValue(), 'ward17', 'the map follows the table to wards 2017');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
