@@ -390,25 +390,42 @@ function cnimapTarget(server) {
     },
     async switchIndicator(page) {
       // Where the switch's time goes (issue 15): the main thread's time inside setFeatureState
-      // calls, and how many there are; the rest is the values request and MapLibre's repaint.
+      // calls (the app's classes are feature states) and inside setPaintProperty calls (a web app
+      // that puts the classes in the fill expression, as tried for issue 15, see BENCHMARKS.md),
+      // and how many there are; the rest is the values request and MapLibre's repaint.
       await page.evaluate(() => {
         const map = window.cnimap.map;
-        const set = map.setFeatureState;
-        window.__stateCalls = 0;
-        window.__stateMs = 0;
-        map.setFeatureState = function (...a) {
-          const t = performance.now();
-          try { return set.apply(this, a); } finally { window.__stateMs += performance.now() - t; window.__stateCalls += 1; }
+        const wrap = (name, calls, ms) => {
+          const f = map[name];
+          window[calls] = 0;
+          window[ms] = 0;
+          map[name] = function (...a) {
+            const t = performance.now();
+            try { return f.apply(this, a); } finally { window[ms] += performance.now() - t; window[calls] += 1; }
+          };
         };
+        wrap('setFeatureState', '__stateCalls', '__stateMs');
+        wrap('setPaintProperty', '__paintCalls', '__paintMs');
         window.__switchT0 = performance.now();
       });
       await page.selectOption('#indicator', 'imd2025_income');
+      // The classes the map draws: from the feature states, or, in a web app that exposes
+      // window.cnimap.classes (the classes in the fill expression), read back from the paint value.
       await page.waitForFunction((probes) => {
         const map = window.cnimap.map;
-        return probes.every(([id, d]) => (map.getFeatureState({ source: 'lsoa21', sourceLayer: 'lsoa21', id }) || {}).d === d);
-      }, this.probes, { timeout: 60_000, polling: 'raf' });
+        const drawn = window.cnimap.classes ? window.cnimap.classes('lsoa21', 'd') : null;
+        const classOf = (id) => (window.cnimap.classes ? (drawn || [])[id]
+          : (map.getFeatureState({ source: 'lsoa21', sourceLayer: 'lsoa21', id }) || {}).d);
+        return probes.every(([id, d]) => classOf(id) === d);
+      }, this.probes, { timeout: 60_000, polling: 100 });
       await waitIdle(page, this.mapExpr);
-      const out = await page.evaluate(() => ({ ms: performance.now() - window.__switchT0, calls: window.__stateCalls, stateMs: window.__stateMs }));
+      const out = await page.evaluate(() => ({
+        ms: performance.now() - window.__switchT0,
+        calls: window.__stateCalls,
+        stateMs: window.__stateMs,
+        paintCalls: window.__paintCalls,
+        paintMs: window.__paintMs,
+      }));
       this.lastSwitch = out;
       return out.ms;
     },
@@ -571,6 +588,8 @@ function aggregate(cold, warm) {
     })(),
     switchStateMs: median(cold.map((r) => (r.switchDetail ? r.switchDetail.stateMs : NaN)).filter(Number.isFinite)),
     switchStateCalls: median(cold.map((r) => (r.switchDetail ? r.switchDetail.calls : NaN)).filter(Number.isFinite)),
+    switchPaintMs: median(cold.map((r) => (r.switchDetail ? r.switchDetail.paintMs : NaN)).filter(Number.isFinite)),
+    switchPaintCalls: median(cold.map((r) => (r.switchDetail ? r.switchDetail.paintCalls : NaN)).filter(Number.isFinite)),
   };
 }
 
@@ -807,7 +826,7 @@ async function main() {
     }
     console.log(`cnimap cold load by kind: ${kindsLine(c)}`);
     console.log(`load average at the start: ${load}; cnimap switch: ${cn.changed} of ${cn.areas} areas change class, `
-      + `setFeatureState ${c.switchStateCalls} calls, ${fmtMs1(c.switchStateMs)} inside them (medians); per run ${c.switchMs.map((x) => Math.round(x)).join(', ')} ms; `
+      + `setFeatureState ${c.switchStateCalls} calls, ${fmtMs1(c.switchStateMs)} inside them, setPaintProperty ${c.switchPaintCalls} calls, ${fmtMs1(c.switchPaintMs)} inside them (medians); per run ${c.switchMs.map((x) => Math.round(x)).join(', ')} ms; `
       + `floor repaint per run ${f.switchMs.map((x) => Math.round(x)).join(', ')} ms`);
     console.log(`first choropleth per run: cnimap ${c.first.map((x) => Math.round(x)).join(', ')}; floor ${f.first.map((x) => Math.round(x)).join(', ')}`);
     for (const r of floorRows(c, f)) console.log(r.map((x, k) => String(x).padEnd(k === 0 ? widths[0] : 12)).join('  '));
