@@ -4,6 +4,8 @@
 // different levels are compared side by side, one is removed, a fifth is refused; the map view is
 // saved as a PNG of the map's size that is not one colour; ?embed=1 shows the map and its legend
 // only; axe-core finds no WCAG 2.2 A/AA violation on the profile, the comparison and the embed.
+// A council's profile shows its change since 2019 (IMD 2019 on LSOA 2011 beside IMD 2025 on LSOA
+// 2021, counts equal to a recomputation from the raw CSVs and ONS lookups here).
 // Run on `cnimap serve` and on the static site (CNIMAP_E2E_TARGET=static): same assertions.
 
 import assert from 'node:assert/strict';
@@ -14,7 +16,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import {
-  TARGET, decodePng, getJson, launchBrowser, startServer, stopServer, waitForFirstPaint, waitForIdle,
+  DATA, TARGET, decodePng, getJson, launchBrowser, startServer, stopServer, waitForFirstPaint, waitForIdle,
 } from './helpers.mjs';
 import { audit, report } from './axe.mjs';
 
@@ -178,6 +180,31 @@ describe('the area profile', () => {
       const lad = await getJson(server.base, `/api/areas/${LAD}`);
       await waitForProfile(page, lad.name);
       assert.match(await page.textContent('.profile-main'), /Local authority/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a council\'s change since 2019 counts what the raw files count, with the method and the caveat', async () => {
+    const { context, page, errors } = await open(`area/${LAD}`);
+    try {
+      const lad = await getJson(server.base, `/api/areas/${LAD}`);
+      await waitForProfile(page, lad.name);
+      const words = page.locator('[data-testid=area-change]');
+      await words.waitFor({ timeout: 120_000 });
+      const cells = async (year) => (await page.locator(`.area-change-table tr[data-year="${year}"] td`).allTextContents()).map((t) => t.trim());
+      const [n19, d19] = (await cells(2019)).map(Number);
+      const [n25, d25] = (await cells(2025)).map(Number);
+      const raw = areaChangeFromRawFiles(LAD);
+      assert.deepEqual({ n19, d19, n25, d25 }, raw, 'the counts from the raw files');
+      assert.match(await words.textContent(), /^In England's most deprived 10%: [\d.]+% of \d+ neighbourhoods in 2019, [\d.]+% of \d+ in 2025/);
+      const section = await page.locator('.profile-change').textContent();
+      assert.match(section, /How this was compared: Each index on its own geography/);
+      assert.match(section, /Ranks are relative/);
+      console.log(`change since 2019, ${lad.name}: ${await words.textContent()}`);
+      const r = await audit(page, { include: '.profile-change' });
+      assert.equal(r.violations.length, 0, report('profile change', r));
+      assert.deepEqual(errors, []);
     } finally {
       await context.close();
     }
@@ -429,3 +456,54 @@ describe('picture export and embed', () => {
     }
   });
 });
+
+/** The rows of a CSV in the data folder (quoted fields allowed) as objects by header. */
+function csvRows(relative) {
+  const text = fs.readFileSync(path.join(DATA, relative), 'utf8');
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const split = (line) => {
+    const out = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') quoted = false; else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') { out.push(cur); cur = ''; } else cur += c;
+    }
+    out.push(cur);
+    return out;
+  };
+  const head = split(lines[0]);
+  return lines.slice(1).map((l) => Object.fromEntries(split(l).map((v, i) => [head[i], v])));
+}
+
+/** A council's IMD 2019 and 2025 counts from the raw files alone: LSOA 2021 -> council from the
+ * ONS best-fit lookup; each LSOA 2011 in the council holding most of its 2021 successors in the
+ * ONS 2011 -> 2021 lookup (ties: the first in the file). */
+function areaChangeFromRawFiles(lad) {
+  const areaOf = new Map(csvRows('lookups/lookup_lsoa21_ward24_ltla24.csv').map((r) => [r.lsoa21_code, r.ltla24_code]));
+  const deciles = (file, key) => new Map(csvRows(file).map((r) => [r[key], Number(r.IMD_decile)]));
+  const d25 = deciles('indicators/imd2025_lsoa21.csv', 'lsoa21_code');
+  const d19 = deciles('indicators/imd2019_lsoa11.csv', 'lsoa11_code');
+  const out = { n19: 0, d19: 0, n25: 0, d25: 0 };
+  for (const [code, a] of areaOf) {
+    if (a === lad && d25.has(code)) { out.n25++; if (d25.get(code) === 1) out.d25++; }
+  }
+  const tally = new Map();
+  for (const r of csvRows('lookups/lookup_lsoa11_lsoa21_ltla22.csv')) {
+    const a = areaOf.get(r.lsoa21_code);
+    if (a === undefined) continue;
+    if (!tally.has(r.lsoa11_code)) tally.set(r.lsoa11_code, []);
+    const t = tally.get(r.lsoa11_code);
+    const e = t.find((x) => x[0] === a);
+    if (e) e[1]++; else t.push([a, 1]);
+  }
+  for (const [code, t] of tally) {
+    let best = null;
+    for (const e of t) if (!best || e[1] > best[1]) best = e;
+    if (best && best[0] === lad && d19.has(code)) { out.n19++; if (d19.get(code) === 1) out.d19++; }
+  }
+  return out;
+}
