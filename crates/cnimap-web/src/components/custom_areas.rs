@@ -197,9 +197,23 @@ pub fn fade_rows(app: AppState, kept: Option<&[u32]>) {
             serde_json::json!(["case", ["in", ["get", "row"], ["literal", rows]], 0.9, 0.2])
         }
     };
+    LAST_OPACITY.with(|o| *o.borrow_mut() = opacity.clone());
     app.with_map(|map| {
         let _ = map.areas_set_paint(LINE_LAYER, "line-opacity", &map::json(&opacity));
     });
+}
+
+thread_local! {
+    /// The outlines' last fading, put back when their layer is added after it was set.
+    static LAST_OPACITY: std::cell::RefCell<serde_json::Value> =
+        std::cell::RefCell::new(serde_json::json!(0.9));
+}
+
+/// Sets the outlines' source data and their last fading.
+fn set_outlines(m: &Map, outlines: &serde_json::Value) {
+    set_data(m, SOURCE, outlines);
+    let opacity = LAST_OPACITY.with(|o| o.borrow().clone());
+    let _ = m.areas_set_paint(LINE_LAYER, "line-opacity", &map::json(&opacity));
 }
 
 /// A file measured: its areas with their covers, what could not be used, and the outlines.
@@ -789,7 +803,7 @@ fn show_outlines(app: AppState, outlines: &serde_json::Value) {
     let mut shown = false;
     app.with_map(|m| {
         shown = ensure_layers(m);
-        set_data(m, SOURCE, outlines);
+        set_outlines(m, outlines);
     });
     if shown {
         fit_to(app, outlines);
@@ -805,7 +819,7 @@ fn show_outlines(app: AppState, outlines: &serde_json::Value) {
             app.with_map(|m| {
                 ready = ensure_layers(m);
                 if ready {
-                    set_data(m, SOURCE, &outlines);
+                    set_outlines(m, &outlines);
                 }
             });
             if ready {
