@@ -163,9 +163,10 @@ fn router_routes(source: &str) -> Vec<Route> {
 /// The name given to the root router's chain.
 const ROOT: &str = "<root>";
 
-/// The web app's pages: HTML for browsers (the area profile), routed beside the API but not part
-/// of it, so not in the OpenAPI document. Every route the root router has must be one of these.
-const PAGES: [&str; 1] = ["/area/{code}"];
+/// The web app's pages: HTML for browsers (the area profile) and the web app's own marker file
+/// (`/site.json`, which tells the page it has a server), routed beside the API but not part of
+/// it, so not in the OpenAPI document. Every route the root router has must be one of these.
+const PAGES: [&str; 2] = ["/area/{code}", "/site.json"];
 
 /// The router's routes that belong to the HTTP API (every route but the pages).
 fn api_routes() -> Vec<Route> {

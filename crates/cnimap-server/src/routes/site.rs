@@ -32,11 +32,13 @@ mod tests {
         let response = site().await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
-            response.headers()[header::CACHE_CONTROL].to_str().unwrap(),
+            response.headers()[header::CACHE_CONTROL]
+                .to_str()
+                .expect("ascii"),
             "no-cache"
         );
-        let body = to_bytes(response.into_body(), 1024).await.unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let body = to_bytes(response.into_body(), 1024).await.expect("body");
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
         assert_eq!(json["kind"], SERVER_KIND);
         assert_ne!(json["kind"], crate::export_site::SITE_KIND);
     }
