@@ -20,6 +20,7 @@ use cnimap_core::table::TableQuery;
 use cnimap_core::Level;
 use cnimap_geometry::user_boundaries::{read_user_boundaries, UserFileError, MAX_BYTES};
 
+use super::table::{query_pairs, set_once};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -63,21 +64,11 @@ impl AreasParams {
     /// unknown key is refused by name.
     pub fn from_query(raw: &str) -> Result<AreasParams, String> {
         let mut p = AreasParams::default();
-        for pair in raw.split('&').filter(|s| !s.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let (k, v) = (super::table::decode(k)?, super::table::decode(v)?);
-            let once = |slot: &mut Option<String>, v: String| {
-                if slot.is_some() {
-                    Err(format!("parameter {k:?} given twice"))
-                } else {
-                    *slot = Some(v);
-                    Ok(())
-                }
-            };
+        for (k, v) in query_pairs(raw)? {
             match k.as_str() {
-                "name_property" => once(&mut p.name_property, v)?,
-                "format" => once(&mut p.format, v)?,
-                "sort" => once(&mut p.sort, v)?,
+                "name_property" => set_once(&mut p.name_property, &k, v)?,
+                "format" => set_once(&mut p.format, &k, v)?,
+                "sort" => set_once(&mut p.sort, &k, v)?,
                 "columns" => p.columns.push(v),
                 "filter" => p.filters.push(v),
                 "threshold" => {

@@ -116,22 +116,12 @@ impl Params {
     /// unknown key is refused by name (so `filters=` is not silently ignored).
     pub fn from_query(raw: &str) -> Result<Params, String> {
         let mut p = Params::default();
-        for pair in raw.split('&').filter(|s| !s.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let (k, v) = (decode(k)?, decode(v)?);
-            let once = |slot: &mut Option<String>, v: String| {
-                if slot.is_some() {
-                    Err(format!("parameter {k:?} given twice"))
-                } else {
-                    *slot = Some(v);
-                    Ok(())
-                }
-            };
+        for (k, v) in query_pairs(raw)? {
             match k.as_str() {
-                "level" => once(&mut p.level, v)?,
-                "sort" => once(&mut p.sort, v)?,
-                "format" => once(&mut p.format, v)?,
-                "weights" => once(&mut p.weights, v)?,
+                "level" => set_once(&mut p.level, &k, v)?,
+                "sort" => set_once(&mut p.sort, &k, v)?,
+                "format" => set_once(&mut p.format, &k, v)?,
+                "weights" => set_once(&mut p.weights, &k, v)?,
                 "columns" => p.columns.push(v),
                 "filter" => p.filters.push(v),
                 _ => {
@@ -144,6 +134,27 @@ impl Params {
         }
         Ok(p)
     }
+}
+
+/// The decoded `key=value` pairs of a raw query string, in order (a key without `=` has an empty
+/// value), for the routes whose parameters may repeat.
+pub(crate) fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, String> {
+    raw.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+/// Puts the value of parameter `key` in `slot`, refusing a parameter given twice.
+pub(crate) fn set_once(slot: &mut Option<String>, key: &str, value: String) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("parameter {key:?} given twice"));
+    }
+    *slot = Some(value);
+    Ok(())
 }
 
 /// `GET /api/table`.
