@@ -230,6 +230,16 @@ test('other formats and variants of the answers match their schemas', async () =
   const validate = validatorFor(op.responses['200'].content['application/json'].schema);
   assert.ok(validate(summary), ajv.errorsText(validate.errors));
   assert.equal(summary.rows, 1);
+  // Your areas as JSON (the documented examples ask for the table of your areas, a CSV).
+  const areas = doc.paths['/api/areas'].post;
+  const square = [[1.13, 51.78], [1.17, 51.78], [1.17, 51.80], [1.13, 51.80], [1.13, 51.78]];
+  const geojson = JSON.stringify({
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', properties: { name: 'Clacton square' }, geometry: { type: 'Polygon', coordinates: [square] } }],
+  });
+  const json = await call('post', '/api/areas?format=json', geojson);
+  assert.equal(json.r.status, 200, json.text.slice(0, 300));
+  assert.equal(checkAgainst(areas, 'areas json', json.r, json.text), 'application/json');
 });
 
 test('errors answer with their documented status and the ErrorBody shape', async () => {

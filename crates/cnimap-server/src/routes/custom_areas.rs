@@ -43,7 +43,7 @@ pub struct AreasParams {
     threshold: Option<f64>,
     /// `csv` (the default: the summary, as `cnimap areas` writes it), `lsoas` (each area's LSOAs
     /// with their shares, as `cnimap areas --output lsoas`) or `json` (both, and the problems).
-    #[param(pattern = "^(csv|lsoas|json)$", example = "json")]
+    #[param(pattern = "^(csv|lsoas|json)$", example = "csv")]
     format: Option<String>,
     /// The table of your areas (`level=areas` of `GET /api/table`): column ids after `code` and
     /// `name`, comma-separated, any LSOA 2021 indicator's `share_decile1` or `average_rank`; may
