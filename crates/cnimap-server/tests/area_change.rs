@@ -3,8 +3,9 @@
 //! documents) through the router, checked against an independent recomputation from the raw
 //! files (the IoD CSVs and the ONS lookups, joined by code with hash maps), on the real data.
 
+mod common;
+
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -13,26 +14,13 @@ use cnimap_core::change::areas::{area_change, place_lsoa11, AreaChange};
 use cnimap_core::lineage::LineageDocument;
 use cnimap_core::table::TableParents;
 use cnimap_core::Level;
-use cnimap_server::{app, AppState, DataSource};
+use cnimap_server::{app, AppState};
 use cnimap_testkit::data_dir;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 fn state() -> &'static AppState {
-    static STATE: OnceLock<AppState> = OnceLock::new();
-    STATE.get_or_init(|| {
-        let dist = std::env::temp_dir().join(format!("cnimap-change-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dist).expect("temp dir");
-        AppState::load(
-            &DataSource {
-                data_dir: data_dir(),
-                manifest: None,
-                towns: None,
-            },
-            dist,
-        )
-        .expect("state loads")
-    })
+    common::national_state("change")
 }
 
 async fn json<T: serde::de::DeserializeOwned>(uri: &str) -> T {

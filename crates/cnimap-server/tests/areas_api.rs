@@ -4,8 +4,9 @@
 //! holds the same numbers and names the broken feature; the shapes document is served; a bad file
 //! is a 400 naming the problem, a body over 20 MiB a 413.
 
+mod common;
+
 use std::process::Command;
-use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -14,26 +15,13 @@ use cnimap_core::api::ErrorBody;
 use cnimap_core::custom_area::CustomAreasResponse;
 use cnimap_geometry::shapes::ShapesDocument;
 use cnimap_server::routes::custom_areas::{MAX_BODY_BYTES, PROBLEMS_HEADER};
-use cnimap_server::{app, AppState, DataSource};
+use cnimap_server::{app, AppState};
 use cnimap_testkit::data_dir;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 fn state() -> &'static AppState {
-    static STATE: OnceLock<AppState> = OnceLock::new();
-    STATE.get_or_init(|| {
-        let dist = std::env::temp_dir().join(format!("cnimap-areas-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dist).expect("temp dir");
-        AppState::load(
-            &DataSource {
-                data_dir: data_dir(),
-                manifest: None,
-                towns: None,
-            },
-            dist,
-        )
-        .expect("state loads")
-    })
+    common::national_state("areas")
 }
 
 async fn request(r: Request<Body>) -> Response {

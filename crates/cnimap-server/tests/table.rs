@@ -5,6 +5,8 @@
 //! and sort strings (default 2,000; `scripts/bench.sh fuzz` sets 100,000) through the parser and
 //! the router: nothing may panic, every answer is a 200 or a 400 with a message.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::Command;
@@ -15,7 +17,7 @@ use axum::http::{Request, StatusCode};
 use cnimap_core::api::{ErrorBody, IndicatorsResponse, TableCell, TableResponse};
 use cnimap_core::reweight::ReweightResponse;
 use cnimap_core::table::TableQuery;
-use cnimap_server::{app, AppState, DataSource};
+use cnimap_server::{app, AppState};
 use cnimap_testkit::{data_dir, fuzz_cases, fuzz_seed, Rng};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -203,20 +205,7 @@ fn cli_refuses_decile_11_naming_the_filter_before_reading_any_data() {
 }
 
 fn state() -> &'static AppState {
-    static STATE: OnceLock<AppState> = OnceLock::new();
-    STATE.get_or_init(|| {
-        let dist = std::env::temp_dir().join(format!("cnimap-table-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dist).expect("temp dir");
-        AppState::load(
-            &DataSource {
-                data_dir: data_dir(),
-                manifest: None,
-                towns: None,
-            },
-            dist,
-        )
-        .expect("state loads")
-    })
+    common::national_state("table")
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {

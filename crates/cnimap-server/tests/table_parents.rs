@@ -2,7 +2,7 @@
 //! frame from is the server's own frame's parents (so the browser's CSV equals `/api/table`'s), and
 //! the prepared build writes (and `serve --build` reads back) the same bytes the server answers.
 
-use std::sync::OnceLock;
+mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -10,26 +10,12 @@ use cnimap_core::api::ErrorBody;
 use cnimap_core::table::{TableParents, TABLE_LEVELS};
 use cnimap_core::Level;
 use cnimap_server::build::documents::{api_documents, documents_from_paths};
-use cnimap_server::{app, AppState, DataSource};
-use cnimap_testkit::data_dir;
+use cnimap_server::{app, AppState};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 fn state() -> &'static AppState {
-    static STATE: OnceLock<AppState> = OnceLock::new();
-    STATE.get_or_init(|| {
-        let dist = std::env::temp_dir().join(format!("cnimap-parents-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dist).expect("temp dir");
-        AppState::load(
-            &DataSource {
-                data_dir: data_dir(),
-                manifest: None,
-                towns: None,
-            },
-            dist,
-        )
-        .expect("loads the national data")
-    })
+    common::national_state("parents")
 }
 
 async fn get(path: &str) -> (StatusCode, Vec<u8>) {
